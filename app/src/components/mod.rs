@@ -1,0 +1,4 @@
+//! Pieces shared by several pages.
+
+pub mod console_layout;
+pub mod profile_menu;

@@ -1,0 +1,32 @@
+//! The Latchkey single-page app: routes, pages and the API client.
+//!
+//! Rendered entirely in the browser (client-side rendering); the server
+//! only sends a shell page that loads this code. Pages talk to the server
+//! through [`api`], with the request and response types of `common`.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+pub mod remembered_orgs;
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The root component, mounted on `<body>` by the `frontend` crate.
+#[component]
+pub fn App() -> impl IntoView {
+    session::provide_session();
+    view! {
+        <Router>
+            <main>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/") view=pages::home::HomePage />
+                    <Route path=path!("/account") view=pages::account::AccountPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

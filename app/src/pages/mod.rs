@@ -1,0 +1,6 @@
+//! One module per page (route).
+
+pub mod account;
+pub mod home;
+pub mod login;
+pub mod not_found;

@@ -1,0 +1,49 @@
+//! Who is signed in, as far as the app knows: loaded once from the server
+//! at start, then updated by sign-in and logout. The server stays the
+//! authority: every API call checks the cookie again.
+
+use common::SessionInfo;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionState {
+    /// The first `GET /api/session` has not answered yet.
+    Loading,
+    SignedOut,
+    SignedIn(SessionInfo),
+}
+
+/// Shared handle to the session state, provided as context by [`provide_session`].
+#[derive(Clone, Copy)]
+pub struct Session(pub RwSignal<SessionState>);
+
+impl Session {
+    pub fn get(&self) -> SessionState {
+        self.0.get()
+    }
+    pub fn set_signed_in(&self, info: SessionInfo) {
+        self.0.set(SessionState::SignedIn(info));
+    }
+    pub fn set_signed_out(&self) {
+        self.0.set(SessionState::SignedOut);
+    }
+}
+
+/// Provides the [`Session`] context and asks the server who is signed in.
+pub fn provide_session() {
+    let session = Session(RwSignal::new(SessionState::Loading));
+    provide_context(session);
+    spawn_local(async move {
+        // A network failure counts as signed out: the login page then says
+        // what went wrong when the person tries to sign in.
+        match crate::api::session().await {
+            Ok(Some(info)) => session.set_signed_in(info),
+            Ok(None) | Err(_) => session.set_signed_out(),
+        }
+    });
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

@@ -1,0 +1,84 @@
+//! The one error body every failing `/api` request returns.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Stable, machine-readable error codes. Clients branch on these, never on
+/// the human message, so a code is never renamed once shipped.
+///
+/// The server maps each code to an HTTP status in exactly one function
+/// (`server::error::status_for`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request body or a parameter is malformed.
+    BadRequest,
+    /// Sign-in failed. Deliberately says nothing about *why*: the email, the
+    /// organization, the account or the password — so that it never reveals
+    /// which of them exist.
+    InvalidCredentials,
+    /// No valid session: not signed in, signed out, or the session expired.
+    Unauthenticated,
+    /// A state-changing request came from another site.
+    CrossSiteRequest,
+    /// The thing asked for does not exist (or is not visible to the caller).
+    NotFound,
+    /// The request conflicts with existing data (for example a duplicate).
+    Conflict,
+    /// The server failed; the details are in its log, never in the response.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, for exhaustive tests of the status mapping.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::BadRequest,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::Unauthenticated,
+        ErrorCode::CrossSiteRequest,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::Internal,
+    ];
+}
+
+/// Body of every non-2xx `/api` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, for people: a complete sentence that can be shown
+    /// as it is.
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_stable_snake_case_strings() {
+        let body = ApiError::new(ErrorCode::InvalidCredentials, "nope");
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(json, r#"{"code":"invalid_credentials","message":"nope"}"#);
+        let back: ApiError = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, body);
+    }
+}

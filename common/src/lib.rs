@@ -1,0 +1,12 @@
+//! Wire types of the Latchkey JSON API.
+//!
+//! This crate is compiled by both sides — the axum server (native) and the
+//! Leptos app (wasm32) — so it depends on serde alone. Every request and
+//! response body of `/api` is defined here, which keeps the two sides from
+//! drifting apart.
+
+pub mod error;
+pub mod session;
+
+pub use error::{ApiError, ErrorCode};
+pub use session::{AuthMethod, OrgSummary, PasswordLoginRequest, SessionInfo};

@@ -1,0 +1,111 @@
+//! Sign-in requests and the description of the signed-in session.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// `POST /api/login/password`: sign in to one organization's account.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PasswordLoginRequest {
+    pub email: String,
+    /// The organization's short name, as typed or picked.
+    pub org: String,
+    pub password: String,
+}
+
+/// Redacts the password so that a request can be logged safely.
+impl fmt::Debug for PasswordLoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordLoginRequest")
+            .field("email", &self.email)
+            .field("org", &self.org)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// An organization as shown to someone who belongs to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSummary {
+    /// Unique short name people type to pick the org (`acme`).
+    pub short_name: String,
+    /// Display name (`Acme Security`).
+    pub name: String,
+}
+
+/// How the session last proved who it is. Sensitive changes look at this
+/// and at [`SessionInfo::authenticated_at`] to ask for a fresh proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    Password,
+    PasswordTotp,
+    Passkey,
+    EmailLink,
+}
+
+impl AuthMethod {
+    /// The name stored in the database and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::PasswordTotp => "password_totp",
+            AuthMethod::Passkey => "passkey",
+            AuthMethod::EmailLink => "email_link",
+        }
+    }
+
+    /// Inverse of [`AuthMethod::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "password" => AuthMethod::Password,
+            "password_totp" => AuthMethod::PasswordTotp,
+            "passkey" => AuthMethod::Passkey,
+            "email_link" => AuthMethod::EmailLink,
+            _ => return None,
+        })
+    }
+}
+
+/// `GET /api/session` and the answer to a successful sign-in: who is signed
+/// in, to which org, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub email: String,
+    pub display_name: String,
+    pub org: OrgSummary,
+    pub auth_method: AuthMethod,
+    /// Unix time (seconds) of the last sign-in or re-authentication.
+    pub authenticated_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_the_password() {
+        let req = PasswordLoginRequest {
+            email: "ada@example.com".into(),
+            org: "acme".into(),
+            password: "correct horse".into(),
+        };
+        let shown = format!("{req:?}");
+        assert!(!shown.contains("correct horse"), "{shown}");
+        assert!(shown.contains("ada@example.com"));
+    }
+
+    #[test]
+    fn auth_method_round_trips_through_its_name() {
+        for m in [
+            AuthMethod::Password,
+            AuthMethod::PasswordTotp,
+            AuthMethod::Passkey,
+            AuthMethod::EmailLink,
+        ] {
+            assert_eq!(AuthMethod::parse(m.as_str()), Some(m));
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.as_str()));
+        }
+        assert_eq!(AuthMethod::parse("sms"), None);
+    }
+}

@@ -1,0 +1,43 @@
+import { defineConfig } from "@playwright/test";
+
+// Port of the server under test; the dev server keeps 3000.
+const port = Number(process.env.E2E_PORT ?? 3100);
+process.env.E2E_PORT = String(port);
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: true,
+  // Two cores: the server, the browser and the test runner share them.
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    // localhost, not 127.0.0.1: an IP address cannot be a WebAuthn RP ID.
+    baseURL: `http://localhost:${port}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      // Debian's Chromium; Playwright never downloads a browser here.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: "./serve.sh",
+    url: `http://localhost:${port}/login`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

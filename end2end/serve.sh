@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Started by Playwright (webServer): a Latchkey server on a fresh, empty
+# SQLite database in end2end/.data, at http://localhost:$E2E_PORT.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(cd .. && pwd)
+rm -rf .data && mkdir -p .data
+export DATABASE_URL="sqlite://$PWD/.data/latchkey.db"
+export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:?}"
+export LEPTOS_SITE_ROOT="$root/target/site"
+export LEPTOS_OUTPUT_NAME=latchkey
+export LATCHKEY_ORIGIN="http://localhost:${E2E_PORT}"
+export RUST_LOG="${RUST_LOG:-info,sqlx=warn,tower_http=warn}"
+exec "${LATCHKEY_BIN:-$root/target/debug/latchkey}" serve

@@ -1,0 +1,112 @@
+// Fixtures shared by every spec: the admin CLI against the server's
+// database, unique names per test, and a CDP virtual authenticator.
+import { test as base, expect, type CDPSession, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+
+const root = path.resolve(__dirname, "../..");
+const bin = process.env.LATCHKEY_BIN ?? path.join(root, "target/debug/latchkey");
+const databaseUrl = `sqlite://${path.join(root, "end2end/.data/latchkey.db")}`;
+
+export const PASSWORD = "correct horse battery staple";
+
+/** Runs `latchkey ARGS…` against the database of the server under test. */
+export function latchkey(args: string[], password?: string): string {
+  return execFileSync(bin, args, {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LATCHKEY_PASSWORD: password ?? "" },
+    encoding: "utf8",
+  });
+}
+
+/** Admin actions a test needs; every name it makes is unique to the test. */
+export class Admin {
+  private readonly suffix = randomBytes(4).toString("hex");
+
+  /** A unique org short name derived from `base` (e.g. `acme-1a2b3c4d`). */
+  orgName(base: string): string {
+    return `${base}-${this.suffix}`;
+  }
+
+  /** A unique email derived from `local` (e.g. `ada-1a2b3c4d@example.com`). */
+  email(local: string): string {
+    return `${local}-${this.suffix}@example.com`;
+  }
+
+  createOrg(shortName: string, name: string, flags: string[] = []): void {
+    latchkey(["org", "create", "--short-name", shortName, "--name", name, ...flags]);
+  }
+
+  createAccount(org: string, email: string, name: string, password = PASSWORD): void {
+    latchkey(["account", "create", "--org", org, "--email", email, "--name", name], password);
+  }
+}
+
+/** A CDP virtual authenticator attached to the test's page. */
+export class Authenticator {
+  constructor(
+    readonly cdp: CDPSession,
+    readonly id: string,
+  ) {}
+
+  static async attach(page: Page): Promise<Authenticator> {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    return new Authenticator(cdp, authenticatorId);
+  }
+
+  async credentials() {
+    const { credentials } = await this.cdp.send("WebAuthn.getCredentials", {
+      authenticatorId: this.id,
+    });
+    return credentials;
+  }
+
+  /** Makes the authenticator report (or not) that it verified the user. */
+  async setUserVerified(isUserVerified: boolean): Promise<void> {
+    await this.cdp.send("WebAuthn.setUserVerified", { authenticatorId: this.id, isUserVerified });
+  }
+
+  async detach(): Promise<void> {
+    await this.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: this.id });
+  }
+}
+
+export const test = base.extend<{ admin: Admin; authenticator: Authenticator }>({
+  admin: async ({}, use) => {
+    await use(new Admin());
+  },
+  authenticator: async ({ page }, use) => {
+    const authenticator = await Authenticator.attach(page);
+    await use(authenticator);
+    await authenticator.detach();
+  },
+});
+
+export { expect };
+
+/** Walks the sign-in form: email → organization → password. */
+export async function signInWithPassword(
+  page: Page,
+  email: string,
+  org: string,
+  password = PASSWORD,
+): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Organization").fill(org);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

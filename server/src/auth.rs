@@ -1,0 +1,52 @@
+//! The session cookie, and the extractor that turns it into a session.
+
+use crate::error::Error;
+use crate::sessions::{self, Session};
+use crate::state::{AppState, WebConfig};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+/// A handler argument that demands a signed-in session and answers
+/// 401 `unauthenticated` otherwise.
+pub struct CurrentSession(pub Session);
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = session_token(&jar, &state.web).ok_or(Error::Unauthenticated)?;
+        sessions::find(&state.db, &state.clock, token)
+            .await?
+            .map(CurrentSession)
+            .ok_or(Error::Unauthenticated)
+    }
+}
+
+/// The session token the browser sent, if any.
+pub fn session_token<'a>(jar: &'a CookieJar, web: &WebConfig) -> Option<&'a str> {
+    jar.get(web.cookie_name()).map(Cookie::value)
+}
+
+/// The cookie that carries a new session token.
+///
+/// HttpOnly keeps it from scripts; SameSite=Strict keeps other sites'
+/// requests from carrying it; `max_age` makes it last as long as the org
+/// allows a session to last, even across browser restarts.
+pub fn session_cookie(web: &WebConfig, token: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((web.cookie_name(), token))
+        .http_only(true)
+        .secure(web.secure)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(time::Duration::seconds(max_age_secs))
+        .build()
+}
+
+/// A cookie that tells the browser to forget the session token.
+pub fn removal_cookie(web: &WebConfig) -> Cookie<'static> {
+    let mut cookie = session_cookie(web, String::new(), 0);
+    cookie.make_removal();
+    cookie
+}

@@ -1,0 +1,289 @@
+//! The command line: `latchkey serve` (the default) and the admin commands
+//! that create orgs and accounts. Every option can also be set through the
+//! environment variable named in its help.
+
+use crate::accounts::{self, NewAccount};
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::demo;
+use crate::error::{Error, Result};
+use crate::orgs::{self, NewOrg, OrgUpdate};
+use crate::password::Passwords;
+use crate::state::{AppState, WebConfig};
+use clap::{Args, Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "latchkey",
+    version,
+    about = "Passkey sign-in for multi-organization consoles"
+)]
+pub struct Cli {
+    /// Database URL: `sqlite://PATH` or `postgres://USER:PASS@HOST/DB`.
+    /// Defaults to an SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for local state: the default SQLite database.
+    #[arg(long, env = "LATCHKEY_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the app and its API (the default command).
+    Serve(ServeArgs),
+    /// Create or change organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Create accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Public origin browsers use, e.g. `https://console.example.com`.
+    /// Defaults to `http://localhost:PORT` with the port of LEPTOS_SITE_ADDR.
+    #[arg(long, env = "LATCHKEY_ORIGIN")]
+    pub origin: Option<String>,
+
+    /// Create demo orgs and accounts when the database is empty (development only).
+    #[arg(long, env = "LATCHKEY_DEMO")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization.
+    Create {
+        /// Unique short name people type to pick the org, e.g. `acme`.
+        #[arg(long)]
+        short_name: String,
+        /// Display name, e.g. "Acme Security".
+        #[arg(long)]
+        name: String,
+        /// Members must sign in through single sign-on (no passwords, no passkeys).
+        #[arg(long)]
+        sso_required: bool,
+        /// Members must use two-factor authentication.
+        #[arg(long = "require-2fa")]
+        require_2fa: bool,
+    },
+    /// Change an organization's settings.
+    Update {
+        /// The org's short name.
+        short_name: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        sso_required: Option<bool>,
+        #[arg(long = "require-2fa")]
+        require_2fa: Option<bool>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account. The password is read from LATCHKEY_PASSWORD, or
+    /// else from the first line of standard input.
+    Create {
+        /// Short name of the org the account belongs to.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// The person's display name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Runs what the command line asked for.
+pub async fn run(cli: Cli) -> Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    init_tracing(matches!(command, Command::Serve(_)));
+    let url = match cli.database_url {
+        Some(url) => url,
+        None => {
+            std::fs::create_dir_all(&cli.data_dir).map_err(|e| {
+                Error::Internal(format!("cannot create {}: {e}", cli.data_dir.display()))
+            })?;
+            format!("sqlite://{}", cli.data_dir.join("latchkey.db").display())
+        }
+    };
+    let db = Db::connect(&url).await?;
+    let clock = Clock::system();
+    let result = match command {
+        Command::Serve(args) => serve(args, db.clone(), clock).await,
+        Command::Org(cmd) => org_command(&db, &clock, cmd).await,
+        Command::Account(cmd) => account_command(&db, &clock, cmd).await,
+    };
+    db.close().await;
+    result
+}
+
+fn init_tracing(serving: bool) {
+    let default = if serving { "info,sqlx=warn" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn hash_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+async fn serve(args: ServeArgs, db: Db, clock: Clock) -> Result<()> {
+    let mut leptos = leptos::config::get_configuration(None)
+        .map_err(|e| Error::Internal(format!("leptos configuration: {e}")))?
+        .leptos_options;
+    if leptos.output_name.is_empty() {
+        // Built without cargo-leptos (plain `cargo build`): use the workspace's name.
+        leptos.output_name = "latchkey".into();
+    }
+    let addr = leptos.site_addr;
+    let origin = args
+        .origin
+        .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+    let web = WebConfig::from_origin(&origin).map_err(Error::BadRequest)?;
+    let state = AppState {
+        db,
+        clock,
+        passwords: Passwords::new(hash_concurrency())?,
+        web: Arc::new(web),
+        leptos,
+    };
+    if args.demo {
+        demo::seed(&state).await?;
+        println!(
+            "Demo data: sign in at {}/login as ada@example.com (orgs `acme` and `globex`) \
+             or grace@example.com (org `acme`), password `{}`.",
+            state.web.origin,
+            demo::DEMO_PASSWORD
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Internal(format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!(%addr, origin = %state.web.origin, backend = state.db.backend(), "Latchkey is listening");
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::Internal(format!("server: {e}")))
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
+    match cmd {
+        OrgCommand::Create {
+            short_name,
+            name,
+            sso_required,
+            require_2fa,
+        } => {
+            let org = orgs::create(
+                db,
+                clock,
+                NewOrg {
+                    short_name,
+                    name,
+                    sso_required,
+                    require_2fa,
+                },
+            )
+            .await?;
+            println!("created org {} ({})", org.short_name, org.name);
+        }
+        OrgCommand::Update {
+            short_name,
+            name,
+            sso_required,
+            require_2fa,
+        } => {
+            let org = orgs::update(
+                db,
+                &short_name,
+                OrgUpdate {
+                    name,
+                    sso_required,
+                    require_2fa,
+                },
+            )
+            .await?;
+            println!(
+                "updated org {} ({}): sso_required={} require_2fa={}",
+                org.short_name, org.name, org.sso_required, org.require_2fa
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn account_command(db: &Db, clock: &Clock, cmd: AccountCommand) -> Result<()> {
+    let AccountCommand::Create { org, email, name } = cmd;
+    let password = read_password()?;
+    // One hash at a time is plenty for a command-line tool.
+    let passwords = Passwords::new(1)?;
+    let new = NewAccount {
+        org,
+        email,
+        display_name: name,
+        password,
+    };
+    let (account, org) = accounts::create(db, clock, &passwords, new).await?;
+    println!(
+        "created account {} in org {}",
+        account.email, org.short_name
+    );
+    Ok(())
+}
+
+/// LATCHKEY_PASSWORD if set, else the first line of standard input.
+fn read_password() -> Result<String> {
+    if let Ok(password) = std::env::var("LATCHKEY_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        Error::BadRequest(format!("cannot read the password from standard input: {e}"))
+    })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

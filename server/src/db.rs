@@ -1,0 +1,86 @@
+//! Database connection: SQLite (the embedded default) or PostgreSQL (for
+//! several server instances sharing one database).
+//!
+//! The queries are written once, in SQL both engines accept (`$1`
+//! placeholders, `RETURNING`, portable types), and [`with_pool!`] expands
+//! each query for both drivers, so every query is type-checked against
+//! each backend without sqlx's `Any` driver and its lossy value mapping.
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The migrations under `server/migrations`, applied at every start.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A pool for whichever database `DATABASE_URL` names.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+///
+/// The body is expanded twice, once per driver, so it must only use what
+/// both drivers support.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+impl Db {
+    /// Connects and applies pending migrations.
+    ///
+    /// SQLite runs in WAL mode with `synchronous = NORMAL`: a committed
+    /// transaction survives the process being killed (only a power loss
+    /// can lose the last commits), and readers never block the writer.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Db::Postgres(pool)
+        } else {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Db::Sqlite(pool)
+        };
+        with_pool!(&db, pool => MIGRATOR.run(pool).await)?;
+        Ok(db)
+    }
+
+    /// Human name of the backend, for logs.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// True when `err` is a violated UNIQUE constraint, on either backend.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+}

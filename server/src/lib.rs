@@ -1,0 +1,39 @@
+//! Latchkey server: the JSON API, the SPA shell, and the admin command line.
+//!
+//! `main.rs` only parses the command line; everything else is here so that
+//! the integration tests can build the same router and drive it directly.
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod cross_site;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod json;
+pub mod orgs;
+pub mod password;
+pub mod sessions;
+pub mod shell;
+pub mod state;
+pub mod validate;
+
+use axum::Router;
+use state::AppState;
+use tower_http::trace::TraceLayer;
+
+/// The whole HTTP surface: `/api/*` is JSON; any other path is a static
+/// file from the site root (the wasm bundle, CSS, icons) or, failing that,
+/// the SPA shell, whose client-side router renders the page.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/api", api::router(state.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            shell::shell,
+        ))
+        // Outermost, so its span covers everything else, including errors.
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,122 @@
+//! Organizations: the tenants of the console, and their settings.
+
+use crate::clock::Clock;
+use crate::db::{is_unique_violation, Db};
+use crate::error::{Error, Result};
+use crate::validate;
+use crate::with_pool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Org {
+    pub id: String,
+    pub short_name: String,
+    pub name: String,
+    pub sso_required: bool,
+    pub require_2fa: bool,
+    pub max_session_secs: i64,
+    pub idle_timeout_secs: i64,
+    pub lockout_attempts: i64,
+    pub lockout_secs: i64,
+    pub created_at: i64,
+}
+
+impl Org {
+    pub fn summary(&self) -> common::OrgSummary {
+        common::OrgSummary {
+            short_name: self.short_name.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+/// What an admin gives to create an org; the other settings start at their
+/// defaults (see the migration).
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    pub short_name: String,
+    pub name: String,
+    pub sso_required: bool,
+    pub require_2fa: bool,
+}
+
+/// Settings an admin may change; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct OrgUpdate {
+    pub name: Option<String>,
+    pub sso_required: Option<bool>,
+    pub require_2fa: Option<bool>,
+}
+
+const COLUMNS: &str = "id, short_name, name, sso_required, require_2fa, max_session_secs, \
+                       idle_timeout_secs, lockout_attempts, lockout_secs, created_at";
+
+pub async fn create(db: &Db, clock: &Clock, new: NewOrg) -> Result<Org> {
+    let short_name = validate::short_name(&new.short_name)?;
+    let name = validate::display_name(&new.name)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let sql = format!(
+        "INSERT INTO orgs (id, short_name, name, sso_required, require_2fa, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+    );
+    let inserted = with_pool!(db, pool => sqlx::query_as::<_, Org>(&sql)
+        .bind(&id)
+        .bind(&short_name)
+        .bind(&name)
+        .bind(new.sso_required)
+        .bind(new.require_2fa)
+        .bind(clock.now())
+        .fetch_one(pool)
+        .await);
+    inserted.map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Conflict(format!(
+                "An organization with short name '{short_name}' already exists."
+            ))
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn find_by_short_name(db: &Db, short_name: &str) -> Result<Option<Org>> {
+    let short_name = short_name.trim().to_lowercase();
+    let sql = format!("SELECT {COLUMNS} FROM orgs WHERE short_name = $1");
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, Org>(&sql)
+        .bind(&short_name)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org> {
+    let mut org = find_by_short_name(db, short_name).await?.ok_or_else(|| {
+        Error::BadRequest(format!("There is no organization '{}'.", short_name.trim()))
+    })?;
+    if let Some(name) = change.name {
+        org.name = validate::display_name(&name)?;
+    }
+    if let Some(sso) = change.sso_required {
+        org.sso_required = sso;
+    }
+    if let Some(two_fa) = change.require_2fa {
+        org.require_2fa = two_fa;
+    }
+    with_pool!(db, pool => sqlx::query(
+            "UPDATE orgs SET name = $1, sso_required = $2, require_2fa = $3 WHERE id = $4",
+        )
+        .bind(&org.name)
+        .bind(org.sso_required)
+        .bind(org.require_2fa)
+        .bind(&org.id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(org)
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    Ok(
+        with_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orgs")
+        .fetch_one(pool)
+        .await)?,
+    )
+}

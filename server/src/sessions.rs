@@ -1,0 +1,154 @@
+//! Server-side sessions.
+//!
+//! The browser holds a random 256-bit token in an HttpOnly cookie; the
+//! database holds only its SHA-256, so reading the table does not let
+//! anyone sign in. Each sign-in makes a new token (no session fixation),
+//! and a session ends on logout, after the org's idle timeout, or after the
+//! org's maximum duration, whichever comes first.
+
+use crate::clock::{Clock, UnixTime};
+use crate::db::Db;
+use crate::error::Result;
+use crate::with_pool;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use common::{AuthMethod, OrgSummary, SessionInfo};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// `last_seen_at` is written at most this often, so that every request
+/// does not become a database write. Idle timeouts are therefore exact to
+/// within this many seconds.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// A live session, joined with its account and org.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub token_hash: String,
+    pub account_id: String,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    pub authenticated_at: UnixTime,
+    pub auth_method: String,
+    pub email: String,
+    pub display_name: String,
+    pub org_id: String,
+    pub org_short_name: String,
+    pub org_name: String,
+    pub max_session_secs: i64,
+    pub idle_timeout_secs: i64,
+}
+
+impl Session {
+    /// Whether the session has outlived its org's limits at `now`.
+    pub fn is_expired(&self, now: UnixTime) -> bool {
+        now - self.last_seen_at >= self.idle_timeout_secs
+            || now - self.created_at >= self.max_session_secs
+    }
+
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            org: OrgSummary {
+                short_name: self.org_short_name.clone(),
+                name: self.org_name.clone(),
+            },
+            // Only this module writes the column, always from an AuthMethod.
+            auth_method: AuthMethod::parse(&self.auth_method).unwrap_or(AuthMethod::Password),
+            authenticated_at: self.authenticated_at,
+        }
+    }
+}
+
+fn hash_token(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Opens a session for `account_id` and returns the token for the cookie.
+pub async fn create(
+    db: &Db,
+    clock: &Clock,
+    account_id: &str,
+    method: AuthMethod,
+) -> Result<String> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = clock.now();
+    with_pool!(db, pool => sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, authenticated_at, auth_method) \
+             VALUES ($1, $2, $3, $3, $3, $4)",
+        )
+        .bind(hash_token(&token))
+        .bind(account_id)
+        .bind(now)
+        .bind(method.as_str())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(token)
+}
+
+/// The live session for a cookie token, or `None`. An expired session is
+/// deleted on the way.
+pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>> {
+    let token_hash = hash_token(token);
+    let found = with_pool!(db, pool => sqlx::query_as::<_, Session>(
+            "SELECT s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
+                    s.auth_method, a.email, a.display_name, o.id AS org_id, \
+                    o.short_name AS org_short_name, o.name AS org_name, \
+                    o.max_session_secs, o.idle_timeout_secs \
+             FROM sessions s \
+             JOIN accounts a ON a.id = s.account_id \
+             JOIN orgs o ON o.id = a.org_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(&token_hash)
+        .fetch_optional(pool)
+        .await)?;
+    let Some(mut session) = found else {
+        return Ok(None);
+    };
+    let now = clock.now();
+    if session.is_expired(now) {
+        delete_by_hash(db, &token_hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
+        with_pool!(db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&token_hash)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        session.last_seen_at = now;
+    }
+    Ok(Some(session))
+}
+
+/// Ends the session of a cookie token (logout). Unknown tokens are ignored.
+pub async fn delete(db: &Db, token: &str) -> Result<()> {
+    delete_by_hash(db, &hash_token(token)).await
+}
+
+async fn delete_by_hash(db: &Db, token_hash: &str) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_stored_hashed() {
+        let h = hash_token("abc");
+        assert_ne!(h, "abc");
+        assert_eq!(h.len(), 43, "SHA-256 in unpadded base64url");
+    }
+}

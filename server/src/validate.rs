@@ -1,0 +1,126 @@
+//! Checks and normalisation of what people type: emails, org short names,
+//! display names and passwords. Shared by the API and the admin CLI so both
+//! accept exactly the same input.
+
+use crate::error::{Error, Result};
+
+/// Shortest password accepted (NIST SP 800-63B asks for at least 8).
+pub const MIN_PASSWORD_LEN: usize = 8;
+/// Longest password accepted: bounds the work of hashing attacker input.
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+/// Trims and lower-cases an email, and checks its shape (something@host.tld).
+/// Deliverability is not checked: that is what an emailed link is for.
+pub fn email(raw: &str) -> Result<String> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if valid {
+        Ok(email)
+    } else {
+        Err(Error::BadRequest(format!(
+            "'{}' is not a valid email address.",
+            raw.trim()
+        )))
+    }
+}
+
+/// Lower-cases an org short name and checks it: 2–63 of `a-z`, `0-9` and
+/// `-`, starting with a letter or digit.
+pub fn short_name(raw: &str) -> Result<String> {
+    let name = raw.trim().to_lowercase();
+    let valid = (2..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-');
+    if valid {
+        Ok(name)
+    } else {
+        Err(Error::BadRequest(format!(
+            "'{}' is not a valid short name: use 2 to 63 letters, digits or dashes.",
+            raw.trim()
+        )))
+    }
+}
+
+/// A display name (of a person or an org): trimmed, 1–100 characters.
+pub fn display_name(raw: &str) -> Result<String> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(Error::BadRequest(
+            "A name must have 1 to 100 characters and no control characters.".into(),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A new password: long enough to resist guessing, short enough to hash.
+pub fn new_password(password: &str) -> Result<()> {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD_LEN {
+        return Err(Error::BadRequest(format!(
+            "The password is too short: use at least {MIN_PASSWORD_LEN} characters."
+        )));
+    }
+    if password.len() > MAX_PASSWORD_LEN {
+        return Err(Error::BadRequest(format!(
+            "The password is too long: use at most {MAX_PASSWORD_LEN} bytes."
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ada@.com",
+        ] {
+            assert!(email(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn short_names_are_checked() {
+        assert_eq!(short_name("Acme").unwrap(), "acme");
+        assert_eq!(short_name("acme-2").unwrap(), "acme-2");
+        for bad in ["a", "-acme", "ac me", "acmé", &"a".repeat(64)] {
+            assert!(short_name(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn passwords_have_bounds() {
+        assert!(new_password("short").is_err());
+        assert!(new_password("long enough").is_ok());
+        assert!(new_password(&"x".repeat(MAX_PASSWORD_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn display_names_are_trimmed() {
+        assert_eq!(display_name("  Ada Lovelace ").unwrap(), "Ada Lovelace");
+        assert!(display_name("   ").is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! The admin command line: good input changes the database; bad input exits
+//! non-zero with a one-line reason and changes nothing.
+
+use crate::support::TestApp;
+use axum::http::StatusCode;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn latchkey(app: &TestApp, args: &[&str], password: Option<&str>, stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latchkey"));
+    cmd.args(args)
+        .env("DATABASE_URL", &app.db_url)
+        .env_remove("LATCHKEY_PASSWORD")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(password) = password {
+        cmd.env("LATCHKEY_PASSWORD", password);
+    }
+    let mut child = cmd.spawn().expect("run latchkey");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+fn assert_refused(run: &Run, reason: &str) {
+    assert!(!run.ok, "should fail: {}", run.stdout);
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {:?}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{:?}", run.stderr);
+    assert!(
+        run.stderr.contains(reason),
+        "{:?} should mention {reason:?}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn the_cli_creates_orgs_and_accounts_that_can_sign_in() {
+    let app = TestApp::new().await;
+    let run = latchkey(
+        &app,
+        &[
+            "org",
+            "create",
+            "--short-name",
+            "acme",
+            "--name",
+            "Acme Security",
+        ],
+        None,
+        None,
+    );
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "created org acme (Acme Security)");
+
+    let run = latchkey(
+        &app,
+        &[
+            "account",
+            "create",
+            "--org",
+            "acme",
+            "--email",
+            "ada@example.com",
+            "--name",
+            "Ada Lovelace",
+        ],
+        None,
+        Some("from stdin 123\n"),
+    );
+    assert!(run.ok, "{}", run.stderr);
+    let reply = app.login("ada@example.com", "acme", "from stdin 123").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "password read from stdin, newline dropped"
+    );
+
+    let run = latchkey(
+        &app,
+        &[
+            "account",
+            "create",
+            "--org",
+            "acme",
+            "--email",
+            "grace@example.com",
+            "--name",
+            "Grace",
+        ],
+        Some("from the environment"),
+        None,
+    );
+    assert!(run.ok, "{}", run.stderr);
+    let reply = app
+        .login("grace@example.com", "acme", "from the environment")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+
+    let run = latchkey(
+        &app,
+        &[
+            "org",
+            "update",
+            "acme",
+            "--sso-required",
+            "true",
+            "--name",
+            "Acme Inc",
+        ],
+        None,
+        None,
+    );
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM orgs WHERE sso_required AND name = 'Acme Inc'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn bad_cli_input_is_refused_and_changes_nothing() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme Security").await;
+    app.create_account("acme", "ada@example.com").await;
+    let account = |org: &'static str, email: &'static str| {
+        vec![
+            "account", "create", "--org", org, "--email", email, "--name", "Someone",
+        ]
+    };
+    let long = Some("long enough password");
+
+    assert_refused(
+        &latchkey(&app, &account("nosuch", "bob@example.com"), long, None),
+        "no organization 'nosuch'",
+    );
+    assert_refused(
+        &latchkey(&app, &account("acme", "ada@example.com"), long, None),
+        "already exists",
+    );
+    assert_refused(
+        &latchkey(
+            &app,
+            &account("acme", "bob@example.com"),
+            Some("short"),
+            None,
+        ),
+        "too short",
+    );
+    assert_refused(
+        &latchkey(&app, &account("acme", "not-an-email"), long, None),
+        "not a valid email",
+    );
+    assert_refused(
+        &latchkey(&app, &account("acme", "bob@example.com"), None, Some("")),
+        "too short",
+    );
+    assert_refused(
+        &latchkey(
+            &app,
+            &["org", "create", "--short-name", "acme", "--name", "Again"],
+            None,
+            None,
+        ),
+        "already exists",
+    );
+    assert_refused(
+        &latchkey(
+            &app,
+            &["org", "create", "--short-name", "acme corp", "--name", "X"],
+            None,
+            None,
+        ),
+        "not a valid short name",
+    );
+    assert_refused(
+        &latchkey(
+            &app,
+            &["org", "update", "nosuch", "--require-2fa", "true"],
+            None,
+            None,
+        ),
+        "no organization",
+    );
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM orgs").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
+}

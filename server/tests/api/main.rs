@@ -1,0 +1,12 @@
+//! Integration tests of the server, through its router and its binary.
+//!
+//! One test binary (each extra one costs a link). Every test gets its own
+//! fresh database: an SQLite file by default, or — when
+//! LATCHKEY_TEST_DATABASE_URL names a PostgreSQL server — a new database on
+//! it, so the same tests run against both backends.
+
+mod cli;
+mod cross_site;
+mod login;
+mod sessions;
+mod support;

@@ -1,0 +1,209 @@
+//! A test instance of the app: fresh database, manual clock, and helpers to
+//! send requests the way a browser would.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use server::accounts::{self, NewAccount};
+use server::clock::Clock;
+use server::db::Db;
+use server::orgs::{self, NewOrg};
+use server::password::Passwords;
+use server::state::{AppState, WebConfig};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "http://localhost:3000";
+pub const PASSWORD: &str = "correct horse battery";
+/// 2026-01-01T00:00:00Z: tests start at a fixed, known time.
+pub const START: i64 = 1_767_225_600;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Clock,
+    /// The database URL, for running the binary against the same database.
+    pub db_url: String,
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+/// A response, with the body parsed as JSON (`Value::Null` when empty).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The value of the session cookie this response set, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie_header()
+            .and_then(|c| c.split(';').next().map(str::to_owned))
+            .and_then(|pair| pair.split_once('=').map(|(_, v)| v.to_owned()))
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn set_cookie_header(&self) -> Option<String> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+}
+
+async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var("LATCHKEY_TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            use sqlx::Connection;
+            let name = format!("latchkey_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(&base)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create test database");
+            let mut url = url::Url::parse(&base).unwrap();
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => format!("sqlite://{}", dir.path().join("test.db").display()),
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = fresh_database_url(&dir).await;
+        let db = Db::connect(&db_url).await.expect("connect and migrate");
+        let clock = Clock::manual(START);
+        let leptos = leptos::config::LeptosOptions::builder()
+            .output_name("latchkey")
+            .site_root(dir.path().to_string_lossy().to_string())
+            .build();
+        let state = AppState {
+            db,
+            clock: clock.clone(),
+            passwords: Passwords::new(2).unwrap(),
+            web: Arc::new(WebConfig::from_origin(ORIGIN).unwrap()),
+            leptos,
+        };
+        let router = server::app(state.clone());
+        Self {
+            state,
+            clock,
+            db_url,
+            router,
+            _dir: dir,
+        }
+    }
+
+    pub async fn create_org(&self, short_name: &str, name: &str) {
+        let new = NewOrg {
+            short_name: short_name.into(),
+            name: name.into(),
+            sso_required: false,
+            require_2fa: false,
+        };
+        orgs::create(&self.state.db, &self.clock, new)
+            .await
+            .unwrap();
+    }
+
+    pub async fn create_account(&self, org: &str, email: &str) {
+        let new = NewAccount {
+            org: org.into(),
+            email: email.into(),
+            display_name: "Test Person".into(),
+            password: PASSWORD.into(),
+        };
+        accounts::create(&self.state.db, &self.clock, &self.state.passwords, new)
+            .await
+            .unwrap();
+    }
+
+    /// Sends a request as this site's own page would (same-origin headers).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        cookie: Option<&str>,
+    ) -> Reply {
+        let mut headers = vec![
+            ("sec-fetch-site", "same-origin".to_owned()),
+            ("origin", ORIGIN.to_owned()),
+        ];
+        if let Some(token) = cookie {
+            headers.push(("cookie", format!("latchkey_session={token}")));
+        }
+        self.send_with(method, path, body, &headers).await
+    }
+
+    /// Sends a request with exactly the given extra headers.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, String)],
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let request = match body {
+            Some(json) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn login(&self, email: &str, org: &str, password: &str) -> Reply {
+        let body = json!({ "email": email, "org": org, "password": password });
+        self.send(Method::POST, "/api/login/password", Some(body), None)
+            .await
+    }
+
+    /// Signs in with the test password and returns the session token.
+    pub async fn login_ok(&self, email: &str, org: &str) -> String {
+        let reply = self.login(email, org, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.session_cookie().expect("a session cookie")
+    }
+
+    pub async fn session_status(&self, token: &str) -> StatusCode {
+        self.send(Method::GET, "/api/session", None, Some(token))
+            .await
+            .status
+    }
+
+    /// Runs one SQL COUNT against the test database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        server::with_pool!(&self.state.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+    }
+
+    /// Runs one SQL statement against the test database.
+    pub async fn exec(&self, sql: &str) {
+        server::with_pool!(&self.state.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+            .unwrap()
+    }
+}
