@@ -34,7 +34,8 @@ export default defineConfig({
   },
   webServer: {
     command: "./serve.sh",
-    url: `http://localhost:${port}/login`,
+    // 127.0.0.1: Node resolves localhost to ::1 first, where the server does not listen.
+    url: `http://127.0.0.1:${port}/login`,
     timeout: 60_000,
     reuseExistingServer: false,
     stdout: "ignore",

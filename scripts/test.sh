@@ -7,6 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# cargo-leptos builds with this set; setting it for every step keeps cargo
+# from rebuilding the leptos crates (they read it with option_env!) in between.
+export LEPTOS_OUTPUT_NAME=latchkey
 
 scripts/setup.sh --test
 

@@ -69,6 +69,9 @@ test("an email with accounts in two orgs signs into the org picked", async ({ pa
   expect((await (await page.request.get("/api/session")).json()).org.short_name).toBe(globex);
 
   // Each org's account has its own password: Acme's is not Globex's.
+  await page.getByRole("button", { name: "Profile" }).click();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL("/login");
   await signInWithPassword(page, email, acme, "a different password");
   await expect(page.getByRole("alert")).toHaveText(
     "The email, organization or password is not correct.",

@@ -30,9 +30,7 @@ use tower_http::trace::TraceLayer;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api::router(state.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            shell::shell,
-        ))
+        .fallback_service(shell::site(state.leptos.clone()))
         // Outermost, so its span covers everything else, including errors.
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,10 +1,16 @@
-//! The HTML page every non-API path answers with: it loads the wasm app,
-//! which then renders the page for the path on the client.
+//! Everything that is not `/api`: the static site (the wasm bundle, CSS,
+//! icons) and, for any other path, the HTML shell that loads the app, whose
+//! client-side router then renders the page for that path.
 
+use axum::response::Html;
+use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::hydration::{AutoReload, HydrationScripts};
 use leptos::prelude::*;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
 
+/// The shell page. Its body is empty: the app renders on the client.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
@@ -25,4 +31,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Serves files from the site root, precompressed variants first, and the
+/// shell (status 200) for every path that is not a file: `/login`,
+/// `/account` and any deep link are pages of the single-page app.
+pub fn site(options: LeptosOptions) -> ServeDir<axum::routing::MethodRouter> {
+    let root = options.site_root.to_string();
+    // Rendered once: the shell is the same for every path and every visitor.
+    let page: Arc<str> = Owner::new().with(|| shell(options).to_html()).into();
+    ServeDir::new(root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(get(move || {
+            let page = page.clone();
+            async move { Html(page.to_string()) }
+        }))
 }
