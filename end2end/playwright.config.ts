@@ -3,6 +3,10 @@ import { defineConfig } from "@playwright/test";
 // Port of the server under test; the dev server keeps 3000.
 const port = Number(process.env.E2E_PORT ?? 3100);
 process.env.E2E_PORT = String(port);
+// A second server on the same database whose re-authentication window is a
+// few seconds, so a test can let its session go stale without a fake clock.
+export const stalePort = port + 1;
+export const staleWindowSecs = 3;
 
 export default defineConfig({
   testDir: "./tests",
@@ -32,13 +36,26 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: "./serve.sh",
-    // 127.0.0.1: Node resolves localhost to ::1 first, where the server does not listen.
-    url: `http://127.0.0.1:${port}/login`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  // Started in this order: the first makes a fresh database, the second shares it.
+  webServer: [
+    {
+      command: "./serve.sh",
+      env: { E2E_PORT: String(port), E2E_FRESH_DB: "1" },
+      // 127.0.0.1: Node resolves localhost to ::1 first, where the server does not listen.
+      url: `http://127.0.0.1:${port}/login`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "./serve.sh",
+      env: { E2E_PORT: String(stalePort), LATCHKEY_REAUTH_WINDOW_SECS: String(staleWindowSecs) },
+      url: `http://127.0.0.1:${stalePort}/login`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Started by Playwright (webServer): a Latchkey server on a fresh, empty
-# SQLite database in end2end/.data, at http://localhost:$E2E_PORT.
+# Started by Playwright (webServer): a Latchkey server on the SQLite database
+# in end2end/.data, at http://localhost:$E2E_PORT. With E2E_FRESH_DB=1 the
+# database is first deleted, so a run starts empty.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
-rm -rf .data && mkdir -p .data
+if [ "${E2E_FRESH_DB:-}" = 1 ]; then rm -rf .data; fi
+mkdir -p .data
 export DATABASE_URL="sqlite://$PWD/.data/latchkey.db"
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:?}"
 export LEPTOS_SITE_ROOT="$root/target/site"

@@ -4,7 +4,11 @@
 //! type whether the server refused, the network failed or the answer was
 //! unreadable.
 
-use common::{ApiError, ErrorCode, PasswordLoginRequest, SessionInfo};
+use common::{
+    ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, ErrorCode, PasskeyInfo,
+    PasskeyList, PasskeyLoginStart, PasswordLoginRequest, ReauthPassword, RegisterFinish,
+    RenamePasskey, RequestChallengeResponse, SessionInfo,
+};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -65,4 +69,76 @@ pub async fn login_password(body: &PasswordLoginRequest) -> Result<SessionInfo, 
 /// `POST /api/logout`.
 pub async fn logout() -> Result<(), ApiError> {
     empty_of(Request::post("/api/logout").send().await).await
+}
+
+async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request = Request::post(path)
+        .json(body)
+        .map_err(|_| network_error())?;
+    json_of(request.send().await).await
+}
+
+async fn post_empty_reply<B: serde::Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
+    let request = Request::post(path)
+        .json(body)
+        .map_err(|_| network_error())?;
+    empty_of(request.send().await).await
+}
+
+/// `POST /api/login/passkey/start`.
+pub async fn passkey_login_start(
+    body: &PasskeyLoginStart,
+) -> Result<CeremonyStart<RequestChallengeResponse>, ApiError> {
+    post_json("/api/login/passkey/start", body).await
+}
+
+/// `POST /api/login/passkey/finish`.
+pub async fn passkey_login_finish(body: &AssertionFinish) -> Result<SessionInfo, ApiError> {
+    post_json("/api/login/passkey/finish", body).await
+}
+
+/// `GET /api/passkeys`.
+pub async fn passkeys() -> Result<PasskeyList, ApiError> {
+    json_of(Request::get("/api/passkeys").send().await).await
+}
+
+/// `POST /api/passkeys/register/start`.
+pub async fn register_start() -> Result<CeremonyStart<CreationChallengeResponse>, ApiError> {
+    json_of(Request::post("/api/passkeys/register/start").send().await).await
+}
+
+/// `POST /api/passkeys/register/finish`.
+pub async fn register_finish(body: &RegisterFinish) -> Result<PasskeyInfo, ApiError> {
+    post_json("/api/passkeys/register/finish", body).await
+}
+
+/// `DELETE /api/passkeys/{id}`.
+pub async fn delete_passkey(id: &str) -> Result<(), ApiError> {
+    empty_of(Request::delete(&format!("/api/passkeys/{id}")).send().await).await
+}
+
+/// `PATCH /api/passkeys/{id}`.
+pub async fn rename_passkey(id: &str, body: &RenamePasskey) -> Result<(), ApiError> {
+    let request = Request::patch(&format!("/api/passkeys/{id}"))
+        .json(body)
+        .map_err(|_| network_error())?;
+    empty_of(request.send().await).await
+}
+
+/// `POST /api/reauth/password`.
+pub async fn reauth_password(body: &ReauthPassword) -> Result<(), ApiError> {
+    post_empty_reply("/api/reauth/password", body).await
+}
+
+/// `POST /api/reauth/passkey/start`.
+pub async fn reauth_passkey_start() -> Result<CeremonyStart<RequestChallengeResponse>, ApiError> {
+    json_of(Request::post("/api/reauth/passkey/start").send().await).await
+}
+
+/// `POST /api/reauth/passkey/finish`.
+pub async fn reauth_passkey_finish(body: &AssertionFinish) -> Result<(), ApiError> {
+    post_empty_reply("/api/reauth/passkey/finish", body).await
 }

@@ -7,8 +7,10 @@
 pub mod api;
 pub mod components;
 pub mod pages;
+pub mod passkey_sign_in;
 pub mod remembered_orgs;
 pub mod session;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

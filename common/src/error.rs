@@ -25,6 +25,15 @@ pub enum ErrorCode {
     NotFound,
     /// The request conflicts with existing data (for example a duplicate).
     Conflict,
+    /// The change needs a recent sign-in: re-authenticate, then retry.
+    ReauthRequired,
+    /// The organization requires single sign-on: no passwords, no passkeys.
+    SsoRequired,
+    /// A passkey assertion or registration did not verify.
+    PasskeyRefused,
+    /// The WebAuthn ceremony is unknown, expired, already used, or not
+    /// this session's: start again.
+    CeremonyInvalid,
     /// The server failed; the details are in its log, never in the response.
     Internal,
 }
@@ -38,6 +47,10 @@ impl ErrorCode {
         ErrorCode::CrossSiteRequest,
         ErrorCode::NotFound,
         ErrorCode::Conflict,
+        ErrorCode::ReauthRequired,
+        ErrorCode::SsoRequired,
+        ErrorCode::PasskeyRefused,
+        ErrorCode::CeremonyInvalid,
         ErrorCode::Internal,
     ];
 }

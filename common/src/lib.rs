@@ -3,10 +3,13 @@
 //! This crate is compiled by both sides — the axum server (native) and the
 //! Leptos app (wasm32) — so it depends on serde alone. Every request and
 //! response body of `/api` is defined here, which keeps the two sides from
-//! drifting apart.
+//! drifting apart. Besides serde it uses webauthn-rs-proto, the serde
+//! definitions of the WebAuthn JSON, without its browser features.
 
 pub mod error;
+pub mod passkey;
 pub mod session;
 
 pub use error::{ApiError, ErrorCode};
+pub use passkey::*;
 pub use session::{AuthMethod, OrgSummary, PasswordLoginRequest, SessionInfo};

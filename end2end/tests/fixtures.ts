@@ -37,6 +37,10 @@ export class Admin {
     latchkey(["org", "create", "--short-name", shortName, "--name", name, ...flags]);
   }
 
+  updateOrg(shortName: string, flags: string[]): void {
+    latchkey(["org", "update", shortName, ...flags]);
+  }
+
   createAccount(org: string, email: string, name: string, password = PASSWORD): void {
     latchkey(["account", "create", "--org", org, "--email", email, "--name", name], password);
   }
@@ -72,9 +76,21 @@ export class Authenticator {
     return credentials;
   }
 
+  /** Puts credentials (as `credentials()` returned them) on this authenticator. */
+  async addCredentials(credentials: Awaited<ReturnType<Authenticator["credentials"]>>): Promise<void> {
+    for (const credential of credentials) {
+      await this.cdp.send("WebAuthn.addCredential", { authenticatorId: this.id, credential });
+    }
+  }
+
   /** Makes the authenticator report (or not) that it verified the user. */
   async setUserVerified(isUserVerified: boolean): Promise<void> {
     await this.cdp.send("WebAuthn.setUserVerified", { authenticatorId: this.id, isUserVerified });
+  }
+
+  /** Makes the authenticator's responses lie: e.g. `{ isBadUV: true }` clears the UV flag. */
+  async overrideResponseBits(bits: { isBogusSignature?: boolean; isBadUV?: boolean; isBadUP?: boolean }) {
+    await this.cdp.send("WebAuthn.setResponseOverrideBits", { authenticatorId: this.id, ...bits });
   }
 
   async detach(): Promise<void> {
@@ -89,11 +105,60 @@ export const test = base.extend<{ admin: Admin; authenticator: Authenticator }>(
   authenticator: async ({ page }, use) => {
     const authenticator = await Authenticator.attach(page);
     await use(authenticator);
-    await authenticator.detach();
+    // Tests may have replaced it (openLoginWithoutAutofill); the page's end
+    // removes whatever is left.
   },
 });
 
 export { expect };
+
+type Credentials = Awaited<ReturnType<Authenticator["credentials"]>>;
+
+/**
+ * Reaches `/login` (by logging out when `logOut`, else by opening it) with
+ * no authenticator attached, then attaches a new one holding
+ * `credentials`. The page's autofill request is armed while no
+ * authenticator exists, so it stays pending — the virtual authenticator
+ * would otherwise answer it at once, as if the person picked a passkey —
+ * and the test can use the other ways to sign in.
+ */
+export async function openLoginWithoutAutofill(
+  page: Page,
+  current: Authenticator,
+  credentials: Credentials,
+  { logOut = false } = {},
+): Promise<Authenticator> {
+  await current.detach();
+  if (logOut) {
+    await page.getByRole("button", { name: "Profile" }).click();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page).toHaveURL("/login");
+  } else {
+    await page.goto("/login");
+  }
+  await expect(page.getByRole("button", { name: "Login" })).toBeVisible();
+  const fresh = await Authenticator.attach(page);
+  await fresh.addCredentials(credentials);
+  return fresh;
+}
+
+/** Signs in with a password and adds a passkey in My Account. */
+export async function addPasskeyAfterSignIn(page: Page, email: string, org: string): Promise<void> {
+  await signInWithPassword(page, email, org);
+  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
+  await page.getByRole("button", { name: "Profile" }).click();
+  await page.getByRole("link", { name: "My Account" }).click();
+  await page.getByRole("button", { name: "Add a Passkey" }).click();
+  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
+}
+
+/** Continues on the login page's password step (email and org already typed). */
+export async function continueToPassword(page: Page, email: string, org: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Organization").fill(org);
+  await page.getByRole("button", { name: "Continue" }).click();
+}
 
 /** Walks the sign-in form: email → organization → password. */
 export async function signInWithPassword(

@@ -94,3 +94,19 @@ pub async fn find_in_org(
         .await)?;
     Ok(account.map(|a| (a, org)))
 }
+
+/// The account with this id and its org.
+pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<(Account, Org)>> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
+    let account = with_pool!(db, pool => sqlx::query_as::<_, Account>(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let org = orgs::find_by_id(db, &account.org_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(Some((account, org)))
+}

@@ -24,6 +24,15 @@ impl FromRequestParts<AppState> for CurrentSession {
     }
 }
 
+/// Refuses a sensitive change unless the session proved who it is within
+/// the re-authentication window.
+pub fn require_fresh(state: &AppState, session: &Session) -> Result<(), Error> {
+    if state.clock.now() - session.authenticated_at > state.reauth_window_secs {
+        return Err(Error::ReauthRequired);
+    }
+    Ok(())
+}
+
 /// The session token the browser sent, if any.
 pub fn session_token<'a>(jar: &'a CookieJar, web: &WebConfig) -> Option<&'a str> {
     jar.get(web.cookie_name()).map(Cookie::value)

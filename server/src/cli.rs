@@ -47,12 +47,17 @@ pub enum Command {
     Account(AccountCommand),
 }
 
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Public origin browsers use, e.g. `https://console.example.com`.
     /// Defaults to `http://localhost:PORT` with the port of LEPTOS_SITE_ADDR.
     #[arg(long, env = "LATCHKEY_ORIGIN")]
     pub origin: Option<String>,
+
+    /// Seconds after a sign-in during which passkeys can be added or deleted
+    /// without confirming identity again.
+    #[arg(long, env = "LATCHKEY_REAUTH_WINDOW_SECS", default_value_t = 300)]
+    pub reauth_window_secs: i64,
 
     /// Create demo orgs and accounts when the database is empty (development only).
     #[arg(long, env = "LATCHKEY_DEMO")]
@@ -107,7 +112,10 @@ pub enum AccountCommand {
 
 /// Runs what the command line asked for.
 pub async fn run(cli: Cli) -> Result<()> {
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    let command = match cli.command {
+        Some(command) => command,
+        None => Command::Serve(serve_args_from_env()?),
+    };
     init_tracing(matches!(command, Command::Serve(_)));
     let url = match cli.database_url {
         Some(url) => url,
@@ -127,6 +135,16 @@ pub async fn run(cli: Cli) -> Result<()> {
     };
     db.close().await;
     result
+}
+
+/// `serve`'s options when no command was given: defaults and environment
+/// variables, exactly as `latchkey serve` with no flags would read them.
+fn serve_args_from_env() -> Result<ServeArgs> {
+    use clap::FromArgMatches;
+    let matches = ServeArgs::augment_args(clap::Command::new("serve"))
+        .try_get_matches_from(["serve"])
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    ServeArgs::from_arg_matches(&matches).map_err(|e| Error::BadRequest(e.to_string()))
 }
 
 fn init_tracing(serving: bool) {
@@ -156,11 +174,14 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock) -> Result<()> {
         .origin
         .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
     let web = WebConfig::from_origin(&origin).map_err(Error::BadRequest)?;
+    let webauthn = crate::webauthn::relying_party(&web).map_err(Error::BadRequest)?;
     let state = AppState {
         db,
         clock,
         passwords: Passwords::new(hash_concurrency())?,
         web: Arc::new(web),
+        webauthn: Arc::new(webauthn),
+        reauth_window_secs: args.reauth_window_secs,
         leptos,
     };
     if args.demo {

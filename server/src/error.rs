@@ -30,6 +30,14 @@ pub enum Error {
     /// A uniqueness rule was broken; the message names the rule.
     #[error("{0}")]
     Conflict(String),
+    #[error("Please confirm it's you before making this change.")]
+    ReauthRequired,
+    #[error("This organization requires single sign-on: sign in through your identity provider.")]
+    SsoRequired,
+    #[error("The passkey could not be verified. Please try again.")]
+    PasskeyRefused,
+    #[error("This passkey request has expired or was already used. Please try again.")]
+    CeremonyInvalid,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -45,6 +53,10 @@ impl Error {
             Error::CrossSiteRequest => ErrorCode::CrossSiteRequest,
             Error::NotFound => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
+            Error::ReauthRequired => ErrorCode::ReauthRequired,
+            Error::SsoRequired => ErrorCode::SsoRequired,
+            Error::PasskeyRefused => ErrorCode::PasskeyRefused,
+            Error::CeremonyInvalid => ErrorCode::CeremonyInvalid,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -70,6 +82,10 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::CrossSiteRequest => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::ReauthRequired => StatusCode::FORBIDDEN,
+        ErrorCode::SsoRequired => StatusCode::FORBIDDEN,
+        ErrorCode::PasskeyRefused => StatusCode::UNAUTHORIZED,
+        ErrorCode::CeremonyInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -105,6 +121,10 @@ mod tests {
             (ErrorCode::CrossSiteRequest, 403),
             (ErrorCode::NotFound, 404),
             (ErrorCode::Conflict, 409),
+            (ErrorCode::ReauthRequired, 403),
+            (ErrorCode::SsoRequired, 403),
+            (ErrorCode::PasskeyRefused, 401),
+            (ErrorCode::CeremonyInvalid, 400),
             (ErrorCode::Internal, 500),
         ];
         assert_eq!(

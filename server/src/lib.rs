@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod ceremonies;
 pub mod cli;
 pub mod clock;
 pub mod cross_site;
@@ -14,11 +15,14 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod orgs;
+pub mod passkeys;
 pub mod password;
+pub mod providers;
 pub mod sessions;
 pub mod shell;
 pub mod state;
 pub mod validate;
+pub mod webauthn;
 
 use axum::Router;
 use state::AppState;

@@ -87,6 +87,14 @@ pub async fn find_by_short_name(db: &Db, short_name: &str) -> Result<Option<Org>
         .await)?)
 }
 
+pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<Org>> {
+    let sql = format!("SELECT {COLUMNS} FROM orgs WHERE id = $1");
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, Org>(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
 pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org> {
     let mut org = find_by_short_name(db, short_name).await?.ok_or_else(|| {
         Error::BadRequest(format!("There is no organization '{}'.", short_name.trim()))

@@ -35,6 +35,7 @@ pub struct Session {
     pub org_id: String,
     pub org_short_name: String,
     pub org_name: String,
+    pub org_sso_required: bool,
     pub max_session_secs: i64,
     pub idle_timeout_secs: i64,
 }
@@ -97,7 +98,7 @@ pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>
     let found = with_pool!(db, pool => sqlx::query_as::<_, Session>(
             "SELECT s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
                     s.auth_method, a.email, a.display_name, o.id AS org_id, \
-                    o.short_name AS org_short_name, o.name AS org_name, \
+                    o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
                     o.max_session_secs, o.idle_timeout_secs \
              FROM sessions s \
              JOIN accounts a ON a.id = s.account_id \
@@ -125,6 +126,26 @@ pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>
         session.last_seen_at = now;
     }
     Ok(Some(session))
+}
+
+/// Records a fresh proof of identity on a live session (re-authentication
+/// before a sensitive change).
+pub async fn reauthenticate(
+    db: &Db,
+    clock: &Clock,
+    token_hash: &str,
+    method: AuthMethod,
+) -> Result<()> {
+    with_pool!(db, pool => sqlx::query(
+            "UPDATE sessions SET authenticated_at = $1, auth_method = $2 WHERE token_hash = $3",
+        )
+        .bind(clock.now())
+        .bind(method.as_str())
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(())
 }
 
 /// Ends the session of a cookie token (logout). Unknown tokens are ignored.

@@ -13,6 +13,11 @@ pub struct AppState {
     pub clock: Clock,
     pub passwords: Passwords,
     pub web: Arc<WebConfig>,
+    /// The WebAuthn relying party for `web.origin`.
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
+    /// How long after a sign-in or re-authentication sensitive changes
+    /// (adding or deleting a passkey) are allowed without a new proof.
+    pub reauth_window_secs: i64,
     pub leptos: LeptosOptions,
 }
 

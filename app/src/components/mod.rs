@@ -1,4 +1,5 @@
 //! Pieces shared by several pages.
 
 pub mod console_layout;
+pub mod passkeys_section;
 pub mod profile_menu;

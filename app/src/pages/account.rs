@@ -2,6 +2,7 @@
 //! sign-in methods.
 
 use crate::components::console_layout::ConsoleLayout;
+use crate::components::passkeys_section::PasskeysSection;
 use common::AuthMethod;
 use leptos::prelude::*;
 
@@ -33,6 +34,7 @@ pub fn AccountPage() -> impl IntoView {
                         <dd>{describe(info.auth_method)}</dd>
                     </dl>
                 </section>
+                <PasskeysSection />
             }
         } />
     }

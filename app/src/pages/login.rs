@@ -4,9 +4,11 @@
 //! request, so no step asks the server whether an email or an org exists:
 //! the only answer the server gives is "signed in" or one generic refusal.
 
+use crate::passkey_sign_in::{sign_in, SignInFailure};
 use crate::remembered_orgs;
 use crate::session::{use_session, SessionState};
-use common::{OrgSummary, PasswordLoginRequest};
+use crate::webauthn;
+use common::{AccountHint, OrgSummary, PasswordLoginRequest, SessionInfo};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,6 +31,10 @@ struct Form {
     password: RwSignal<String>,
     error: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
+    /// How many more times a failed autofill request may re-arm itself
+    /// before the person does something: a browser whose autofill answers
+    /// at once must not loop.
+    autofill_rearms: RwSignal<u8>,
 }
 
 impl Form {
@@ -48,7 +54,17 @@ pub fn LoginPage() -> impl IntoView {
         password: RwSignal::new(String::new()),
         error: RwSignal::new(None),
         busy: RwSignal::new(false),
+        autofill_rearms: RwSignal::new(1),
     };
+    let navigate = use_navigate();
+    let done = move |info: SessionInfo| {
+        remembered_orgs::remember(&info.org);
+        session.set_signed_in(info);
+        navigate("/", Default::default());
+    };
+    provide_context(Finish(std::sync::Arc::new(done)));
+    arm_autofill(form);
+    on_cleanup(webauthn::abort_pending);
 
     view! {
         {move || {
@@ -63,6 +79,76 @@ pub fn LoginPage() -> impl IntoView {
             }}
             {move || form.error.get().map(|e| view! { <p role="alert" class="error">{e}</p> })}
         </div>
+        <PasskeyButton form />
+    }
+}
+
+/// What to do once signed in (set the session, remember the org, go home).
+#[derive(Clone)]
+struct Finish(std::sync::Arc<dyn Fn(SessionInfo) + Send + Sync>);
+
+fn use_finish() -> Finish {
+    expect_context::<Finish>()
+}
+
+/// Starts the background autofill request, when the browser supports it.
+fn arm_autofill(form: Form) {
+    let finish = use_finish();
+    spawn_local(async move {
+        if !webauthn::conditional_mediation_available().await {
+            return;
+        }
+        match sign_in(None, true).await {
+            Ok(info) => (finish.0)(info),
+            Err(SignInFailure::Aborted | SignInFailure::Cancelled(_)) => {}
+            Err(SignInFailure::Failed(message)) => {
+                form.error.set(Some(message));
+                if form.autofill_rearms.get_untracked() > 0 {
+                    form.autofill_rearms.update(|n| *n -= 1);
+                    arm_autofill(form);
+                }
+            }
+        }
+    });
+}
+
+/// Runs an explicit (modal) passkey sign-in, then re-arms autofill if it
+/// did not sign in.
+fn explicit_sign_in(form: Form, account: Option<AccountHint>) {
+    let finish = use_finish();
+    form.error.set(None);
+    form.busy.set(true);
+    form.autofill_rearms.set(1);
+    spawn_local(async move {
+        let result = sign_in(account, false).await;
+        form.busy.set(false);
+        match result {
+            Ok(info) => (finish.0)(info),
+            Err(SignInFailure::Aborted) => {}
+            Err(SignInFailure::Cancelled(message) | SignInFailure::Failed(message)) => {
+                form.error.set(Some(message));
+                arm_autofill(form);
+            }
+        }
+    });
+}
+
+/// The "Log in with passkey" section: any passkey of this site, no email.
+#[component]
+fn PasskeyButton(form: Form) -> impl IntoView {
+    view! {
+        <section class="card narrow passkey-login" aria-labelledby="passkey-login">
+            <h2 id="passkey-login">"Log in with passkey"</h2>
+            <p class="hint">"Use the passkey saved on this device, your phone or a security key."</p>
+            <button
+                type="button"
+                class="primary"
+                disabled=move || form.busy.get()
+                on:click=move |_| explicit_sign_in(form, None)
+            >
+                "Login"
+            </button>
+        </section>
     }
 }
 
@@ -170,8 +256,7 @@ fn OrgStep(form: Form) -> impl IntoView {
 
 #[component]
 fn PasswordStep(form: Form) -> impl IntoView {
-    let session = use_session();
-    let navigate = use_navigate();
+    let finish = use_finish();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if form.busy.get_untracked() {
@@ -184,16 +269,14 @@ fn PasswordStep(form: Form) -> impl IntoView {
         };
         form.busy.set(true);
         form.error.set(None);
-        let navigate = navigate.clone();
+        let finish = finish.clone();
         spawn_local(async move {
             let result = crate::api::login_password(&request).await;
             form.busy.set(false);
             match result {
                 Ok(info) => {
-                    remembered_orgs::remember(&info.org);
                     form.password.set(String::new());
-                    session.set_signed_in(info);
-                    navigate("/", Default::default());
+                    (finish.0)(info);
                 }
                 Err(e) => {
                     form.password.set(String::new());
@@ -226,5 +309,19 @@ fn PasswordStep(form: Form) -> impl IntoView {
                 {move || if form.busy.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
+        <button
+            type="button"
+            class="secondary"
+            disabled=move || form.busy.get()
+            on:click=move |_| {
+                let account = AccountHint {
+                    email: form.email.get_untracked().trim().to_owned(),
+                    org: form.org.get_untracked().trim().to_lowercase(),
+                };
+                explicit_sign_in(form, Some(account));
+            }
+        >
+            "Use a passkey instead"
+        </button>
     }
 }

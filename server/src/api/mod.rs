@@ -2,6 +2,9 @@
 //! them and adds what applies to all of them.
 
 mod login;
+mod passkey_login;
+mod passkeys;
+mod reauth;
 
 use crate::cross_site::refuse_cross_site;
 use crate::error::Error;
@@ -12,6 +15,9 @@ use axum::Router;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(login::router())
+        .merge(passkey_login::router())
+        .merge(passkeys::router())
+        .merge(reauth::router())
         // An unknown API path is a JSON 404, never the HTML shell.
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn_with_state(state, refuse_cross_site))

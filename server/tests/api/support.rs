@@ -82,11 +82,15 @@ impl TestApp {
             .output_name("latchkey")
             .site_root(dir.path().to_string_lossy().to_string())
             .build();
+        let web = WebConfig::from_origin(ORIGIN).unwrap();
+        let webauthn = server::webauthn::relying_party(&web).unwrap();
         let state = AppState {
             db,
             clock: clock.clone(),
             passwords: Passwords::new(2).unwrap(),
-            web: Arc::new(WebConfig::from_origin(ORIGIN).unwrap()),
+            web: Arc::new(web),
+            webauthn: Arc::new(webauthn),
+            reauth_window_secs: 300,
             leptos,
         };
         let router = server::app(state.clone());

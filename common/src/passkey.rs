@@ -1,0 +1,91 @@
+//! Passkey registration, sign-in and management.
+//!
+//! The WebAuthn options and credentials themselves are webauthn-rs-proto's
+//! types: serde definitions of the WebAuthn JSON, shared by both sides.
+
+use serde::{Deserialize, Serialize};
+pub use webauthn_rs_proto::{
+    CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
+    RequestChallengeResponse,
+};
+
+/// The answer to every ceremony start: options for `navigator.credentials`,
+/// and the id the finish must quote. The challenge state stays on the server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CeremonyStart<T> {
+    pub ceremony_id: String,
+    pub options: T,
+}
+
+/// `POST /api/passkeys/register/finish`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegisterFinish {
+    pub ceremony_id: String,
+    pub credential: RegisterPublicKeyCredential,
+}
+
+/// `POST /api/login/passkey/start`. Without an account, any passkey of this
+/// site may answer (the "Log in with passkey" button and autofill); with
+/// one, only that account's passkeys ("Use a passkey instead").
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PasskeyLoginStart {
+    pub account: Option<AccountHint>,
+}
+
+/// The email and org short name typed on the sign-in form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountHint {
+    pub email: String,
+    pub org: String,
+}
+
+/// `POST /api/login/passkey/finish` and `POST /api/reauth/passkey/finish`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AssertionFinish {
+    pub ceremony_id: String,
+    pub credential: PublicKeyCredential,
+}
+
+/// One passkey as shown on its card in My Account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    pub id: String,
+    pub name: String,
+    /// The authenticator's provider ("iCloud Keychain", "YubiKey 5"), or "Passkey".
+    pub provider: String,
+    /// Synced to other devices (backed up), rather than bound to one device.
+    pub backed_up: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last sign-in with it, if any.
+    pub last_used_at: Option<i64>,
+}
+
+/// `GET /api/passkeys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyList {
+    /// When true the org requires SSO: passkeys can be neither added nor used.
+    pub sso_required: bool,
+    pub passkeys: Vec<PasskeyInfo>,
+    /// Unix seconds until which the session counts as recently
+    /// authenticated: before then, adding or deleting needs no new proof.
+    pub fresh_until: i64,
+}
+
+/// `PATCH /api/passkeys/{id}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenamePasskey {
+    pub name: String,
+}
+
+/// `POST /api/reauth/password`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ReauthPassword {
+    pub password: String,
+}
+
+impl std::fmt::Debug for ReauthPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReauthPassword { password: <redacted> }")
+    }
+}

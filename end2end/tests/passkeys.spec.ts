@@ -1,0 +1,208 @@
+// Passkeys with the CDP virtual authenticator: each test checks what the
+// person sees, what the authenticator holds, and what the server stored.
+import {
+  test,
+  expect,
+  addPasskeyAfterSignIn,
+  continueToPassword,
+  openLoginWithoutAutofill,
+  PASSWORD,
+} from "./fixtures";
+
+async function storedPasskeys(page: import("@playwright/test").Page) {
+  const response = await page.request.get("/api/passkeys");
+  expect(response.status()).toBe(200);
+  return response.json();
+}
+
+async function sessionOf(page: import("@playwright/test").Page) {
+  return (await page.request.get("/api/session")).json();
+}
+
+test("add a passkey right after signing in", async ({ page, admin, authenticator }) => {
+  const org = admin.orgName("acme");
+  const email = admin.email("ada");
+  admin.createOrg(org, "Acme Security");
+  admin.createAccount(org, email, "Ada Lovelace");
+
+  await addPasskeyAfterSignIn(page, email, org);
+
+  // What the person sees: a card with name, dates and kind.
+  const card = page.getByRole("listitem", { name: "Passkey" });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText("Created ");
+  await expect(card).toContainText("Never used");
+  // What the authenticator holds: one discoverable credential whose user
+  // handle is a random id (16 bytes), not the email.
+  const [credential] = await authenticator.credentials();
+  expect(credential.isResidentCredential).toBe(true);
+  expect(credential.rpId).toBe("localhost");
+  expect(credential.userName).toBe(email);
+  expect(credential.userDisplayName).toBe("Ada Lovelace · Acme Security");
+  const handle = Buffer.from(credential.userHandle!, "base64");
+  expect(handle.length).toBe(16);
+  expect(handle.includes(Buffer.from(email))).toBe(false);
+  // What the server stored.
+  const stored = await storedPasskeys(page);
+  expect(stored.sso_required).toBe(false);
+  expect(stored.passkeys).toHaveLength(1);
+  expect(stored.passkeys[0]).toMatchObject({ name: "Passkey", provider: "Passkey", last_used_at: null });
+  // Adding it changed nothing else: the password still signs in.
+  const password = await page.request.post("/api/login/password", {
+    data: { email, org, password: PASSWORD },
+  });
+  expect(password.status()).toBe(200);
+});
+
+test("autofill signs in with the passkey", async ({ page, admin, authenticator }) => {
+  const org = admin.orgName("acme");
+  const email = admin.email("ada");
+  admin.createOrg(org, "Acme Security");
+  admin.createAccount(org, email, "Ada Lovelace");
+  await addPasskeyAfterSignIn(page, email, org);
+  const credentials = await authenticator.credentials();
+  const current = await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+
+  // The email field's conditional request is armed on load; the virtual
+  // authenticator answers it as if the person picked the passkey.
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  expect(await sessionOf(page)).toMatchObject({ email, auth_method: "passkey", org: { short_name: org } });
+  const [credential] = await current.credentials();
+  expect(credential.signCount).toBeGreaterThan(0);
+  const stored = await storedPasskeys(page);
+  expect(stored.passkeys[0].last_used_at).not.toBeNull();
+});
+
+test("the Login button signs in with any passkey of the site", async ({ page, admin, authenticator }) => {
+  const org = admin.orgName("acme");
+  const email = admin.email("ada");
+  admin.createOrg(org, "Acme Security");
+  admin.createAccount(org, email, "Ada Lovelace");
+  await addPasskeyAfterSignIn(page, email, org);
+  const credentials = await authenticator.credentials();
+
+  await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  expect(await sessionOf(page)).toMatchObject({ email, auth_method: "passkey" });
+});
+
+test("one email in two orgs: each passkey names its org and signs into it", async ({
+  page,
+  admin,
+  authenticator,
+}) => {
+  const acme = admin.orgName("acme");
+  const globex = admin.orgName("globex");
+  const email = admin.email("ada");
+  admin.createOrg(acme, "Acme Security");
+  admin.createOrg(globex, "Globex Corporation");
+  admin.createAccount(acme, email, "Ada Lovelace");
+  admin.createAccount(globex, email, "Ada Lovelace");
+  await addPasskeyAfterSignIn(page, email, acme);
+  // Signing in to the second org with a password: autofill must not get in
+  // the way, so the page opens without the authenticator.
+  let credentials = await authenticator.credentials();
+  let current = await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+  await continueToPassword(page, email, globex);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Profile" }).click();
+  await page.getByRole("link", { name: "My Account" }).click();
+  await page.getByRole("button", { name: "Add a Passkey" }).click();
+  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
+
+  credentials = await current.credentials();
+  expect(credentials.map((c) => c.userDisplayName).sort()).toEqual([
+    "Ada Lovelace · Acme Security",
+    "Ada Lovelace · Globex Corporation",
+  ]);
+  expect(new Set(credentials.map((c) => c.userHandle)).size).toBe(2);
+
+  for (const [org, name] of [
+    [acme, "Acme Security"],
+    [globex, "Globex Corporation"],
+  ]) {
+    current = await openLoginWithoutAutofill(page, current, credentials, { logOut: true });
+    await continueToPassword(page, email, org);
+    await page.getByRole("button", { name: "Use a passkey instead" }).click();
+    await expect(page.getByText(`You are signed in to ${name} as ${email}.`)).toBeVisible();
+    expect(await sessionOf(page)).toMatchObject({ auth_method: "passkey", org: { short_name: org } });
+  }
+});
+
+test("a deleted passkey can no longer sign in", async ({ page, admin, authenticator }) => {
+  const org = admin.orgName("acme");
+  const email = admin.email("ada");
+  admin.createOrg(org, "Acme Security");
+  admin.createAccount(org, email, "Ada Lovelace");
+  await addPasskeyAfterSignIn(page, email, org);
+  const credentials = await authenticator.credentials();
+
+  const card = page.getByRole("listitem", { name: "Passkey" });
+  await card.getByRole("button", { name: "Delete" }).click();
+  await expect(card.getByRole("alertdialog")).toContainText("You will no longer be able to sign in with it.");
+  await card.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(page.getByRole("status")).toHaveText("Passkey deleted.");
+  await expect(page.getByText("You have no passkeys yet.")).toBeVisible();
+  expect((await storedPasskeys(page)).passkeys).toHaveLength(0);
+
+  await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The passkey could not be verified. Please try again.");
+  await expect(page).toHaveURL("/login");
+  expect((await page.request.get("/api/session")).status()).toBe(401);
+});
+
+test("an SSO-required org has no passkeys, and an earlier passkey cannot sign in", async ({
+  page,
+  admin,
+  authenticator,
+}) => {
+  const org = admin.orgName("acme");
+  const email = admin.email("ada");
+  admin.createOrg(org, "Acme Security");
+  admin.createAccount(org, email, "Ada Lovelace");
+  await addPasskeyAfterSignIn(page, email, org);
+  const credentials = await authenticator.credentials();
+
+  admin.updateOrg(org, ["--sso-required", "true"]);
+  await page.reload();
+  await expect(page.getByText("Your organization requires single sign-on, so passkeys are not available.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add a Passkey" })).toHaveCount(0);
+  const refused = await page.request.post("/api/passkeys/register/start");
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).code).toBe("sso_required");
+
+  await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("alert")).toContainText("This organization requires single sign-on");
+  expect((await page.request.get("/api/session")).status()).toBe(401);
+});
+
+test("an assertion without user verification is refused", async ({ page, admin, authenticator }) => {
+  const org = admin.orgName("acme");
+  const email = admin.email("ada");
+  admin.createOrg(org, "Acme Security");
+  admin.createAccount(org, email, "Ada Lovelace");
+  await addPasskeyAfterSignIn(page, email, org);
+  const credentials = await authenticator.credentials();
+
+  const unverified = await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+  // An authenticator that cannot verify the user: the browser itself
+  // refuses, since the request requires user verification.
+  await unverified.setUserVerified(false);
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The passkey request was cancelled or timed out.");
+  expect((await page.request.get("/api/session")).status()).toBe(401);
+
+  // An authenticator that answers anyway with the UV flag cleared: the
+  // server refuses the assertion.
+  await unverified.setUserVerified(true);
+  await unverified.overrideResponseBits({ isBadUV: true });
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The passkey could not be verified. Please try again.");
+  await expect(page).toHaveURL("/login");
+  expect((await page.request.get("/api/session")).status()).toBe(401);
+});

@@ -1,0 +1,272 @@
+//! Sign-in with a passkey, and re-authentication with one.
+//!
+//!   browser → POST /login/passkey/start   {account?}   (no session needed)
+//!   server  ← options + ceremony id
+//!   browser:  navigator.credentials.get(options)        (button, autofill, or after the org step)
+//!   browser → POST /login/passkey/finish  (ceremony id + assertion)
+//!   server:   take the ceremony, find the passkey by credential id, verify
+//!             (user verification required), check the counter, open a session
+//!
+//! A passkey sign-in needs no 2FA code: a passkey with user verification is
+//! already two factors. Orgs that require SSO refuse it.
+
+use crate::accounts;
+use crate::auth::{session_cookie, session_token, CurrentSession};
+use crate::ceremonies::{self, Binding, Purpose};
+use crate::error::{Error, Result};
+use crate::json::Json;
+use crate::passkeys::{self, encode_credential_id, PasskeyRow};
+use crate::sessions;
+use crate::state::AppState;
+use crate::webauthn::refused;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use axum_extra::extract::CookieJar;
+use common::{AssertionFinish, AuthMethod, CeremonyStart, PasskeyLoginStart, SessionInfo};
+use serde::{Deserialize, Serialize};
+use webauthn_rs::prelude::{
+    AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication,
+    PublicKeyCredential, RequestChallengeResponse,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login/passkey/start", post(login_start))
+        .route("/login/passkey/finish", post(login_finish))
+        .route("/reauth/passkey/start", post(reauth_start))
+        .route("/reauth/passkey/finish", post(reauth_finish))
+}
+
+/// The two kinds of sign-in ceremony, kept server-side between the calls.
+#[derive(Serialize, Deserialize)]
+enum LoginState {
+    /// Any passkey of this site may answer.
+    Discoverable(DiscoverableAuthentication),
+    /// Only the listed passkeys of one account may answer.
+    Account(PasskeyAuthentication),
+}
+
+async fn login_start(
+    State(state): State<AppState>,
+    Json(request): Json<PasskeyLoginStart>,
+) -> Result<Json<CeremonyStart<RequestChallengeResponse>>> {
+    let account_passkeys = match &request.account {
+        None => None,
+        Some(hint) => {
+            let found = accounts::find_in_org(&state.db, &hint.email, &hint.org).await?;
+            let rows = match found {
+                Some((account, org)) if !org.sso_required => {
+                    passkeys::list_for_account(&state.db, &account.id).await?
+                }
+                _ => Vec::new(),
+            };
+            Some((found_account_id(&rows), rows))
+        }
+    };
+    let (options, login_state, binding) = match account_passkeys {
+        Some((Some(account_id), rows)) => {
+            let keys = rows
+                .iter()
+                .map(PasskeyRow::passkey)
+                .collect::<Result<Vec<_>>>()?;
+            let (options, auth) = state
+                .webauthn
+                .start_passkey_authentication(&keys)
+                .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+            let binding = Binding {
+                session_hash: None,
+                account_id: Some(account_id),
+            };
+            (options, LoginState::Account(auth), binding)
+        }
+        // No such account, an SSO org, or no passkeys: answer exactly as for
+        // an account without passkeys — a request any passkey may answer,
+        // which will then fail at the finish — so the answer does not tell
+        // which emails and orgs exist.
+        _ => {
+            let (mut options, auth) = state
+                .webauthn
+                .start_discoverable_authentication()
+                .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+            // webauthn-rs marks it for autofill; the client decides that.
+            options.mediation = None;
+            (options, LoginState::Discoverable(auth), Binding::default())
+        }
+    };
+    let ceremony_id = ceremonies::start(
+        &state.db,
+        &state.clock,
+        Purpose::Login,
+        binding,
+        &login_state,
+    )
+    .await?;
+    Ok(Json(CeremonyStart {
+        ceremony_id,
+        options,
+    }))
+}
+
+fn found_account_id(rows: &[PasskeyRow]) -> Option<String> {
+    rows.first().map(|row| row.account_id.clone())
+}
+
+/// Verifies an assertion against the passkey it names, under `login_state`.
+async fn verify_assertion(
+    state: &AppState,
+    credential: &PublicKeyCredential,
+    login_state: LoginState,
+    binding: &Binding,
+) -> Result<(PasskeyRow, AuthenticationResult)> {
+    let credential_id = encode_credential_id(credential.raw_id.as_ref());
+    let row = passkeys::find_by_credential_id(&state.db, &credential_id)
+        .await?
+        .ok_or_else(|| {
+            tracing::warn!("passkey sign-in with an unknown credential");
+            Error::PasskeyRefused
+        })?;
+    let result = match login_state {
+        LoginState::Discoverable(auth) => {
+            let (user_handle, _) = state
+                .webauthn
+                .identify_discoverable_authentication(credential)
+                .map_err(|e| refused("passkey sign-in", e))?;
+            if user_handle.to_string() != row.account_id {
+                tracing::warn!(passkey = %row.id, "user handle does not match the credential's account");
+                return Err(Error::PasskeyRefused);
+            }
+            let key = DiscoverableKey::from(row.passkey()?);
+            state
+                .webauthn
+                .finish_discoverable_authentication(credential, auth, &[key])
+                .map_err(|e| refused("passkey sign-in", e))?
+        }
+        LoginState::Account(auth) => {
+            if binding.account_id.as_deref() != Some(row.account_id.as_str()) {
+                tracing::warn!(passkey = %row.id, "credential of another account");
+                return Err(Error::PasskeyRefused);
+            }
+            state
+                .webauthn
+                .finish_passkey_authentication(credential, &auth)
+                .map_err(|e| refused("passkey sign-in", e))?
+        }
+    };
+    // webauthn-rs already requires it; checked again because everything
+    // (skipping 2FA included) rests on it.
+    if !result.user_verified() {
+        tracing::warn!(passkey = %row.id, "assertion without user verification");
+        return Err(Error::PasskeyRefused);
+    }
+    Ok((row, result))
+}
+
+async fn login_finish(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Json(request): Json<AssertionFinish>,
+) -> Result<(CookieJar, Json<SessionInfo>)> {
+    let (login_state, binding) = ceremonies::take::<LoginState>(
+        &state.db,
+        &state.clock,
+        Purpose::Login,
+        &request.ceremony_id,
+    )
+    .await?
+    .ok_or(Error::CeremonyInvalid)?;
+    let (row, result) =
+        verify_assertion(&state, &request.credential, login_state, &binding).await?;
+    let (account, org) = accounts::find_by_id(&state.db, &row.account_id)
+        .await?
+        .ok_or(Error::PasskeyRefused)?;
+    if org.sso_required {
+        tracing::info!(account = %account.id, org = %org.short_name, "passkey sign-in refused: org requires SSO");
+        return Err(Error::SsoRequired);
+    }
+    passkeys::record_use(&state.db, &state.clock, &row, &result).await?;
+
+    if let Some(old) = session_token(&jar, &state.web) {
+        sessions::delete(&state.db, old).await?;
+    }
+    let token = sessions::create(&state.db, &state.clock, &account.id, AuthMethod::Passkey).await?;
+    tracing::info!(account = %account.id, org = %org.short_name, passkey = %row.id, "signed in with passkey");
+    let info = SessionInfo {
+        email: account.email,
+        display_name: account.display_name,
+        org: org.summary(),
+        auth_method: AuthMethod::Passkey,
+        authenticated_at: state.clock.now(),
+    };
+    let jar = jar.add(session_cookie(&state.web, token, org.max_session_secs));
+    Ok((jar, Json(info)))
+}
+
+async fn reauth_start(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<CeremonyStart<RequestChallengeResponse>>> {
+    if session.org_sso_required {
+        return Err(Error::SsoRequired);
+    }
+    let rows = passkeys::list_for_account(&state.db, &session.account_id).await?;
+    if rows.is_empty() {
+        return Err(Error::BadRequest(
+            "You have no passkey yet: confirm with your password.".into(),
+        ));
+    }
+    let keys = rows
+        .iter()
+        .map(PasskeyRow::passkey)
+        .collect::<Result<Vec<_>>>()?;
+    let (options, auth) = state
+        .webauthn
+        .start_passkey_authentication(&keys)
+        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+    let binding = Binding {
+        session_hash: Some(session.token_hash.clone()),
+        account_id: Some(session.account_id.clone()),
+    };
+    let ceremony_id = ceremonies::start(
+        &state.db,
+        &state.clock,
+        Purpose::Reauth,
+        binding,
+        &LoginState::Account(auth),
+    )
+    .await?;
+    Ok(Json(CeremonyStart {
+        ceremony_id,
+        options,
+    }))
+}
+
+async fn reauth_finish(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Json(request): Json<AssertionFinish>,
+) -> Result<StatusCode> {
+    let (login_state, binding) = ceremonies::take::<LoginState>(
+        &state.db,
+        &state.clock,
+        Purpose::Reauth,
+        &request.ceremony_id,
+    )
+    .await?
+    .ok_or(Error::CeremonyInvalid)?;
+    if binding.session_hash.as_deref() != Some(session.token_hash.as_str()) {
+        return Err(Error::CeremonyInvalid);
+    }
+    let (row, result) =
+        verify_assertion(&state, &request.credential, login_state, &binding).await?;
+    passkeys::record_use(&state.db, &state.clock, &row, &result).await?;
+    sessions::reauthenticate(
+        &state.db,
+        &state.clock,
+        &session.token_hash,
+        AuthMethod::Passkey,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

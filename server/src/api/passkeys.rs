@@ -1,0 +1,168 @@
+//! My Account → Passkeys: list, add (register), rename, delete.
+//!
+//! Registration, in short:
+//!   browser → POST /passkeys/register/start     (session, recent sign-in)
+//!   server  ← options + ceremony id              (state kept in `ceremonies`)
+//!   browser:  navigator.credentials.create(options)
+//!   browser → POST /passkeys/register/finish    (ceremony id + credential)
+//!   server:   take the ceremony, verify, store the passkey
+
+use crate::auth::{require_fresh, CurrentSession};
+use crate::ceremonies::{self, Binding, Purpose};
+use crate::error::{Error, Result};
+use crate::json::Json;
+use crate::passkeys;
+use crate::state::AppState;
+use crate::validate;
+use crate::webauthn::{refused, registration_facts, require_discoverable};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post};
+use axum::Router;
+use common::{CeremonyStart, PasskeyInfo, PasskeyList, RegisterFinish, RenamePasskey};
+use webauthn_rs::prelude::{CreationChallengeResponse, PasskeyRegistration, Uuid};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/passkeys", get(list))
+        .route("/passkeys/register/start", post(register_start))
+        .route("/passkeys/register/finish", post(register_finish))
+        .route("/passkeys/{id}", patch(rename).delete(remove))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<PasskeyList>> {
+    let passkeys = if session.org_sso_required {
+        Vec::new()
+    } else {
+        passkeys::list_for_account(&state.db, &session.account_id)
+            .await?
+            .iter()
+            .map(passkeys::PasskeyRow::info)
+            .collect()
+    };
+    Ok(Json(PasskeyList {
+        sso_required: session.org_sso_required,
+        passkeys,
+        fresh_until: session.authenticated_at + state.reauth_window_secs,
+    }))
+}
+
+async fn register_start(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<CeremonyStart<CreationChallengeResponse>>> {
+    if session.org_sso_required {
+        return Err(Error::SsoRequired);
+    }
+    require_fresh(&state, &session)?;
+    let existing = passkeys::list_for_account(&state.db, &session.account_id).await?;
+    let exclude = existing
+        .iter()
+        .map(|row| row.passkey().map(|p| p.cred_id().clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let user_handle = Uuid::parse_str(&session.account_id)
+        .map_err(|e| Error::Internal(format!("account id: {e}")))?;
+    // The browser's passkey picker shows these: the email and the org tell
+    // apart one person's passkeys for different orgs.
+    let display_name = format!("{} · {}", session.display_name, session.org_name);
+    let (mut options, registration) = state
+        .webauthn
+        .start_passkey_registration(user_handle, &session.email, &display_name, Some(exclude))
+        .map_err(|e| Error::Internal(format!("start registration: {e:?}")))?;
+    require_discoverable(&mut options);
+    let binding = Binding {
+        session_hash: Some(session.token_hash.clone()),
+        account_id: Some(session.account_id.clone()),
+    };
+    let ceremony_id = ceremonies::start(
+        &state.db,
+        &state.clock,
+        Purpose::Register,
+        binding,
+        &registration,
+    )
+    .await?;
+    Ok(Json(CeremonyStart {
+        ceremony_id,
+        options,
+    }))
+}
+
+async fn register_finish(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Json(request): Json<RegisterFinish>,
+) -> Result<Json<PasskeyInfo>> {
+    if session.org_sso_required {
+        return Err(Error::SsoRequired);
+    }
+    require_fresh(&state, &session)?;
+    let (registration, binding) = ceremonies::take::<PasskeyRegistration>(
+        &state.db,
+        &state.clock,
+        Purpose::Register,
+        &request.ceremony_id,
+    )
+    .await?
+    .ok_or(Error::CeremonyInvalid)?;
+    if binding.session_hash.as_deref() != Some(session.token_hash.as_str()) {
+        tracing::warn!(account = %session.account_id, "registration finished by another session than started it");
+        return Err(Error::CeremonyInvalid);
+    }
+    let passkey = state
+        .webauthn
+        .finish_passkey_registration(&request.credential, &registration)
+        .map_err(|e| refused("passkey registration", e))?;
+    let facts = registration_facts(request.credential.response.attestation_object.as_ref())?;
+    let transports = request
+        .credential
+        .response
+        .transports
+        .iter()
+        .flatten()
+        .filter_map(|t| serde_json::to_value(t).ok())
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let row = passkeys::insert(
+        &state.db,
+        &state.clock,
+        passkeys::NewPasskey {
+            account_id: session.account_id.clone(),
+            passkey,
+            name: crate::providers::default_name(&facts.aaguid).to_owned(),
+            aaguid: facts.aaguid,
+            backup_eligible: facts.backup_eligible,
+            backed_up: facts.backed_up,
+            transports,
+            sign_count: facts.sign_count,
+        },
+    )
+    .await?;
+    tracing::info!(account = %session.account_id, passkey = %row.id, "passkey added");
+    Ok(Json(row.info()))
+}
+
+async fn rename(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+    Json(request): Json<RenamePasskey>,
+) -> Result<StatusCode> {
+    let name = validate::display_name(&request.name)?;
+    passkeys::rename(&state.db, &session.account_id, &id, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    require_fresh(&state, &session)?;
+    let row = passkeys::delete(&state.db, &session.account_id, &id).await?;
+    tracing::info!(account = %session.account_id, passkey = %row.id, "passkey deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

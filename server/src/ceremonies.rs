@@ -1,0 +1,125 @@
+//! Server-side state of WebAuthn ceremonies.
+//!
+//! Between `start` and `finish` the webauthn-rs state (challenge, allowed
+//! credentials, policy) waits in the database — shared by every server
+//! instance — and the client holds only a random id. Finishing *takes* the
+//! row with one `DELETE … RETURNING`, so a ceremony is usable exactly once
+//! even when two finishes race on two instances.
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::with_pool;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// How long a started ceremony can be finished.
+pub const CEREMONY_TTL_SECS: i64 = 5 * 60;
+
+/// What a ceremony is for; a ceremony started for one purpose cannot be
+/// finished as another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Register,
+    Login,
+    Reauth,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Register => "register",
+            Purpose::Login => "login",
+            Purpose::Reauth => "reauth",
+        }
+    }
+}
+
+/// Who a ceremony is bound to, checked again when it is taken.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Binding {
+    /// The session that started it (its token hash), if any.
+    pub session_hash: Option<String>,
+    /// The account it is for, if known at the start.
+    pub account_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    state: String,
+    session_hash: Option<String>,
+    account_id: Option<String>,
+    expires_at: i64,
+}
+
+/// Stores `state` and returns the id the client will send back.
+pub async fn start<S: Serialize>(
+    db: &Db,
+    clock: &Clock,
+    purpose: Purpose,
+    binding: Binding,
+    state: &S,
+) -> Result<String> {
+    let now = clock.now();
+    let json = serde_json::to_string(state)
+        .map_err(|e| Error::Internal(format!("ceremony state: {e}")))?;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let id = URL_SAFE_NO_PAD.encode(bytes);
+    with_pool!(db, pool => {
+        // Expired rows are swept as new ones come, so the table stays small.
+        sqlx::query("DELETE FROM ceremonies WHERE expires_at < $1")
+            .bind(now)
+            .execute(pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO ceremonies (id, purpose, session_hash, account_id, state, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(purpose.as_str())
+        .bind(&binding.session_hash)
+        .bind(&binding.account_id)
+        .bind(&json)
+        .bind(now + CEREMONY_TTL_SECS)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(id)
+}
+
+/// Removes the ceremony and returns its state and binding, if it exists,
+/// has this purpose and has not expired. Whatever the outcome, the id can
+/// never be used again.
+pub async fn take<S: DeserializeOwned>(
+    db: &Db,
+    clock: &Clock,
+    purpose: Purpose,
+    id: &str,
+) -> Result<Option<(S, Binding)>> {
+    let row = with_pool!(db, pool => sqlx::query_as::<_, Row>(
+            "DELETE FROM ceremonies WHERE id = $1 AND purpose = $2 \
+             RETURNING state, session_hash, account_id, expires_at",
+        )
+        .bind(id)
+        .bind(purpose.as_str())
+        .fetch_optional(pool)
+        .await)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row.expires_at < clock.now() {
+        return Ok(None);
+    }
+    let state = serde_json::from_str(&row.state)
+        .map_err(|e| Error::Internal(format!("ceremony state: {e}")))?;
+    let binding = Binding {
+        session_hash: row.session_hash,
+        account_id: row.account_id,
+    };
+    Ok(Some((state, binding)))
+}

@@ -1,0 +1,179 @@
+//! Stored passkeys: one row per WebAuthn credential, owned by one account.
+
+use crate::clock::Clock;
+use crate::db::{is_unique_violation, Db};
+use crate::error::{Error, Result};
+use crate::with_pool;
+use webauthn_rs::prelude::{AuthenticationResult, Passkey};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PasskeyRow {
+    pub id: String,
+    pub account_id: String,
+    pub credential_id: String,
+    pub credential: String,
+    pub name: String,
+    pub aaguid: String,
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+    pub transports: String,
+    pub sign_count: i64,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+impl PasskeyRow {
+    /// The webauthn-rs credential (public key, counter, flags).
+    pub fn passkey(&self) -> Result<Passkey> {
+        serde_json::from_str(&self.credential)
+            .map_err(|e| Error::Internal(format!("stored passkey {}: {e}", self.id)))
+    }
+
+    pub fn info(&self) -> common::PasskeyInfo {
+        common::PasskeyInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            provider: crate::providers::default_name(&self.aaguid).to_owned(),
+            backed_up: self.backed_up,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, account_id, credential_id, credential, name, aaguid, backup_eligible, \
+                       backed_up, transports, sign_count, created_at, last_used_at";
+
+/// What registration produced, ready to store.
+pub struct NewPasskey {
+    pub account_id: String,
+    pub passkey: Passkey,
+    pub name: String,
+    pub aaguid: String,
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+    pub transports: Vec<String>,
+    pub sign_count: u32,
+}
+
+/// The base64url form of a credential id, as stored and compared.
+pub fn encode_credential_id(id: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
+}
+
+pub async fn insert(db: &Db, clock: &Clock, new: NewPasskey) -> Result<PasskeyRow> {
+    let credential = serde_json::to_string(&new.passkey)
+        .map_err(|e| Error::Internal(format!("serialise passkey: {e}")))?;
+    let transports =
+        serde_json::to_string(&new.transports).map_err(|e| Error::Internal(e.to_string()))?;
+    let sql = format!(
+        "INSERT INTO passkeys (id, account_id, credential_id, credential, name, aaguid, backup_eligible, \
+         backed_up, transports, sign_count, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+    );
+    let inserted = with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&new.account_id)
+        .bind(encode_credential_id(new.passkey.cred_id()))
+        .bind(&credential)
+        .bind(&new.name)
+        .bind(&new.aaguid)
+        .bind(new.backup_eligible)
+        .bind(new.backed_up)
+        .bind(&transports)
+        .bind(i64::from(new.sign_count))
+        .bind(clock.now())
+        .fetch_one(pool)
+        .await);
+    inserted.map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Conflict("This passkey is already registered.".into())
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn list_for_account(db: &Db, account_id: &str) -> Result<Vec<PasskeyRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM passkeys WHERE account_id = $1 ORDER BY created_at, id");
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+        .bind(account_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+pub async fn find_by_credential_id(db: &Db, credential_id: &str) -> Result<Option<PasskeyRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = $1");
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+        .bind(credential_id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Renames one of the account's passkeys; `NotFound` if it is not theirs.
+pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<()> {
+    let changed = with_pool!(db, pool => sqlx::query("UPDATE passkeys SET name = $1 WHERE id = $2 AND account_id = $3")
+        .bind(name)
+        .bind(id)
+        .bind(account_id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Deletes one of the account's passkeys and returns it; `NotFound` if it
+/// is not theirs.
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<PasskeyRow> {
+    let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
+    with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+        .bind(id)
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(Error::NotFound)
+}
+
+/// Records a successful sign-in with `row`: last use, new counter and
+/// backup state.
+///
+/// The counter is compared again inside the UPDATE, so two sign-ins racing
+/// with the same counter value cannot both succeed: a counter that does not
+/// move forward (when the authenticator keeps one) is a possible clone and
+/// is refused.
+pub async fn record_use(
+    db: &Db,
+    clock: &Clock,
+    row: &PasskeyRow,
+    result: &AuthenticationResult,
+) -> Result<()> {
+    let mut passkey = row.passkey()?;
+    passkey.update_credential(result);
+    let credential = serde_json::to_string(&passkey).map_err(|e| Error::Internal(e.to_string()))?;
+    let counter = i64::from(result.counter());
+    let changed = with_pool!(db, pool => sqlx::query(
+            "UPDATE passkeys SET credential = $1, sign_count = $2, backed_up = $3, \
+             backup_eligible = backup_eligible OR $4, last_used_at = $5 \
+             WHERE id = $6 AND ($2 = 0 AND sign_count = 0 OR $2 > sign_count)",
+        )
+        .bind(&credential)
+        .bind(counter)
+        .bind(result.backup_state())
+        .bind(result.backup_eligible())
+        .bind(clock.now())
+        .bind(&row.id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    if changed == 0 {
+        tracing::warn!(passkey = %row.id, account = %row.account_id, counter, stored = row.sign_count,
+            "signature counter did not increase: possible cloned authenticator; sign-in refused");
+        return Err(Error::InvalidCredentials);
+    }
+    Ok(())
+}

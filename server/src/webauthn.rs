@@ -1,0 +1,74 @@
+//! The relying party: webauthn-rs configured for our public origin, plus
+//! the few adjustments the product needs on top of its passkey defaults.
+
+use crate::error::{Error, Result};
+use crate::state::WebConfig;
+use webauthn_rs::prelude::*;
+use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
+
+/// Builds the relying party for `web.origin`: the RP ID is the origin's
+/// host, so credentials made here work on this host only.
+pub fn relying_party(web: &WebConfig) -> std::result::Result<Webauthn, String> {
+    let origin = Url::parse(&web.origin).map_err(|e| format!("origin: {e}"))?;
+    let rp_id = origin.host_str().ok_or("origin has no host")?.to_owned();
+    WebauthnBuilder::new(&rp_id, &origin)
+        .and_then(|b| b.rp_name("Latchkey").build())
+        .map_err(|e| format!("WebAuthn relying party for {}: {e}", web.origin))
+}
+
+/// Asks for a discoverable credential (resident key required) with user
+/// verification required. webauthn-rs' passkey registration asks for
+/// "discouraged" resident keys; without a resident key the "Log in with
+/// passkey" button and autofill could not find the passkey without an email.
+pub fn require_discoverable(options: &mut CreationChallengeResponse) {
+    let selection = options
+        .public_key
+        .authenticator_selection
+        .get_or_insert_with(Default::default);
+    selection.resident_key = Some(ResidentKeyRequirement::Required);
+    selection.require_resident_key = true;
+    selection.user_verification = UserVerificationPolicy::Required;
+}
+
+/// Maps a webauthn-rs verification failure to the client's error, keeping
+/// the cause in the log.
+pub fn refused(context: &'static str, err: WebauthnError) -> Error {
+    tracing::warn!(error = ?err, "{context}: WebAuthn verification failed");
+    Error::PasskeyRefused
+}
+
+/// Facts the attestation object carries that webauthn-rs' `Passkey` does
+/// not expose: the authenticator model, backup flags, and counter.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RegistrationFacts {
+    pub aaguid: String,
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+    pub sign_count: u32,
+}
+
+/// Reads the authenticator data of an attestation object (already verified
+/// by webauthn-rs): flags at byte 32, counter at 33..37, AAGUID at 37..53.
+pub fn registration_facts(attestation_object: &[u8]) -> Result<RegistrationFacts> {
+    use serde_cbor_2::Value;
+    let invalid = || Error::BadRequest("The passkey's attestation could not be read.".into());
+    let value: Value = serde_cbor_2::from_slice(attestation_object).map_err(|_| invalid())?;
+    let Value::Map(map) = value else {
+        return Err(invalid());
+    };
+    let Some(Value::Bytes(auth_data)) = map.get(&Value::Text("authData".into())) else {
+        return Err(invalid());
+    };
+    if auth_data.len() < 55 || auth_data[32] & 0x40 == 0 {
+        return Err(invalid());
+    }
+    let flags = auth_data[32];
+    let counter: [u8; 4] = auth_data[33..37].try_into().map_err(|_| invalid())?;
+    let aaguid = Uuid::from_slice(&auth_data[37..53]).map_err(|_| invalid())?;
+    Ok(RegistrationFacts {
+        aaguid: aaguid.hyphenated().to_string(),
+        backup_eligible: flags & 0x08 != 0,
+        backed_up: flags & 0x10 != 0,
+        sign_count: u32::from_be_bytes(counter),
+    })
+}
