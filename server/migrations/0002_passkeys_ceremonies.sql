@@ -31,3 +31,10 @@ CREATE TABLE ceremonies (
     expires_at   BIGINT NOT NULL
 );
 CREATE INDEX ceremonies_expires ON ceremonies(expires_at);
+
+-- Random keys the server generates once and every instance shares
+-- (e.g. the key that derives decoy credential ids for unknown accounts).
+CREATE TABLE server_keys (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL                         -- base64url
+);

@@ -176,12 +176,13 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock) -> Result<()> {
     let web = WebConfig::from_origin(&origin).map_err(Error::BadRequest)?;
     let webauthn = crate::webauthn::relying_party(&web).map_err(Error::BadRequest)?;
     let state = AppState {
-        db,
+        db: db.clone(),
         clock,
         passwords: Passwords::new(hash_concurrency())?,
         web: Arc::new(web),
         webauthn: Arc::new(webauthn),
         reauth_window_secs: args.reauth_window_secs,
+        decoy_key: Arc::new(crate::keys::load_or_create(&db, "decoy_credential_ids").await?),
         leptos,
     };
     if args.demo {

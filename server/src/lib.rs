@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod json;
+pub mod keys;
 pub mod orgs;
 pub mod passkeys;
 pub mod password;

@@ -26,10 +26,12 @@ use axum::Router;
 use axum_extra::extract::CookieJar;
 use common::{AssertionFinish, AuthMethod, CeremonyStart, PasskeyLoginStart, SessionInfo};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use webauthn_rs::prelude::{
     AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication,
     PublicKeyCredential, RequestChallengeResponse,
 };
+use webauthn_rs_proto::{AllowCredentials, AuthenticatorTransport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,18 +83,35 @@ async fn login_start(
             };
             (options, LoginState::Account(auth), binding)
         }
-        // No such account, an SSO org, or no passkeys: answer exactly as for
-        // an account without passkeys — a request any passkey may answer,
-        // which will then fail at the finish — so the answer does not tell
-        // which emails and orgs exist.
-        _ => {
-            let (mut options, auth) = state
-                .webauthn
-                .start_discoverable_authentication()
-                .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
-            // webauthn-rs marks it for autofill; the client decides that.
-            options.mediation = None;
+        // The Login button and autofill: any passkey of this site.
+        None => {
+            let (options, auth) = discoverable(&state)?;
             (options, LoginState::Discoverable(auth), Binding::default())
+        }
+        // No such account, an SSO org, or no passkeys: answer in the same
+        // shape as for an account with a passkey — one allowed credential,
+        // a decoy whose id is derived from the email and org, stable across
+        // requests and instances — so the answer does not tell which emails
+        // and orgs exist. No passkey can match it, and the binding to "no
+        // account" refuses any assertion that comes back anyway.
+        Some((None, _)) => {
+            let (mut options, auth) = discoverable(&state)?;
+            let hint = request
+                .account
+                .as_ref()
+                .map(|h| (h.email.as_str(), h.org.as_str()));
+            let (email, org) = hint.unwrap_or_default();
+            options.public_key.extensions = None;
+            options.public_key.allow_credentials = vec![AllowCredentials {
+                type_: "public-key".into(),
+                id: decoy_credential_id(&state.decoy_key, email, org).into(),
+                transports: Some(vec![AuthenticatorTransport::Internal]),
+            }];
+            let binding = Binding {
+                session_hash: None,
+                account_id: Some(String::new()),
+            };
+            (options, LoginState::Discoverable(auth), binding)
         }
     };
     let ceremony_id = ceremonies::start(
@@ -107,6 +126,30 @@ async fn login_start(
         ceremony_id,
         options,
     }))
+}
+
+/// A request any discoverable passkey of this site may answer.
+fn discoverable(
+    state: &AppState,
+) -> Result<(RequestChallengeResponse, DiscoverableAuthentication)> {
+    let (mut options, auth) = state
+        .webauthn
+        .start_discoverable_authentication()
+        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+    // webauthn-rs marks it for autofill; the client decides that.
+    options.mediation = None;
+    Ok((options, auth))
+}
+
+/// 16 bytes (a common credential id length) derived from the typed email
+/// and org under the server's decoy key.
+fn decoy_credential_id(key: &[u8; 32], email: &str, org: &str) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(key);
+    hasher.update(email.trim().to_lowercase().as_bytes());
+    hasher.update([0]);
+    hasher.update(org.trim().to_lowercase().as_bytes());
+    hasher.finalize()[..16].to_vec()
 }
 
 fn found_account_id(rows: &[PasskeyRow]) -> Option<String> {
@@ -129,6 +172,14 @@ async fn verify_assertion(
         })?;
     let result = match login_state {
         LoginState::Discoverable(auth) => {
+            if binding
+                .account_id
+                .as_ref()
+                .is_some_and(|id| *id != row.account_id)
+            {
+                tracing::warn!(passkey = %row.id, "assertion for a request that allowed no credential of this account");
+                return Err(Error::PasskeyRefused);
+            }
             let (user_handle, _) = state
                 .webauthn
                 .identify_discoverable_authentication(credential)

@@ -8,5 +8,7 @@
 mod cli;
 mod cross_site;
 mod login;
+mod passkeys;
 mod sessions;
+mod soft_authenticator;
 mod support;

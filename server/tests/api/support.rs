@@ -85,12 +85,17 @@ impl TestApp {
         let web = WebConfig::from_origin(ORIGIN).unwrap();
         let webauthn = server::webauthn::relying_party(&web).unwrap();
         let state = AppState {
-            db,
+            db: db.clone(),
             clock: clock.clone(),
             passwords: Passwords::new(2).unwrap(),
             web: Arc::new(web),
             webauthn: Arc::new(webauthn),
             reauth_window_secs: 300,
+            decoy_key: Arc::new(
+                server::keys::load_or_create(&db, "decoy_credential_ids")
+                    .await
+                    .unwrap(),
+            ),
             leptos,
         };
         let router = server::app(state.clone());
