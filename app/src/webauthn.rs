@@ -112,6 +112,18 @@ pub async fn conditional_mediation_available() -> bool {
     }
 }
 
+/// Waits for the browser's answer and checks it is a public-key credential.
+async fn credential_of(
+    promise: Result<js_sys::Promise, JsValue>,
+) -> Result<web_sys::PublicKeyCredential, PasskeyError> {
+    let value = JsFuture::from(promise.map_err(PasskeyError::from_js)?)
+        .await
+        .map_err(PasskeyError::from_js)?;
+    value
+        .dyn_into::<web_sys::PublicKeyCredential>()
+        .map_err(|_| PasskeyError::Cancelled)
+}
+
 /// Creates a passkey (registration).
 pub async fn create(
     options: CreationChallengeResponse,
@@ -120,16 +132,10 @@ pub async fn create(
     let signal = begin()?;
     let options: web_sys::CredentialCreationOptions = options.into();
     options.set_signal(&signal);
-    let promise = container
-        .create_with_options(&options)
-        .map_err(PasskeyError::from_js)?;
-    let value = JsFuture::from(promise)
-        .await
-        .map_err(PasskeyError::from_js)?;
-    let credential = value
-        .dyn_into::<web_sys::PublicKeyCredential>()
-        .map_err(|_| PasskeyError::Cancelled)?;
-    Ok(RegisterPublicKeyCredential::from(credential))
+    let promise = container.create_with_options(&options);
+    Ok(RegisterPublicKeyCredential::from(
+        credential_of(promise).await?,
+    ))
 }
 
 /// Asks for an assertion. With `conditional`, the request waits for the
@@ -143,14 +149,6 @@ pub async fn get(
     options.mediation = conditional.then_some(Mediation::Conditional);
     let options: web_sys::CredentialRequestOptions = options.into();
     options.set_signal(&signal);
-    let promise = container
-        .get_with_options(&options)
-        .map_err(PasskeyError::from_js)?;
-    let value = JsFuture::from(promise)
-        .await
-        .map_err(PasskeyError::from_js)?;
-    let credential = value
-        .dyn_into::<web_sys::PublicKeyCredential>()
-        .map_err(|_| PasskeyError::Cancelled)?;
-    Ok(PublicKeyCredential::from(credential))
+    let promise = container.get_with_options(&options);
+    Ok(PublicKeyCredential::from(credential_of(promise).await?))
 }

@@ -37,6 +37,15 @@ export class Admin {
     latchkey(["org", "create", "--short-name", shortName, "--name", name, ...flags]);
   }
 
+  /** The usual starting point: org "Acme Security" with Ada's account in it. */
+  adaAtAcme(): { org: string; email: string } {
+    const org = this.orgName("acme");
+    const email = this.email("ada");
+    this.createOrg(org, "Acme Security");
+    this.createAccount(org, email, "Ada Lovelace");
+    return { org, email };
+  }
+
   updateOrg(shortName: string, flags: string[]): void {
     latchkey(["org", "update", shortName, ...flags]);
   }

@@ -20,10 +20,7 @@ async function sessionOf(page: import("@playwright/test").Page) {
 }
 
 test("add a passkey right after signing in", async ({ page, admin, authenticator }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
 
   await addPasskeyAfterSignIn(page, email, org);
 
@@ -55,10 +52,7 @@ test("add a passkey right after signing in", async ({ page, admin, authenticator
 });
 
 test("autofill signs in with the passkey", async ({ page, admin, authenticator }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await addPasskeyAfterSignIn(page, email, org);
   const credentials = await authenticator.credentials();
   const current = await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
@@ -75,10 +69,7 @@ test("autofill signs in with the passkey", async ({ page, admin, authenticator }
 });
 
 test("the Login button signs in with any passkey of the site", async ({ page, admin, authenticator }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await addPasskeyAfterSignIn(page, email, org);
   const credentials = await authenticator.credentials();
 
@@ -133,10 +124,7 @@ test("one email in two orgs: each passkey names its org and signs into it", asyn
 });
 
 test("a deleted passkey can no longer sign in", async ({ page, admin, authenticator }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await addPasskeyAfterSignIn(page, email, org);
   const credentials = await authenticator.credentials();
 
@@ -160,10 +148,7 @@ test("an SSO-required org has no passkeys, and an earlier passkey cannot sign in
   admin,
   authenticator,
 }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await addPasskeyAfterSignIn(page, email, org);
   const credentials = await authenticator.credentials();
 
@@ -182,10 +167,7 @@ test("an SSO-required org has no passkeys, and an earlier passkey cannot sign in
 });
 
 test("an assertion without user verification is refused", async ({ page, admin, authenticator }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await addPasskeyAfterSignIn(page, email, org);
   const credentials = await authenticator.credentials();
 

@@ -2,10 +2,7 @@
 import { test, expect, signInWithPassword, PASSWORD } from "./fixtures";
 
 test("password sign-in lands on the console", async ({ page, admin }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
 
   await signInWithPassword(page, email, org);
 
@@ -29,10 +26,7 @@ test("password sign-in lands on the console", async ({ page, admin }) => {
 });
 
 test("wrong password and unknown email show the same message", async ({ page, admin }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
 
   await signInWithPassword(page, email, org, "not the password");
   const alert = page.getByRole("alert");
@@ -79,10 +73,7 @@ test("an email with accounts in two orgs signs into the org picked", async ({ pa
 });
 
 test("Log out ends the session, and the old cookie is refused", async ({ page, admin, browser }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await signInWithPassword(page, email, org);
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
   const [cookie] = (await page.context().cookies()).filter((c) => c.name === "latchkey_session");
@@ -106,10 +97,7 @@ test("Log out ends the session, and the old cookie is refused", async ({ page, a
 });
 
 test("a remembered org is offered on the next visit", async ({ page, admin }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await signInWithPassword(page, email, org);
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
   await page.getByRole("button", { name: "Profile" }).click();
@@ -128,10 +116,7 @@ test("a remembered org is offered on the next visit", async ({ page, admin }) =>
 });
 
 test("Profile → My Account shows the account and its org", async ({ page, admin }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await signInWithPassword(page, email, org);
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
 

@@ -16,10 +16,7 @@ test("with a stale session, adding a passkey asks to confirm it's you first", as
   admin,
   authenticator,
 }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await signInWithPassword(page, email, org);
   await page.getByRole("button", { name: "Profile" }).click();
   await page.getByRole("link", { name: "My Account" }).click();
@@ -49,10 +46,7 @@ test("with a stale session, deleting asks again, and an existing passkey can con
   admin,
   authenticator,
 }) => {
-  const org = admin.orgName("acme");
-  const email = admin.email("ada");
-  admin.createOrg(org, "Acme Security");
-  admin.createAccount(org, email, "Ada Lovelace");
+  const { org, email } = admin.adaAtAcme();
   await signInWithPassword(page, email, org);
   await page.getByRole("button", { name: "Profile" }).click();
   await page.getByRole("link", { name: "My Account" }).click();

@@ -47,6 +47,17 @@ pub struct Binding {
     pub account_id: Option<String>,
 }
 
+impl Binding {
+    /// Refuses a ceremony that the session `token_hash` did not start.
+    pub fn require_session(&self, token_hash: &str) -> Result<()> {
+        if self.session_hash.as_deref() != Some(token_hash) {
+            tracing::warn!("a ceremony was finished by another session than started it");
+            return Err(Error::CeremonyInvalid);
+        }
+        Ok(())
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     state: String,
@@ -93,14 +104,14 @@ pub async fn start<S: Serialize>(
 }
 
 /// Removes the ceremony and returns its state and binding, if it exists,
-/// has this purpose and has not expired. Whatever the outcome, the id can
-/// never be used again.
+/// has this purpose and has not expired; [`Error::CeremonyInvalid`]
+/// otherwise. Whatever the outcome, the id can never be used again.
 pub async fn take<S: DeserializeOwned>(
     db: &Db,
     clock: &Clock,
     purpose: Purpose,
     id: &str,
-) -> Result<Option<(S, Binding)>> {
+) -> Result<(S, Binding)> {
     let row = with_pool!(db, pool => sqlx::query_as::<_, Row>(
             "DELETE FROM ceremonies WHERE id = $1 AND purpose = $2 \
              RETURNING state, session_hash, account_id, expires_at",
@@ -110,10 +121,10 @@ pub async fn take<S: DeserializeOwned>(
         .fetch_optional(pool)
         .await)?;
     let Some(row) = row else {
-        return Ok(None);
+        return Err(Error::CeremonyInvalid);
     };
     if row.expires_at < clock.now() {
-        return Ok(None);
+        return Err(Error::CeremonyInvalid);
     }
     let state = serde_json::from_str(&row.state)
         .map_err(|e| Error::Internal(format!("ceremony state: {e}")))?;
@@ -121,5 +132,5 @@ pub async fn take<S: DeserializeOwned>(
         session_hash: row.session_hash,
         account_id: row.account_id,
     };
-    Ok(Some((state, binding)))
+    Ok((state, binding))
 }

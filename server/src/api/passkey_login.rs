@@ -69,14 +69,7 @@ async fn login_start(
     };
     let (options, login_state, binding) = match account_passkeys {
         Some((Some(account_id), rows)) => {
-            let keys = rows
-                .iter()
-                .map(PasskeyRow::passkey)
-                .collect::<Result<Vec<_>>>()?;
-            let (options, auth) = state
-                .webauthn
-                .start_passkey_authentication(&keys)
-                .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+            let (options, auth) = account_request(&state, &rows)?;
             let binding = Binding {
                 session_hash: None,
                 account_id: Some(account_id),
@@ -126,6 +119,21 @@ async fn login_start(
         ceremony_id,
         options,
     }))
+}
+
+/// A request only the given passkeys (of one account) may answer.
+fn account_request(
+    state: &AppState,
+    rows: &[PasskeyRow],
+) -> Result<(RequestChallengeResponse, PasskeyAuthentication)> {
+    let keys = rows
+        .iter()
+        .map(PasskeyRow::passkey)
+        .collect::<Result<Vec<_>>>()?;
+    state
+        .webauthn
+        .start_passkey_authentication(&keys)
+        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))
 }
 
 /// A request any discoverable passkey of this site may answer.
@@ -225,8 +233,7 @@ async fn login_finish(
         Purpose::Login,
         &request.ceremony_id,
     )
-    .await?
-    .ok_or(Error::CeremonyInvalid)?;
+    .await?;
     let (row, result) =
         verify_assertion(&state, &request.credential, login_state, &binding).await?;
     let (account, org) = accounts::find_by_id(&state.db, &row.account_id)
@@ -267,14 +274,7 @@ async fn reauth_start(
             "You have no passkey yet: confirm with your password.".into(),
         ));
     }
-    let keys = rows
-        .iter()
-        .map(PasskeyRow::passkey)
-        .collect::<Result<Vec<_>>>()?;
-    let (options, auth) = state
-        .webauthn
-        .start_passkey_authentication(&keys)
-        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+    let (options, auth) = account_request(&state, &rows)?;
     let binding = Binding {
         session_hash: Some(session.token_hash.clone()),
         account_id: Some(session.account_id.clone()),
@@ -304,11 +304,8 @@ async fn reauth_finish(
         Purpose::Reauth,
         &request.ceremony_id,
     )
-    .await?
-    .ok_or(Error::CeremonyInvalid)?;
-    if binding.session_hash.as_deref() != Some(session.token_hash.as_str()) {
-        return Err(Error::CeremonyInvalid);
-    }
+    .await?;
+    binding.require_session(&session.token_hash)?;
     let (row, result) =
         verify_assertion(&state, &request.credential, login_state, &binding).await?;
     passkeys::record_use(&state.db, &state.clock, &row, &result).await?;

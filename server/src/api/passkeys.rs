@@ -106,12 +106,8 @@ async fn register_finish(
         Purpose::Register,
         &request.ceremony_id,
     )
-    .await?
-    .ok_or(Error::CeremonyInvalid)?;
-    if binding.session_hash.as_deref() != Some(session.token_hash.as_str()) {
-        tracing::warn!(account = %session.account_id, "registration finished by another session than started it");
-        return Err(Error::CeremonyInvalid);
-    }
+    .await?;
+    binding.require_session(&session.token_hash)?;
     let passkey = state
         .webauthn
         .finish_passkey_registration(&request.credential, &registration)
