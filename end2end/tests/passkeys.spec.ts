@@ -44,6 +44,19 @@ test("add a passkey right after signing in", async ({ page, admin, authenticator
   expect(stored.sso_required).toBe(false);
   expect(stored.passkeys).toHaveLength(1);
   expect(stored.passkeys[0]).toMatchObject({ name: "Passkey", provider: "Passkey", last_used_at: null });
+  // The same authenticator cannot be registered twice on one account.
+  await page.getByRole("button", { name: "Add a Passkey" }).click();
+  await expect(page.getByRole("alert")).toHaveText("This authenticator already has a passkey for this account.");
+  expect(await authenticator.credentials()).toHaveLength(1);
+  expect((await storedPasskeys(page)).passkeys).toHaveLength(1);
+
+  // Rename it.
+  await card.getByRole("button", { name: "Rename" }).click();
+  await card.getByLabel("New name").fill("Work laptop");
+  await card.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("listitem", { name: "Work laptop" })).toBeVisible();
+  expect((await storedPasskeys(page)).passkeys[0].name).toBe("Work laptop");
+
   // Adding it changed nothing else: the password still signs in.
   const password = await page.request.post("/api/login/password", {
     data: { email, org, password: PASSWORD },
