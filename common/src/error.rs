@@ -29,6 +29,9 @@ pub enum ErrorCode {
     ReauthRequired,
     /// The organization requires single sign-on: no passwords, no passkeys.
     SsoRequired,
+    /// Too many failed password sign-ins: password sign-in is locked for a
+    /// while (passkeys still work).
+    LockedOut,
     /// A passkey assertion or registration did not verify.
     PasskeyRefused,
     /// The WebAuthn ceremony is unknown, expired, already used, or not
@@ -49,6 +52,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::ReauthRequired,
         ErrorCode::SsoRequired,
+        ErrorCode::LockedOut,
         ErrorCode::PasskeyRefused,
         ErrorCode::CeremonyInvalid,
         ErrorCode::Internal,

@@ -85,14 +85,18 @@ pub async fn find_in_org(
     let Some(org) = orgs::find_by_short_name(db, org_short_name).await? else {
         return Ok(None);
     };
+    Ok(find_by_email(db, &org, email).await?.map(|a| (a, org)))
+}
+
+/// The account for `email` in `org`, if any.
+pub async fn find_by_email(db: &Db, org: &Org, email: &str) -> Result<Option<Account>> {
     let email = email.trim().to_lowercase();
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE org_id = $1 AND email = $2");
-    let account = with_pool!(db, pool => sqlx::query_as::<_, Account>(&sql)
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, Account>(&sql)
         .bind(&org.id)
         .bind(&email)
         .fetch_optional(pool)
-        .await)?;
-    Ok(account.map(|a| (a, org)))
+        .await)?)
 }
 
 /// The account with this id and its org.

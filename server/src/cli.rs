@@ -91,6 +91,12 @@ pub enum OrgCommand {
         sso_required: Option<bool>,
         #[arg(long = "require-2fa")]
         require_2fa: Option<bool>,
+        /// Failed password sign-ins allowed within 15 minutes before a lockout.
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=1000))]
+        lockout_attempts: Option<i64>,
+        /// How long a lockout lasts, in seconds.
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=86_400 * 30))]
+        lockout_secs: Option<i64>,
     },
 }
 
@@ -259,6 +265,8 @@ async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
             name,
             sso_required,
             require_2fa,
+            lockout_attempts,
+            lockout_secs,
         } => {
             let org = orgs::update(
                 db,
@@ -267,12 +275,19 @@ async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
                     name,
                     sso_required,
                     require_2fa,
+                    lockout_attempts,
+                    lockout_secs,
                 },
             )
             .await?;
             println!(
-                "updated org {} ({}): sso_required={} require_2fa={}",
-                org.short_name, org.name, org.sso_required, org.require_2fa
+                "updated org {} ({}): sso_required={} require_2fa={} lockout={} failures/15 min, {} s",
+                org.short_name,
+                org.name,
+                org.sso_required,
+                org.require_2fa,
+                org.lockout_attempts,
+                org.lockout_secs
             );
         }
     }

@@ -34,6 +34,11 @@ pub enum Error {
     ReauthRequired,
     #[error("This organization requires single sign-on: sign in through your identity provider.")]
     SsoRequired,
+    #[error(
+        "Too many failed attempts: password sign-in is locked for {minutes} minutes. \
+         You can still sign in with a passkey."
+    )]
+    LockedOut { minutes: i64 },
     #[error("The passkey could not be verified. Please try again.")]
     PasskeyRefused,
     #[error("This passkey request has expired or was already used. Please try again.")]
@@ -55,6 +60,7 @@ impl Error {
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::ReauthRequired => ErrorCode::ReauthRequired,
             Error::SsoRequired => ErrorCode::SsoRequired,
+            Error::LockedOut { .. } => ErrorCode::LockedOut,
             Error::PasskeyRefused => ErrorCode::PasskeyRefused,
             Error::CeremonyInvalid => ErrorCode::CeremonyInvalid,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
@@ -84,6 +90,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::ReauthRequired => StatusCode::FORBIDDEN,
         ErrorCode::SsoRequired => StatusCode::FORBIDDEN,
+        ErrorCode::LockedOut => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::PasskeyRefused => StatusCode::UNAUTHORIZED,
         ErrorCode::CeremonyInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -123,6 +130,7 @@ mod tests {
             (ErrorCode::Conflict, 409),
             (ErrorCode::ReauthRequired, 403),
             (ErrorCode::SsoRequired, 403),
+            (ErrorCode::LockedOut, 429),
             (ErrorCode::PasskeyRefused, 401),
             (ErrorCode::CeremonyInvalid, 400),
             (ErrorCode::Internal, 500),

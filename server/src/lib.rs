@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod keys;
+pub mod lockout;
 pub mod orgs;
 pub mod passkeys;
 pub mod password;

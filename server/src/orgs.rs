@@ -45,6 +45,8 @@ pub struct OrgUpdate {
     pub name: Option<String>,
     pub sso_required: Option<bool>,
     pub require_2fa: Option<bool>,
+    pub lockout_attempts: Option<i64>,
+    pub lockout_secs: Option<i64>,
 }
 
 const COLUMNS: &str = "id, short_name, name, sso_required, require_2fa, max_session_secs, \
@@ -108,12 +110,21 @@ pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org>
     if let Some(two_fa) = change.require_2fa {
         org.require_2fa = two_fa;
     }
+    if let Some(attempts) = change.lockout_attempts {
+        org.lockout_attempts = attempts;
+    }
+    if let Some(secs) = change.lockout_secs {
+        org.lockout_secs = secs;
+    }
     with_pool!(db, pool => sqlx::query(
-            "UPDATE orgs SET name = $1, sso_required = $2, require_2fa = $3 WHERE id = $4",
+            "UPDATE orgs SET name = $1, sso_required = $2, require_2fa = $3, \
+             lockout_attempts = $4, lockout_secs = $5 WHERE id = $6",
         )
         .bind(&org.name)
         .bind(org.sso_required)
         .bind(org.require_2fa)
+        .bind(org.lockout_attempts)
+        .bind(org.lockout_secs)
         .bind(&org.id)
         .execute(pool)
         .await

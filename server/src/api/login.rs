@@ -4,6 +4,8 @@ use crate::accounts;
 use crate::auth::{removal_cookie, session_cookie, session_token, CurrentSession};
 use crate::error::{Error, Result};
 use crate::json::Json;
+use crate::lockout;
+use crate::orgs;
 use crate::sessions;
 use crate::state::AppState;
 use crate::validate::MAX_PASSWORD_LEN;
@@ -25,30 +27,46 @@ pub fn router() -> Router<AppState> {
 ///
 /// Every failure — unknown org, unknown email in that org, wrong password —
 /// gives the same answer after the same work: when there is no account a
-/// dummy hash is verified, so the timing does not tell either.
+/// dummy hash is verified, so the timing does not tell either. Two answers
+/// differ on purpose, and say nothing about accounts: an org that requires
+/// SSO says so, and a locked (email, org) — existing or not — says so.
 async fn password_login(
     State(state): State<AppState>,
     jar: CookieJar,
     Json(request): Json<PasswordLoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    let found = accounts::find_in_org(&state.db, &request.email, &request.org).await?;
+    let org = orgs::find_by_short_name(&state.db, &request.org).await?;
+    if org.as_ref().is_some_and(|o| o.sso_required) {
+        return Err(Error::SsoRequired);
+    }
+    let subject = lockout::subject(&request.email, &request.org);
+    let policy = lockout::Policy::of(org.as_ref());
+    if let Some(until) = lockout::locked_until(&state.db, &state.clock, &subject, policy).await? {
+        let minutes = (until - state.clock.now() + 59) / 60;
+        return Err(Error::LockedOut { minutes });
+    }
+
+    let account = match &org {
+        Some(org) => accounts::find_by_email(&state.db, org, &request.email).await?,
+        None => None,
+    };
     let too_long = request.password.len() > MAX_PASSWORD_LEN;
     let password = if too_long {
         String::new()
     } else {
         request.password
     };
-    let stored = found
-        .as_ref()
-        .map(|(account, _)| account.password_hash.clone());
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
     let password_ok = state.passwords.verify(password, stored).await? && !too_long;
-    let (account, org) = match found {
-        Some(found) if password_ok => found,
+    let (account, org) = match (account, org) {
+        (Some(account), Some(org)) if password_ok => (account, org),
         _ => {
+            lockout::record_failure(&state.db, &state.clock, &subject).await?;
             tracing::info!(org = %request.org, "password sign-in refused");
             return Err(Error::InvalidCredentials);
         }
     };
+    lockout::clear(&state.db, &subject).await?;
 
     // A sign-in always gets a fresh token; whatever this browser held before is ended.
     if let Some(old) = session_token(&jar, &state.web) {

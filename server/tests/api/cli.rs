@@ -126,13 +126,15 @@ async fn the_cli_creates_orgs_and_accounts_that_can_sign_in() {
             "true",
             "--name",
             "Acme Inc",
+            "--lockout-attempts",
+            "3",
         ],
         None,
         None,
     );
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM orgs WHERE sso_required AND name = 'Acme Inc'")
+        app.count("SELECT COUNT(*) FROM orgs WHERE sso_required AND name = 'Acme Inc' AND lockout_attempts = 3")
             .await,
         1
     );
@@ -193,6 +195,13 @@ async fn bad_cli_input_is_refused_and_changes_nothing() {
         ),
         "not a valid short name",
     );
+    let zero = latchkey(
+        &app,
+        &["org", "update", "acme", "--lockout-attempts", "0"],
+        None,
+        None,
+    );
+    assert!(!zero.ok, "a lockout needs at least one attempt");
     assert_refused(
         &latchkey(
             &app,

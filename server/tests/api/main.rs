@@ -9,6 +9,7 @@ mod cli;
 mod cross_site;
 mod login;
 mod passkeys;
+mod policies;
 mod sessions;
 mod soft_authenticator;
 mod support;

@@ -384,3 +384,25 @@ async fn options_for_unknown_accounts_look_like_options_for_accounts_with_a_pass
     );
     assert_ne!(allowed(&known), allowed(&unknown));
 }
+
+#[tokio::test]
+async fn passkey_sign_in_keeps_working_during_a_password_lockout() {
+    let (app, token) = app_with_account().await;
+    let passkey = register(&app, &token).await;
+    for _ in 0..6 {
+        app.login("ada@example.com", "acme", "wrong password").await;
+    }
+    let locked = app
+        .login("ada@example.com", "acme", crate::support::PASSWORD)
+        .await;
+    assert_eq!(locked.body["code"], "locked_out");
+
+    let start = login_start(&app, Some(("ada@example.com", "acme"))).await;
+    let reply = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(&start.body["options"], 1),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+}
