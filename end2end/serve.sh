@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 if [ "${E2E_FRESH_DB:-}" = 1 ]; then rm -rf .data; fi
 mkdir -p .data
+export LATCHKEY_DATA_DIR="$PWD/.data"   # the outbox is .data/outbox
 export DATABASE_URL="sqlite://$PWD/.data/latchkey.db"
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:?}"
 export LEPTOS_SITE_ROOT="$root/target/site"

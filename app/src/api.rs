@@ -5,9 +5,9 @@
 //! unreadable.
 
 use common::{
-    ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, ErrorCode, PasskeyInfo,
-    PasskeyList, PasskeyLoginStart, PasswordLoginRequest, ReauthPassword, RegisterFinish,
-    RenamePasskey, RequestChallengeResponse, SessionInfo,
+    ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
+    ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart, PasswordLoginRequest,
+    ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse, SessionInfo,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -141,4 +141,19 @@ pub async fn reauth_passkey_start() -> Result<CeremonyStart<RequestChallengeResp
 /// `POST /api/reauth/passkey/finish`.
 pub async fn reauth_passkey_finish(body: &AssertionFinish) -> Result<(), ApiError> {
     post_empty_reply("/api/reauth/passkey/finish", body).await
+}
+
+/// `POST /api/reauth/email/start`.
+pub async fn reauth_email_start() -> Result<(), ApiError> {
+    empty_of(Request::post("/api/reauth/email/start").send().await).await
+}
+
+/// `POST /api/reauth/email/confirm`.
+pub async fn reauth_email_confirm(body: &EmailLinkConfirm) -> Result<(), ApiError> {
+    post_empty_reply("/api/reauth/email/confirm", body).await
+}
+
+/// `POST /api/login/org-list`.
+pub async fn org_list(body: &OrgListRequest) -> Result<(), ApiError> {
+    post_empty_reply("/api/login/org-list", body).await
 }

@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage />
                     <Route path=path!("/") view=pages::home::HomePage />
                     <Route path=path!("/account") view=pages::account::AccountPage />
+                    <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmailPage />
                 </Routes>
             </main>
         </Router>

@@ -37,6 +37,10 @@ pub enum ErrorCode {
     /// The WebAuthn ceremony is unknown, expired, already used, or not
     /// this session's: start again.
     CeremonyInvalid,
+    /// An emailed link is unknown, expired or already used.
+    LinkInvalid,
+    /// Too many requests of this kind; try again later.
+    RateLimited,
     /// The server failed; the details are in its log, never in the response.
     Internal,
 }
@@ -55,6 +59,8 @@ impl ErrorCode {
         ErrorCode::LockedOut,
         ErrorCode::PasskeyRefused,
         ErrorCode::CeremonyInvalid,
+        ErrorCode::LinkInvalid,
+        ErrorCode::RateLimited,
         ErrorCode::Internal,
     ];
 }

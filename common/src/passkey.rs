@@ -70,12 +70,32 @@ pub struct PasskeyList {
     /// Unix seconds until which the session counts as recently
     /// authenticated: before then, adding or deleting needs no new proof.
     pub fresh_until: i64,
+    /// Whether the session is recently authenticated now (by the server's clock).
+    pub fresh: bool,
 }
 
 /// `PATCH /api/passkeys/{id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RenamePasskey {
     pub name: String,
+}
+
+/// `POST /api/reauth/email/confirm`: the token from the emailed link.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct EmailLinkConfirm {
+    pub token: String,
+}
+
+impl std::fmt::Debug for EmailLinkConfirm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EmailLinkConfirm { token: <redacted> }")
+    }
+}
+
+/// `POST /api/login/org-list`: "Email me a list of my organizations".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrgListRequest {
+    pub email: String,
 }
 
 /// `POST /api/reauth/password`.

@@ -3,6 +3,7 @@
 import { test as base, expect, type CDPSession, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 
 const root = path.resolve(__dirname, "../..");
@@ -10,6 +11,46 @@ const bin = process.env.LATCHKEY_BIN ?? path.join(root, "target/debug/latchkey")
 const databaseUrl = `sqlite://${path.join(root, "end2end/.data/latchkey.db")}`;
 
 export const PASSWORD = "correct horse battery staple";
+
+const outbox = path.join(root, "end2end/.data/outbox");
+
+/** Undoes quoted-printable so a message reads as text. */
+function decodeQuotedPrintable(raw: string): string {
+  const joined = raw.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === "=" && /^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], "utf8"));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/** The messages in the server's outbox addressed to `to`, decoded. */
+export function mailTo(to: string): string[] {
+  if (!fs.existsSync(outbox)) return [];
+  return fs
+    .readdirSync(outbox)
+    .filter((f) => f.endsWith(".eml"))
+    .map((f) => decodeQuotedPrintable(fs.readFileSync(path.join(outbox, f), "utf8")))
+    .filter((m) => m.includes(`To: ${to}`));
+}
+
+/** Waits for a message to `to` whose text contains `subject`, and returns it. */
+export async function waitForMail(to: string, subject: string): Promise<string> {
+  let found: string | undefined;
+  await expect
+    .poll(() => {
+      found = mailTo(to).find((m) => m.includes(`Subject: ${subject}`));
+      return found !== undefined;
+    })
+    .toBe(true);
+  return found!;
+}
 
 /** Runs `latchkey ARGS…` against the database of the server under test. */
 export function latchkey(args: string[], password?: string): string {

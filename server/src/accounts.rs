@@ -114,3 +114,17 @@ pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<(Account, Org)>> {
         .ok_or(Error::NotFound)?;
     Ok(Some((account, org)))
 }
+
+/// (short name, display name) of every org where `email` has an account.
+pub async fn orgs_of_email(db: &Db, email: &str) -> Result<Vec<(String, String)>> {
+    let email = email.trim().to_lowercase();
+    Ok(
+        with_pool!(db, pool => sqlx::query_as::<_, (String, String)>(
+            "SELECT o.short_name, o.name FROM accounts a JOIN orgs o ON o.id = a.org_id \
+             WHERE a.email = $1 ORDER BY o.name",
+        )
+        .bind(&email)
+        .fetch_all(pool)
+        .await)?,
+    )
+}

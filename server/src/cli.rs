@@ -59,6 +59,9 @@ pub struct ServeArgs {
     #[arg(long, env = "LATCHKEY_REAUTH_WINDOW_SECS", default_value_t = 300)]
     pub reauth_window_secs: i64,
 
+    #[command(flatten)]
+    pub mail: crate::mail::MailArgs,
+
     /// Create demo orgs and accounts when the database is empty (development only).
     #[arg(long, env = "LATCHKEY_DEMO")]
     pub demo: bool,
@@ -135,7 +138,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let db = Db::connect(&url).await?;
     let clock = Clock::system();
     let result = match command {
-        Command::Serve(args) => serve(args, db.clone(), clock).await,
+        Command::Serve(args) => serve(args, db.clone(), clock, &cli.data_dir).await,
         Command::Org(cmd) => org_command(&db, &clock, cmd).await,
         Command::Account(cmd) => account_command(&db, &clock, cmd).await,
     };
@@ -167,7 +170,7 @@ fn hash_concurrency() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-async fn serve(args: ServeArgs, db: Db, clock: Clock) -> Result<()> {
+async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path) -> Result<()> {
     let mut leptos = leptos::config::get_configuration(None)
         .map_err(|e| Error::Internal(format!("leptos configuration: {e}")))?
         .leptos_options;
@@ -189,6 +192,7 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock) -> Result<()> {
         webauthn: Arc::new(webauthn),
         reauth_window_secs: args.reauth_window_secs,
         decoy_key: Arc::new(crate::keys::load_or_create(&db, "decoy_credential_ids").await?),
+        mailer: crate::mail::Mailer::new(&args.mail, data_dir)?,
         leptos,
     };
     if args.demo {
@@ -203,8 +207,10 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Error::Internal(format!("cannot listen on {addr}: {e}")))?;
-    tracing::info!(%addr, origin = %state.web.origin, backend = state.db.backend(), "Latchkey is listening");
-    axum::serve(listener, crate::app(state))
+    tracing::info!(%addr, origin = %state.web.origin, backend = state.db.backend(),
+        mail = state.mailer.describe(), "Latchkey is listening");
+    let app = crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| Error::Internal(format!("server: {e}")))

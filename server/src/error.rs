@@ -43,6 +43,10 @@ pub enum Error {
     PasskeyRefused,
     #[error("This passkey request has expired or was already used. Please try again.")]
     CeremonyInvalid,
+    #[error("This link has expired or was already used. Ask for a new one.")]
+    LinkInvalid,
+    #[error("Too many requests. Please wait a few minutes and try again.")]
+    RateLimited,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -63,6 +67,8 @@ impl Error {
             Error::LockedOut { .. } => ErrorCode::LockedOut,
             Error::PasskeyRefused => ErrorCode::PasskeyRefused,
             Error::CeremonyInvalid => ErrorCode::CeremonyInvalid,
+            Error::LinkInvalid => ErrorCode::LinkInvalid,
+            Error::RateLimited => ErrorCode::RateLimited,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -93,6 +99,8 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::LockedOut => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::PasskeyRefused => StatusCode::UNAUTHORIZED,
         ErrorCode::CeremonyInvalid => StatusCode::BAD_REQUEST,
+        ErrorCode::LinkInvalid => StatusCode::BAD_REQUEST,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -133,6 +141,8 @@ mod tests {
             (ErrorCode::LockedOut, 429),
             (ErrorCode::PasskeyRefused, 401),
             (ErrorCode::CeremonyInvalid, 400),
+            (ErrorCode::LinkInvalid, 400),
+            (ErrorCode::RateLimited, 429),
             (ErrorCode::Internal, 500),
         ];
         assert_eq!(

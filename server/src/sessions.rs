@@ -129,14 +129,14 @@ pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>
 }
 
 /// Records a fresh proof of identity on a live session (re-authentication
-/// before a sensitive change).
+/// before a sensitive change). Returns whether the session still exists.
 pub async fn reauthenticate(
     db: &Db,
     clock: &Clock,
     token_hash: &str,
     method: AuthMethod,
-) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(
+) -> Result<bool> {
+    let changed = with_pool!(db, pool => sqlx::query(
             "UPDATE sessions SET authenticated_at = $1, auth_method = $2 WHERE token_hash = $3",
         )
         .bind(clock.now())
@@ -145,7 +145,7 @@ pub async fn reauthenticate(
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// Ends the session of a cookie token (logout). Unknown tokens are ignored.

@@ -21,6 +21,7 @@ pub struct AppState {
     /// Derives decoy credential ids for sign-in requests naming an account
     /// that does not exist or has no passkey (see `api::passkey_login`).
     pub decoy_key: Arc<[u8; 32]>,
+    pub mailer: crate::mail::Mailer,
     pub leptos: LeptosOptions,
 }
 

@@ -239,6 +239,7 @@ fn PasskeyCard(passkey: PasskeyInfo, ctx: Ctx) -> impl IntoView {
 /// "Confirm it's you": password, or one of the account's passkeys.
 #[component]
 fn Reauth(pending: Pending, ctx: Ctx) -> impl IntoView {
+    let pending_for_email = pending.clone();
     let password = RwSignal::new(String::new());
     let has_passkeys = move || ctx.list.get().is_some_and(|l| !l.passkeys.is_empty());
     let then = pending.clone();
@@ -305,9 +306,66 @@ fn Reauth(pending: Pending, ctx: Ctx) -> impl IntoView {
                     "Use a passkey"
                 </button>
             </Show>
+            <EmailLink pending=pending_for_email ctx />
             <button type="button" class="link-button" on:click=move |_| ctx.reauth_for.set(None)>
                 "Cancel"
             </button>
         </div>
+    }
+}
+
+/// "Verify through an email link": mails a link, then waits — checking the
+/// server every two seconds — until the link has been confirmed (on this
+/// or any other device), and carries on with the pending change.
+#[component]
+fn EmailLink(pending: Pending, ctx: Ctx) -> impl IntoView {
+    let sent = RwSignal::new(false);
+    let send = move |_| {
+        ctx.error.set(None);
+        spawn_local(async move {
+            match crate::api::reauth_email_start().await {
+                Ok(()) => sent.set(true),
+                Err(e) => ctx.error.set(Some(e.message)),
+            }
+        });
+    };
+    let poll = leptos::prelude::set_interval_with_handle(
+        move || {
+            if !sent.get_untracked() {
+                return;
+            }
+            let pending = pending.clone();
+            spawn_local(async move {
+                if let Ok(list) = crate::api::passkeys().await {
+                    if list.fresh && sent.get_untracked() {
+                        sent.set(false);
+                        ctx.reauth_for.set(None);
+                        ctx.run(pending);
+                    }
+                }
+            });
+        },
+        std::time::Duration::from_secs(2),
+    );
+    on_cleanup(move || {
+        if let Ok(handle) = poll {
+            handle.clear();
+        }
+    });
+    view! {
+        <Show
+            when=move || sent.get()
+            fallback=move || {
+                view! {
+                    <button type="button" class="secondary" on:click=send>
+                        "Verify through an email link"
+                    </button>
+                }
+            }
+        >
+            <p role="status" class="notice">
+                "We sent you an email with a link. Open it on any device and confirm: this page will continue by itself."
+            </p>
+        </Show>
     }
 }

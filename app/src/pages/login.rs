@@ -8,7 +8,7 @@ use crate::passkey_sign_in::{sign_in, SignInFailure};
 use crate::remembered_orgs;
 use crate::session::{use_session, SessionState};
 use crate::webauthn;
-use common::{AccountHint, OrgSummary, PasswordLoginRequest, SessionInfo};
+use common::{AccountHint, OrgListRequest, OrgSummary, PasswordLoginRequest, SessionInfo};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,6 +35,9 @@ struct Form {
     /// before the person does something: a browser whose autofill answers
     /// at once must not loop.
     autofill_rearms: RwSignal<u8>,
+    /// The org came preselected (from an emailed link): go from the email
+    /// straight to the password.
+    skip_org: RwSignal<bool>,
 }
 
 impl Form {
@@ -55,7 +58,17 @@ pub fn LoginPage() -> impl IntoView {
         error: RwSignal::new(None),
         busy: RwSignal::new(false),
         autofill_rearms: RwSignal::new(1),
+        skip_org: RwSignal::new(false),
     };
+    // A link from the "list of my organizations" email preselects the org.
+    let preselected = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("org")
+        .filter(|org| !org.is_empty());
+    if let Some(org) = &preselected {
+        form.org.set(org.clone());
+    }
+    form.skip_org.set(preselected.is_some());
     let navigate = use_navigate();
     let done = move |info: SessionInfo| {
         remembered_orgs::remember(&info.org);
@@ -159,7 +172,11 @@ fn EmailStep(form: Form) -> impl IntoView {
         let email = form.email.get_untracked();
         let email = email.trim();
         if email.contains('@') && !email.starts_with('@') && !email.ends_with('@') {
-            form.go(Step::Org);
+            form.go(if form.skip_org.get_untracked() {
+                Step::Password
+            } else {
+                Step::Org
+            });
         } else {
             form.error.set(Some(
                 "Enter your email address, like name@example.com.".into(),
@@ -251,6 +268,49 @@ fn OrgStep(form: Form) -> impl IntoView {
             />
             <button type="submit" class="primary">"Continue"</button>
         </form>
+        <OrgListButton form />
+    }
+}
+
+/// "Email me a list of my organizations": the list goes to the mailbox, so
+/// the page says the same whether or not the email has accounts.
+#[component]
+fn OrgListButton(form: Form) -> impl IntoView {
+    let sent = RwSignal::new(None::<String>);
+    let send = move |_| {
+        let email = form.email.get_untracked().trim().to_owned();
+        form.error.set(None);
+        spawn_local(async move {
+            match crate::api::org_list(&OrgListRequest {
+                email: email.clone(),
+            })
+            .await
+            {
+                Ok(()) => sent.set(Some(email)),
+                Err(e) => form.error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        {move || match sent.get() {
+            Some(email) => {
+                view! {
+                    <p role="status" class="notice">
+                        "If " {email}
+                        " has accounts, we have emailed it the list of their organizations."
+                    </p>
+                }
+                    .into_any()
+            }
+            None => {
+                view! {
+                    <button type="button" class="link-button" on:click=send>
+                        "Email me a list of my organizations"
+                    </button>
+                }
+                    .into_any()
+            }
+        }}
     }
 }
 

@@ -8,19 +8,23 @@ use crate::lockout;
 use crate::orgs;
 use crate::sessions;
 use crate::state::AppState;
-use crate::validate::MAX_PASSWORD_LEN;
-use axum::extract::State;
+use crate::validate::{self, MAX_PASSWORD_LEN};
+use crate::{emails, rate_limit};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 use axum_extra::extract::CookieJar;
-use common::{AuthMethod, PasswordLoginRequest, SessionInfo};
+use common::{AuthMethod, OrgListRequest, PasswordLoginRequest, SessionInfo};
+use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login/password", post(password_login))
         .route("/logout", post(logout))
         .route("/session", get(current_session))
+        .route("/login/org-list", post(org_list))
 }
 
 /// `POST /api/login/password` {email, org, password} → session cookie.
@@ -97,4 +101,31 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<(Status
         sessions::delete(&state.db, token).await?;
     }
     Ok((StatusCode::NO_CONTENT, jar.add(removal_cookie(&state.web))))
+}
+
+/// `POST /api/login/org-list` {email}: "Email me a list of my
+/// organizations". The answer is the same whether or not the email has
+/// accounts (the list goes to the mailbox, never to the page); an email
+/// without accounts gets no message. Limited per email (3 an hour) and per
+/// client address (20 an hour).
+async fn org_list(
+    State(state): State<AppState>,
+    // Absent when the router is driven without a socket (tests).
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(request): Json<OrgListRequest>,
+) -> Result<StatusCode> {
+    let email = validate::email(&request.email)?;
+    if let Some(Extension(ConnectInfo(addr))) = client {
+        let subject = format!("org-list-ip:{}", addr.ip());
+        rate_limit::check(&state.db, &state.clock, &[&subject], 20, 60 * 60).await?;
+    }
+    let subject = format!("org-list-email:{}", lockout::subject(&email, ""));
+    rate_limit::check(&state.db, &state.clock, &[&subject], 3, 60 * 60).await?;
+    let orgs = accounts::orgs_of_email(&state.db, &email).await?;
+    if !orgs.is_empty() {
+        state
+            .mailer
+            .send(emails::org_list(&email, &orgs, &state.web.origin));
+    }
+    Ok(StatusCode::ACCEPTED)
 }

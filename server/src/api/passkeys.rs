@@ -12,6 +12,7 @@ use crate::ceremonies::{self, Binding, Purpose};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::passkeys;
+use crate::sessions::Session;
 use crate::state::AppState;
 use crate::validate;
 use crate::webauthn::{refused, registration_facts, require_discoverable};
@@ -47,6 +48,7 @@ async fn list(
         sso_required: session.org_sso_required,
         passkeys,
         fresh_until: session.authenticated_at + state.reauth_window_secs,
+        fresh: require_fresh(&state, &session).is_ok(),
     }))
 }
 
@@ -138,6 +140,7 @@ async fn register_finish(
     )
     .await?;
     tracing::info!(account = %session.account_id, passkey = %row.id, "passkey added");
+    notify(&state, &session, &row, true);
     Ok(Json(row.info()))
 }
 
@@ -160,5 +163,19 @@ async fn remove(
     require_fresh(&state, &session)?;
     let row = passkeys::delete(&state.db, &session.account_id, &id).await?;
     tracing::info!(account = %session.account_id, passkey = %row.id, "passkey deleted");
+    notify(&state, &session, &row, false);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Tells the account holder, by email, that a passkey was added or deleted
+/// (sent after the change is committed).
+fn notify(state: &AppState, session: &Session, row: &passkeys::PasskeyRow, added: bool) {
+    state.mailer.send(crate::emails::passkey_changed(
+        &session.email,
+        &session.org_name,
+        &row.name,
+        added,
+        state.clock.now(),
+        &state.web.origin,
+    ));
 }

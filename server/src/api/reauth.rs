@@ -7,14 +7,18 @@ use crate::json::Json;
 use crate::sessions;
 use crate::state::AppState;
 use crate::validate::MAX_PASSWORD_LEN;
+use crate::{email_tokens, emails, rate_limit};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use common::{AuthMethod, ReauthPassword};
+use common::{AuthMethod, EmailLinkConfirm, ReauthPassword};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/reauth/password", post(reauth_password))
+    Router::new()
+        .route("/reauth/password", post(reauth_password))
+        .route("/reauth/email/start", post(reauth_email_start))
+        .route("/reauth/email/confirm", post(reauth_email_confirm))
 }
 
 /// `POST /api/reauth/password`: the session's own password proves, again,
@@ -51,5 +55,62 @@ async fn reauth_password(
         AuthMethod::Password,
     )
     .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/reauth/email/start`: mails a confirmation link bound to this
+/// session. At most 5 links per account per 15 minutes.
+async fn reauth_email_start(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<StatusCode> {
+    if session.org_sso_required {
+        return Err(Error::SsoRequired);
+    }
+    let subject = format!("reauth-email:{}", session.account_id);
+    rate_limit::check(&state.db, &state.clock, &[&subject], 5, 15 * 60).await?;
+    let token = email_tokens::issue(
+        &state.db,
+        &state.clock,
+        email_tokens::PURPOSE_REAUTH,
+        &session.account_id,
+        &session.token_hash,
+    )
+    .await?;
+    let link = format!("{}/verify-email#token={token}", state.web.origin);
+    state.mailer.send(emails::reauth_link(
+        &session.email,
+        &session.org_name,
+        &link,
+    ));
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `POST /api/reauth/email/confirm` {token}: from the confirmation page
+/// the link opens. Needs no session — the link may be opened on another
+/// device — and refreshes the session that asked for it.
+async fn reauth_email_confirm(
+    State(state): State<AppState>,
+    Json(request): Json<EmailLinkConfirm>,
+) -> Result<StatusCode> {
+    let used = email_tokens::redeem(
+        &state.db,
+        &state.clock,
+        email_tokens::PURPOSE_REAUTH,
+        &request.token,
+    )
+    .await?;
+    let refreshed = sessions::reauthenticate(
+        &state.db,
+        &state.clock,
+        &used.session_hash,
+        AuthMethod::EmailLink,
+    )
+    .await?;
+    if !refreshed {
+        // The asking session has ended (logout or expiry) in the meantime.
+        return Err(Error::LinkInvalid);
+    }
+    tracing::info!(account = %used.account_id, "re-authenticated through an email link");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@
 
 mod cli;
 mod cross_site;
+mod email;
 mod login;
 mod passkeys;
 mod policies;

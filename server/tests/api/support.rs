@@ -25,6 +25,8 @@ pub struct TestApp {
     pub clock: Clock,
     /// The database URL, for running the binary against the same database.
     pub db_url: String,
+    /// Where the mailer writes `.eml` files.
+    pub outbox: std::path::PathBuf,
     router: Router,
     _dir: tempfile::TempDir,
 }
@@ -91,6 +93,7 @@ impl TestApp {
             web: Arc::new(web),
             webauthn: Arc::new(webauthn),
             reauth_window_secs: 300,
+            mailer: server::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
             decoy_key: Arc::new(
                 server::keys::load_or_create(&db, "decoy_credential_ids")
                     .await
@@ -99,10 +102,12 @@ impl TestApp {
             leptos,
         };
         let router = server::app(state.clone());
+        let outbox = dir.path().join("outbox");
         Self {
             state,
             clock,
             db_url,
+            outbox,
             router,
             _dir: dir,
         }
@@ -205,6 +210,19 @@ impl TestApp {
             .status
     }
 
+    /// The decoded messages in the outbox, waiting up to 5 s for `at_least`
+    /// of them (mail is sent in the background).
+    pub async fn mail(&self, at_least: usize) -> Vec<String> {
+        for _ in 0..50 {
+            let messages = read_outbox(&self.outbox);
+            if messages.len() >= at_least {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        read_outbox(&self.outbox)
+    }
+
     /// Runs one SQL COUNT against the test database.
     pub async fn count(&self, sql: &str) -> i64 {
         server::with_pool!(&self.state.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
@@ -215,4 +233,48 @@ impl TestApp {
         server::with_pool!(&self.state.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
             .unwrap()
     }
+}
+
+fn read_outbox(dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| decode_quoted_printable(&std::fs::read_to_string(e.path()).unwrap()))
+        .collect()
+}
+
+/// Undoes quoted-printable (soft line breaks and =XX escapes), enough to
+/// read the messages as text.
+pub fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The text after `marker` in `text`, up to the first character that
+/// cannot be part of a URL token.
+pub fn find_after(text: &str, marker: &str) -> Option<String> {
+    let start = text.find(marker)? + marker.len();
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
 }

@@ -1,0 +1,83 @@
+//! `/verify-email#token=…`: the page an emailed re-authentication link
+//! opens. The token is in the fragment, which browsers never send to the
+//! server; only pressing "Confirm" (a POST) uses it, so a mail scanner that
+//! fetches the link changes nothing.
+
+use common::EmailLinkConfirm;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Clone, PartialEq)]
+enum State {
+    Ready,
+    Working,
+    Done,
+    Failed(String),
+}
+
+/// The token from the fragment, then the fragment is removed from the
+/// address bar (and so from history).
+fn take_token() -> Option<String> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let token = hash.strip_prefix("#token=")?.to_owned();
+    if let Ok(history) = window.history() {
+        let _ =
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/verify-email"));
+    }
+    (!token.is_empty()).then_some(token)
+}
+
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let token = StoredValue::new(take_token());
+    let state = RwSignal::new(if token.get_value().is_some() {
+        State::Ready
+    } else {
+        State::Failed("This link is incomplete. Open the link from the email again.".into())
+    });
+    let confirm = move |_| {
+        let Some(token) = token.get_value() else {
+            return;
+        };
+        state.set(State::Working);
+        spawn_local(async move {
+            match crate::api::reauth_email_confirm(&EmailLinkConfirm { token }).await {
+                Ok(()) => state.set(State::Done),
+                Err(e) => state.set(State::Failed(e.message)),
+            }
+        });
+    };
+    view! {
+        <div class="card narrow">
+            <h1>"Confirm it's you"</h1>
+            {move || match state.get() {
+                State::Ready | State::Working => {
+                    view! {
+                        <p>
+                            "Confirm that you asked to change the security settings of your Latchkey account."
+                        </p>
+                        <button
+                            type="button"
+                            class="primary"
+                            disabled=move || state.get() == State::Working
+                            on:click=confirm
+                        >
+                            "Confirm"
+                        </button>
+                    }
+                        .into_any()
+                }
+                State::Done => {
+                    view! {
+                        <p role="status">
+                            "Confirmed. Go back to the page where you asked for the link: it continues by itself. You can close this page."
+                        </p>
+                    }
+                        .into_any()
+                }
+                State::Failed(message) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,107 @@
+// Emails, read from the server's outbox: the re-authentication link, the
+// list of one's organizations, and security notifications.
+import { test, expect, signInWithPassword, waitForMail, mailTo, PASSWORD } from "./fixtures";
+import { stalePort, staleWindowSecs } from "../playwright.config";
+
+test.describe("on the server with a short re-authentication window", () => {
+  test.use({ baseURL: `http://localhost:${stalePort}` });
+
+  test("a stale session confirms through an email link, then adds a passkey", async ({
+    page,
+    browser,
+    admin,
+    authenticator,
+  }) => {
+    const { org, email } = admin.adaAtAcme();
+    await signInWithPassword(page, email, org);
+    await page.getByRole("button", { name: "Profile" }).click();
+    await page.getByRole("link", { name: "My Account" }).click();
+    await page.waitForTimeout((staleWindowSecs + 1) * 1000);
+
+    await page.getByRole("button", { name: "Add a Passkey" }).click();
+    await page.getByRole("button", { name: "Verify through an email link" }).click();
+    await expect(page.getByRole("status")).toContainText("We sent you an email with a link.");
+    const message = await waitForMail(email, "Confirm it's you");
+    const link = message.match(/http:\/\/localhost:\d+\/verify-email#token=[A-Za-z0-9_-]+/)![0];
+
+    // A mail scanner fetching the link (GET, HEAD) changes nothing.
+    const other = await browser.newContext();
+    expect((await other.request.get(link)).status()).toBe(200);
+    expect((await other.request.head(link)).status()).toBe(200);
+    expect(await authenticator.credentials()).toHaveLength(0);
+
+    // The person opens it on another device and confirms.
+    const phone = await other.newPage();
+    await phone.goto(link);
+    await expect(phone).toHaveURL(/\/verify-email$/); // the token left the address bar
+    await phone.getByRole("button", { name: "Confirm" }).click();
+    await expect(phone.getByRole("status")).toContainText("Confirmed.");
+    await other.close();
+
+    // The waiting page notices by itself and carries on with the passkey.
+    await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.", { timeout: 15_000 });
+    expect(await authenticator.credentials()).toHaveLength(1);
+    const session = await (await page.request.get("/api/session")).json();
+    expect(session.auth_method).toBe("email_link");
+  });
+});
+
+test("Email me a list of my organizations: same page for any email, the list in the mailbox", async ({
+  page,
+  admin,
+}) => {
+  const acme = admin.orgName("acme");
+  const globex = admin.orgName("globex");
+  const email = admin.email("ada");
+  admin.createOrg(acme, "Acme Security");
+  admin.createOrg(globex, "Globex Corporation");
+  admin.createAccount(acme, email, "Ada Lovelace");
+  admin.createAccount(globex, email, "Ada Lovelace");
+
+  const pageTextFor = async (address: string) => {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(address);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("button", { name: "Email me a list of my organizations" }).click();
+    const status = page.getByRole("status");
+    await expect(status).toBeVisible();
+    return (await status.innerText()).replace(address, "EMAIL");
+  };
+  const known = await pageTextFor(email);
+  const unknown = await pageTextFor(admin.email("nobody"));
+  expect(known).toBe(unknown);
+
+  const message = await waitForMail(email, "Your Latchkey organizations");
+  expect(message).toContain(`Acme Security (${acme})`);
+  expect(message).toContain(`Globex Corporation (${globex})`);
+  expect(mailTo(admin.email("nobody"))).toHaveLength(0);
+
+  // Its link preselects the org: email, then straight to the password.
+  const link = message.match(new RegExp(`http://localhost:\\d+/login\\?org=${globex}`))![0];
+  await page.goto(link);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByText(`${email} · ${globex}`)).toBeVisible();
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText(`You are signed in to Globex Corporation as ${email}.`)).toBeVisible();
+});
+
+test("adding and deleting a passkey send notifications", async ({ page, admin, authenticator }) => {
+  const { org, email } = admin.adaAtAcme();
+  await signInWithPassword(page, email, org);
+  await page.getByRole("button", { name: "Profile" }).click();
+  await page.getByRole("link", { name: "My Account" }).click();
+  await page.getByRole("button", { name: "Add a Passkey" }).click();
+  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
+  const added = await waitForMail(email, "A passkey was added to your Latchkey account");
+  expect(added).toContain('The passkey "Passkey" was added to your account in Acme Security');
+
+  const card = page.getByRole("listitem", { name: "Passkey" });
+  await card.getByRole("button", { name: "Delete" }).click();
+  await card.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(page.getByRole("status")).toHaveText("Passkey deleted.");
+  const deleted = await waitForMail(email, "A passkey was deleted from your Latchkey account");
+  expect(deleted).toContain("If this was not you");
+  expect(authenticator).toBeTruthy();
+});

@@ -1,0 +1,116 @@
+//! The product's emails, in words people read. Links are built from the
+//! configured public origin, never from a request's Host header.
+
+use crate::mail::{escape_html, Email};
+
+fn utc(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+fn html(paragraphs: &[String]) -> String {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    format!(
+        "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif\">\n{body}</body></html>\n"
+    )
+}
+
+/// "A passkey was added to / deleted from your account".
+pub fn passkey_changed(
+    to: &str,
+    org_name: &str,
+    passkey_name: &str,
+    added: bool,
+    at: i64,
+    origin: &str,
+) -> Email {
+    let (verb, subject) = if added {
+        ("added to", "A passkey was added to your Latchkey account")
+    } else {
+        (
+            "deleted from",
+            "A passkey was deleted from your Latchkey account",
+        )
+    };
+    let what = format!(
+        "The passkey \"{passkey_name}\" was {verb} your account in {org_name} on {}.",
+        utc(at)
+    );
+    let advice = format!(
+        "If this was not you, sign in at {origin}/login, review your passkeys in My Account, \
+         change your password, and tell your organization's administrator."
+    );
+    Email {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text: format!("{what}\n\n{advice}\n"),
+        html: html(&[escape_html(&what), escape_html(&advice)]),
+    }
+}
+
+/// The re-authentication link.
+pub fn reauth_link(to: &str, org_name: &str, link: &str) -> Email {
+    let what = format!("Someone — hopefully you — asked to confirm it's you before changing the security settings of your {org_name} account.");
+    let action =
+        "Open this link on any device to confirm. It works once, within 15 minutes:".to_owned();
+    let advice = "If this was not you, ignore this email: nothing changes until the link is used. \
+                  Someone may know your password, so consider changing it."
+        .to_owned();
+    Email {
+        to: to.to_owned(),
+        subject: "Confirm it's you".to_owned(),
+        text: format!("{what}\n\n{action}\n{link}\n\n{advice}\n"),
+        html: html(&[
+            escape_html(&what),
+            format!(
+                "{}<br><a href=\"{}\">Confirm it's you</a>",
+                escape_html(&action),
+                escape_html(link)
+            ),
+            escape_html(&advice),
+        ]),
+    }
+}
+
+/// "Email me a list of my organizations".
+pub fn org_list(to: &str, orgs: &[(String, String)], origin: &str) -> Email {
+    let intro = "You asked for the organizations where this email address has a Latchkey account:"
+        .to_owned();
+    let lines: Vec<(String, String)> = orgs
+        .iter()
+        .map(|(short_name, name)| {
+            (
+                format!("{name} ({short_name})"),
+                format!("{origin}/login?org={short_name}"),
+            )
+        })
+        .collect();
+    let text_list: String = lines
+        .iter()
+        .map(|(label, link)| format!("- {label}: {link}\n"))
+        .collect();
+    let html_list: String = lines
+        .iter()
+        .map(|(label, link)| {
+            format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                escape_html(link),
+                escape_html(label)
+            )
+        })
+        .collect();
+    let advice = "If you did not ask for this list, you can ignore this email.".to_owned();
+    Email {
+        to: to.to_owned(),
+        subject: "Your Latchkey organizations".to_owned(),
+        text: format!("{intro}\n\n{text_list}\n{advice}\n"),
+        html: format!(
+            "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif\">\n<p>{}</p>\n<ul>{html_list}</ul>\n<p>{}</p>\n</body></html>\n",
+            escape_html(&intro),
+            escape_html(&advice)
+        ),
+    }
+}

@@ -1,0 +1,208 @@
+//! Sending email: SMTP when configured, else `.eml` files in an outbox
+//! folder that developers and tests read.
+//!
+//! Messages are sent in the background after the change they report has
+//! been committed: a slow or failing mail server never fails or delays the
+//! request, and a failure is logged.
+
+use crate::error::{Error, Result};
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+/// How to reach the mail server. `host: None` means the outbox folder.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MailArgs {
+    /// SMTP server; when unset, mail is written to the outbox folder instead.
+    #[arg(long, env = "LATCHKEY_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port (default: 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, env = "LATCHKEY_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// `starttls` (upgrade a plain connection), `tls` (TLS from the start) or `none`.
+    #[arg(long, env = "LATCHKEY_SMTP_TLS", default_value = "starttls", value_parser = ["starttls", "tls", "none"])]
+    pub smtp_tls: String,
+    #[arg(long, env = "LATCHKEY_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    #[arg(long, env = "LATCHKEY_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The From address of every message.
+    #[arg(
+        long,
+        env = "LATCHKEY_MAIL_FROM",
+        default_value = "Latchkey <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+    /// Outbox folder used when no SMTP server is set (default: DATA_DIR/outbox).
+    #[arg(long, env = "LATCHKEY_OUTBOX_DIR")]
+    pub outbox_dir: Option<PathBuf>,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Outbox(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Sends the product's emails.
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+/// One email: plain text, and the same as simple HTML.
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mailer {
+    pub fn new(args: &MailArgs, data_dir: &std::path::Path) -> Result<Self> {
+        let from: Mailbox = args
+            .mail_from
+            .parse()
+            .map_err(|e| Error::BadRequest(format!("LATCHKEY_MAIL_FROM: {e}")))?;
+        let transport = match &args.smtp_host {
+            None => {
+                let dir = args
+                    .outbox_dir
+                    .clone()
+                    .unwrap_or_else(|| data_dir.join("outbox"));
+                Self::outbox_dir(&dir)?
+            }
+            Some(host) => {
+                let builder = match args.smtp_tls.as_str() {
+                    "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+                    "none" => {
+                        Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(25))
+                    }
+                    _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+                }
+                .map_err(|e| Error::BadRequest(format!("SMTP server {host}: {e}")))?;
+                let builder = match args.smtp_port {
+                    Some(port) => builder.port(port),
+                    None => builder,
+                };
+                let builder = match (&args.smtp_username, &args.smtp_password) {
+                    (Some(user), Some(password)) => {
+                        builder.credentials(Credentials::new(user.clone(), password.clone()))
+                    }
+                    _ => builder,
+                };
+                Transport::Smtp(builder.build())
+            }
+        };
+        Ok(Self { from, transport })
+    }
+
+    fn outbox_dir(dir: &std::path::Path) -> Result<Transport> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Internal(format!("outbox {}: {e}", dir.display())))?;
+        Ok(Transport::Outbox(AsyncFileTransport::new(dir)))
+    }
+
+    /// A mailer that writes to `dir` (tests, and the default).
+    pub fn outbox(dir: &std::path::Path) -> Result<Self> {
+        Ok(Self {
+            from: "Latchkey <no-reply@localhost>"
+                .parse()
+                .map_err(|e| Error::Internal(format!("{e}")))?,
+            transport: Self::outbox_dir(dir)?,
+        })
+    }
+
+    /// Whether mail goes to SMTP (for the start-up log).
+    pub fn describe(&self) -> &'static str {
+        match self.transport {
+            Transport::Outbox(_) => "outbox folder",
+            Transport::Smtp(_) => "SMTP",
+        }
+    }
+
+    fn build(&self, email: Email) -> Result<Message> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| Error::Internal(format!("recipient {}: {e}", email.to)))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.text),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(email.html),
+                    ),
+            )
+            .map_err(|e| Error::Internal(format!("build message: {e}")))
+    }
+
+    /// Sends now and waits for the result.
+    pub async fn send_now(&self, email: Email) -> Result<()> {
+        let message = self.build(email)?;
+        match &self.transport {
+            Transport::Outbox(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::Internal(format!("outbox: {e}"))),
+            Transport::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| Error::Internal(format!("smtp: {e}"))),
+        }
+    }
+
+    /// Sends in the background; a failure is logged.
+    pub fn send(&self, email: Email) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            let subject = email.subject.clone();
+            if let Err(e) = mailer.send_now(email).await {
+                tracing::error!(error = %e, %subject, "email not sent");
+            }
+        });
+    }
+}
+
+/// Escapes text for HTML email bodies.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape_html(r#"<b>"Ada" & 'co'</b>"#),
+            "&lt;b&gt;&quot;Ada&quot; &amp; &#39;co&#39;&lt;/b&gt;"
+        );
+    }
+}
