@@ -24,6 +24,7 @@ pub mod passkeys;
 pub mod password;
 pub mod providers;
 pub mod rate_limit;
+pub mod security_headers;
 pub mod sessions;
 pub mod shell;
 pub mod state;
@@ -38,9 +39,20 @@ use tower_http::trace::TraceLayer;
 /// file from the site root (the wasm bundle, CSS, icons) or, failing that,
 /// the SPA shell, whose client-side router renders the page.
 pub fn app(state: AppState) -> Router {
+    let page = shell::render(&state.leptos);
+    let headers = security_headers::SecurityHeaders::new(
+        &page,
+        shell::reload_socket(&state.leptos).as_deref(),
+        state.web.secure,
+    );
     Router::new()
         .nest("/api", api::router(state.clone()))
-        .fallback_service(shell::site(state.leptos.clone()))
+        .fallback_service(shell::site(&state.leptos.site_root, page))
+        // Every response, API and files alike, gets the security headers.
+        .layer(axum::middleware::from_fn_with_state(
+            headers,
+            security_headers::add,
+        ))
         // Outermost, so its span covers everything else, including errors.
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -33,13 +33,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Renders the shell once: it is the same for every path and every visitor.
+pub fn render(options: &LeptosOptions) -> Arc<str> {
+    let options = options.clone();
+    Owner::new().with(|| shell(options).to_html()).into()
+}
+
+/// The live-reload socket `cargo leptos watch` injects into the shell, if
+/// it is running, for the Content-Security-Policy's `connect-src`.
+pub fn reload_socket(options: &LeptosOptions) -> Option<String> {
+    std::env::var("LEPTOS_WATCH").ok()?;
+    let port = options.reload_external_port.unwrap_or(options.reload_port);
+    Some(format!("ws://localhost:{port} ws://127.0.0.1:{port}"))
+}
+
 /// Serves files from the site root, precompressed variants first, and the
 /// shell (status 200) for every path that is not a file: `/login`,
 /// `/account` and any deep link are pages of the single-page app.
-pub fn site(options: LeptosOptions) -> ServeDir<axum::routing::MethodRouter> {
-    let root = options.site_root.to_string();
-    // Rendered once: the shell is the same for every path and every visitor.
-    let page: Arc<str> = Owner::new().with(|| shell(options).to_html()).into();
+pub fn site(root: &str, page: Arc<str>) -> ServeDir<axum::routing::MethodRouter> {
     ServeDir::new(root)
         .precompressed_br()
         .precompressed_gzip()

@@ -79,3 +79,28 @@ async fn cross_site_logout_does_not_end_the_session() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(app.session_status(&token).await, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new().await;
+    let shell = app.send_with(Method::GET, "/account", None, &[]).await;
+    assert_eq!(shell.status, StatusCode::OK, "deep links get the app shell");
+    let api = app.send_with(Method::GET, "/api/session", None, &[]).await;
+    for reply in [&shell, &api] {
+        let csp = reply.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+        assert_eq!(reply.headers["referrer-policy"], "no-referrer");
+        assert!(
+            reply.headers.get("strict-transport-security").is_none(),
+            "no HSTS on http"
+        );
+    }
+}
