@@ -39,6 +39,8 @@ pub enum ErrorCode {
     CeremonyInvalid,
     /// An emailed link is unknown, expired or already used.
     LinkInvalid,
+    /// A two-factor code is wrong, expired or already used.
+    InvalidCode,
     /// Too many requests of this kind; try again later.
     RateLimited,
     /// The server failed; the details are in its log, never in the response.
@@ -60,6 +62,7 @@ impl ErrorCode {
         ErrorCode::PasskeyRefused,
         ErrorCode::CeremonyInvalid,
         ErrorCode::LinkInvalid,
+        ErrorCode::InvalidCode,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
     ];

@@ -12,4 +12,6 @@ pub mod session;
 
 pub use error::{ApiError, ErrorCode};
 pub use passkey::*;
-pub use session::{AuthMethod, OrgSummary, PasswordLoginRequest, SessionInfo};
+pub use session::{
+    AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, TotpCode, TotpSetup,
+};

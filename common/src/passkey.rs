@@ -102,6 +102,9 @@ pub struct OrgListRequest {
 #[derive(Clone, Serialize, Deserialize)]
 pub struct ReauthPassword {
     pub password: String,
+    /// The authenticator code, required when the account has 2FA on.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 impl std::fmt::Debug for ReauthPassword {

@@ -76,6 +76,49 @@ pub struct SessionInfo {
     pub auth_method: AuthMethod,
     /// Unix time (seconds) of the last sign-in or re-authentication.
     pub authenticated_at: i64,
+    /// Set when the password was right but a second step remains: the
+    /// session can do nothing else until it is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<SecondStep>,
+    /// Whether the account has TOTP two-factor authentication on.
+    #[serde(default)]
+    pub totp_enabled: bool,
+    /// Whether the org requires two-factor authentication.
+    #[serde(default)]
+    pub org_requires_2fa: bool,
+}
+
+/// The step left after a correct password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondStep {
+    /// Enter the 6-digit code from the authenticator app.
+    Totp,
+    /// The org requires 2FA: set it up now.
+    TotpSetup,
+}
+
+/// What it takes to add a TOTP secret to an authenticator app.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    /// Base32, for typing in by hand.
+    pub secret: String,
+    /// `otpauth://totp/…`, the content of the QR code.
+    pub otpauth_uri: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
+}
+
+impl fmt::Debug for TotpSetup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TotpSetup { <redacted> }")
+    }
+}
+
+/// `POST /api/login/totp`, `…/setup/confirm`: a 6-digit code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TotpCode {
+    pub code: String,
 }
 
 #[cfg(test)]

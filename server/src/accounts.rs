@@ -17,6 +17,8 @@ pub struct Account {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
+    /// Base32 TOTP secret; `None` when 2FA is off.
+    pub totp_secret: Option<String>,
     pub created_at: i64,
 }
 
@@ -28,7 +30,7 @@ pub struct NewAccount {
     pub password: String,
 }
 
-const COLUMNS: &str = "id, org_id, email, display_name, password_hash, created_at";
+const COLUMNS: &str = "id, org_id, email, display_name, password_hash, totp_secret, created_at";
 
 /// Creates an account. Everything is checked before the (slow) password
 /// hash, and nothing is written unless all checks pass.

@@ -1,27 +1,73 @@
 //! The session cookie, and the extractor that turns it into a session.
 
 use crate::error::Error;
-use crate::sessions::{self, Session};
+use crate::sessions::{self, Session, Stage};
 use crate::state::{AppState, WebConfig};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use common::{AuthMethod, SessionInfo};
 
 /// A handler argument that demands a signed-in session and answers
-/// 401 `unauthenticated` otherwise.
+/// 401 `unauthenticated` otherwise — also for a half-signed-in session
+/// (password done, second step pending), which can call nothing else.
 pub struct CurrentSession(pub Session);
+
+/// A handler argument for the second sign-in step: a session whose
+/// password was right and whose second step is still pending.
+pub struct PendingSession(pub Session);
+
+async fn session_of(parts: &Parts, state: &AppState) -> Result<Session, Error> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = session_token(&jar, &state.web).ok_or(Error::Unauthenticated)?;
+    sessions::find(&state.db, &state.clock, token)
+        .await?
+        .ok_or(Error::Unauthenticated)
+}
 
 impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = session_token(&jar, &state.web).ok_or(Error::Unauthenticated)?;
-        sessions::find(&state.db, &state.clock, token)
-            .await?
-            .map(CurrentSession)
-            .ok_or(Error::Unauthenticated)
+        let session = session_of(parts, state).await?;
+        if Stage::parse(&session.stage) != Stage::Full {
+            return Err(Error::Unauthenticated);
+        }
+        Ok(CurrentSession(session))
     }
+}
+
+impl FromRequestParts<AppState> for PendingSession {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let session = session_of(parts, state).await?;
+        if Stage::parse(&session.stage) == Stage::Full {
+            return Err(Error::BadRequest("You are already signed in.".into()));
+        }
+        Ok(PendingSession(session))
+    }
+}
+
+/// Opens a session after a successful sign-in step: ends whatever session
+/// this browser held (a new token every time: no session fixation), sets
+/// the cookie, and describes the new session.
+pub async fn open_session(
+    state: &AppState,
+    jar: CookieJar,
+    account_id: &str,
+    method: AuthMethod,
+    stage: Stage,
+) -> Result<(CookieJar, SessionInfo), Error> {
+    if let Some(old) = session_token(&jar, &state.web) {
+        sessions::delete(&state.db, old).await?;
+    }
+    let token = sessions::create(&state.db, &state.clock, account_id, method, stage).await?;
+    let session = sessions::find(&state.db, &state.clock, &token)
+        .await?
+        .ok_or_else(|| Error::Internal("a new session vanished".into()))?;
+    let jar = jar.add(session_cookie(&state.web, token, session.max_session_secs));
+    Ok((jar, session.info()))
 }
 
 /// Refuses a sensitive change unless the session proved who it is within

@@ -114,3 +114,22 @@ pub fn org_list(to: &str, orgs: &[(String, String)], origin: &str) -> Email {
         ),
     }
 }
+
+/// "Your password was right, but the 2FA code failed repeatedly."
+pub fn second_factor_failures(to: &str, org_name: &str, at: i64, origin: &str) -> Email {
+    let what = format!(
+        "On {}, someone signed in to your {org_name} account with the right password, \
+         then entered wrong authentication codes several times.",
+        utc(at)
+    );
+    let advice = format!(
+        "If this was not you, someone knows your password: sign in at {origin}/login and change it, \
+         and tell your organization's administrator."
+    );
+    Email {
+        to: to.to_owned(),
+        subject: "Repeated wrong authentication codes on your Latchkey account".to_owned(),
+        text: format!("{what}\n\n{advice}\n"),
+        html: html(&[escape_html(&what), escape_html(&advice)]),
+    }
+}

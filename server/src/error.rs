@@ -45,6 +45,8 @@ pub enum Error {
     CeremonyInvalid,
     #[error("This link has expired or was already used. Ask for a new one.")]
     LinkInvalid,
+    #[error("That code is not correct, or was already used. Enter the current code from your authenticator app.")]
+    InvalidCode,
     #[error("Too many requests. Please wait a few minutes and try again.")]
     RateLimited,
     #[error("database error: {0}")]
@@ -68,6 +70,7 @@ impl Error {
             Error::PasskeyRefused => ErrorCode::PasskeyRefused,
             Error::CeremonyInvalid => ErrorCode::CeremonyInvalid,
             Error::LinkInvalid => ErrorCode::LinkInvalid,
+            Error::InvalidCode => ErrorCode::InvalidCode,
             Error::RateLimited => ErrorCode::RateLimited,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
@@ -100,6 +103,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::PasskeyRefused => StatusCode::UNAUTHORIZED,
         ErrorCode::CeremonyInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::LinkInvalid => StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidCode => StatusCode::UNAUTHORIZED,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -142,6 +146,7 @@ mod tests {
             (ErrorCode::PasskeyRefused, 401),
             (ErrorCode::CeremonyInvalid, 400),
             (ErrorCode::LinkInvalid, 400),
+            (ErrorCode::InvalidCode, 401),
             (ErrorCode::RateLimited, 429),
             (ErrorCode::Internal, 500),
         ];

@@ -28,6 +28,7 @@ pub mod security_headers;
 pub mod sessions;
 pub mod shell;
 pub mod state;
+pub mod totp;
 pub mod validate;
 pub mod webauthn;
 

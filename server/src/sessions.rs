@@ -36,6 +36,12 @@ pub struct Session {
     pub org_short_name: String,
     pub org_name: String,
     pub org_sso_required: bool,
+    pub org_require_2fa: bool,
+    pub totp_enabled: bool,
+    /// `full`, or a second step still to do (see [`Stage`]).
+    pub stage: String,
+    pub totp_pending: Option<String>,
+    pub totp_failures: i64,
     pub max_session_secs: i64,
     pub idle_timeout_secs: i64,
 }
@@ -58,6 +64,47 @@ impl Session {
             // Only this module writes the column, always from an AuthMethod.
             auth_method: AuthMethod::parse(&self.auth_method).unwrap_or(AuthMethod::Password),
             authenticated_at: self.authenticated_at,
+            pending: Stage::parse(&self.stage).second_step(),
+            totp_enabled: self.totp_enabled,
+            org_requires_2fa: self.org_require_2fa,
+        }
+    }
+}
+
+/// How far a session has got with signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Signed in.
+    Full,
+    /// Password done; the authenticator code is pending.
+    Totp,
+    /// Password done; the org requires 2FA, which must be set up first.
+    TotpSetup,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Full => "full",
+            Stage::Totp => "totp",
+            Stage::TotpSetup => "totp_setup",
+        }
+    }
+
+    /// Unknown values count as the most restricted stage.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "full" => Stage::Full,
+            "totp_setup" => Stage::TotpSetup,
+            _ => Stage::Totp,
+        }
+    }
+
+    pub fn second_step(self) -> Option<common::SecondStep> {
+        match self {
+            Stage::Full => None,
+            Stage::Totp => Some(common::SecondStep::Totp),
+            Stage::TotpSetup => Some(common::SecondStep::TotpSetup),
         }
     }
 }
@@ -66,25 +113,28 @@ fn hash_token(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Opens a session for `account_id` and returns the token for the cookie.
+/// Opens a session for `account_id` at `stage` and returns the token for
+/// the cookie.
 pub async fn create(
     db: &Db,
     clock: &Clock,
     account_id: &str,
     method: AuthMethod,
+    stage: Stage,
 ) -> Result<String> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let now = clock.now();
     with_pool!(db, pool => sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, authenticated_at, auth_method) \
-             VALUES ($1, $2, $3, $3, $3, $4)",
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, authenticated_at, auth_method, stage) \
+             VALUES ($1, $2, $3, $3, $3, $4, $5)",
         )
         .bind(hash_token(&token))
         .bind(account_id)
         .bind(now)
         .bind(method.as_str())
+        .bind(stage.as_str())
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
@@ -99,6 +149,8 @@ pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>
             "SELECT s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
                     s.auth_method, a.email, a.display_name, o.id AS org_id, \
                     o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
+                    o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
+                    s.stage, s.totp_pending, s.totp_failures, \
                     o.max_session_secs, o.idle_timeout_secs \
              FROM sessions s \
              JOIN accounts a ON a.id = s.account_id \
@@ -146,6 +198,34 @@ pub async fn reauthenticate(
         .await
         .map(|done| done.rows_affected()))?;
     Ok(changed == 1)
+}
+
+/// Stores (or clears) the TOTP secret a session is setting up.
+pub async fn set_totp_pending(db: &Db, token_hash: &str, secret: Option<&str>) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE sessions SET totp_pending = $1 WHERE token_hash = $2")
+        .bind(secret)
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Counts a wrong authenticator code on a half-signed-in session and
+/// returns how many there have been.
+pub async fn count_totp_failure(db: &Db, token_hash: &str) -> Result<i64> {
+    Ok(with_pool!(db, pool => sqlx::query_scalar::<_, i64>(
+            "UPDATE sessions SET totp_failures = totp_failures + 1 WHERE token_hash = $1 RETURNING totp_failures",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await)?
+    .unwrap_or(0))
+}
+
+/// Ends a session by its stored hash.
+pub async fn delete_hash(db: &Db, token_hash: &str) -> Result<()> {
+    delete_by_hash(db, token_hash).await
 }
 
 /// Ends the session of a cookie token (logout). Unknown tokens are ignored.

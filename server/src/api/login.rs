@@ -1,12 +1,13 @@
 //! Password sign-in, the current session, and logout.
 
 use crate::accounts;
-use crate::auth::{removal_cookie, session_cookie, session_token, CurrentSession};
+use crate::auth::{open_session, removal_cookie, session_token, CurrentSession};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::lockout;
 use crate::orgs;
 use crate::sessions;
+use crate::sessions::Stage;
 use crate::state::AppState;
 use crate::validate::{self, MAX_PASSWORD_LEN};
 use crate::{emails, rate_limit};
@@ -70,23 +71,19 @@ async fn password_login(
             return Err(Error::InvalidCredentials);
         }
     };
-    lockout::clear(&state.db, &subject).await?;
-
-    // A sign-in always gets a fresh token; whatever this browser held before is ended.
-    if let Some(old) = session_token(&jar, &state.web) {
-        sessions::delete(&state.db, old).await?;
-    }
-    let token =
-        sessions::create(&state.db, &state.clock, &account.id, AuthMethod::Password).await?;
-    tracing::info!(account = %account.id, org = %org.short_name, "signed in with password");
-    let info = SessionInfo {
-        email: account.email,
-        display_name: account.display_name,
-        org: org.summary(),
-        auth_method: AuthMethod::Password,
-        authenticated_at: state.clock.now(),
+    // The password was right. An account with 2FA still owes a code; an
+    // account without it in an org that requires it must set it up. Until
+    // then the session can do nothing else (see `PendingSession`).
+    let stage = if account.totp_secret.is_some() {
+        Stage::Totp
+    } else if org.require_2fa {
+        Stage::TotpSetup
+    } else {
+        lockout::clear(&state.db, &subject).await?;
+        Stage::Full
     };
-    let jar = jar.add(session_cookie(&state.web, token, org.max_session_secs));
+    tracing::info!(account = %account.id, org = %org.short_name, stage = stage.as_str(), "password accepted");
+    let (jar, info) = open_session(&state, jar, &account.id, AuthMethod::Password, stage).await?;
     Ok((jar, Json(info)))
 }
 

@@ -5,6 +5,7 @@ mod login;
 mod passkey_login;
 mod passkeys;
 mod reauth;
+mod totp;
 
 use crate::cross_site::refuse_cross_site;
 use crate::error::Error;
@@ -18,6 +19,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(passkey_login::router())
         .merge(passkeys::router())
         .merge(reauth::router())
+        .merge(totp::router())
         // An unknown API path is a JSON 404, never the HTML shell.
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn_with_state(state, refuse_cross_site))

@@ -11,12 +11,13 @@
 //! already two factors. Orgs that require SSO refuse it.
 
 use crate::accounts;
-use crate::auth::{session_cookie, session_token, CurrentSession};
+use crate::auth::{open_session, CurrentSession};
 use crate::ceremonies::{self, Binding, Purpose};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::passkeys::{self, encode_credential_id, PasskeyRow};
 use crate::sessions;
+use crate::sessions::Stage;
 use crate::state::AppState;
 use crate::webauthn::refused;
 use axum::extract::State;
@@ -245,19 +246,10 @@ async fn login_finish(
     }
     passkeys::record_use(&state.db, &state.clock, &row, &result).await?;
 
-    if let Some(old) = session_token(&jar, &state.web) {
-        sessions::delete(&state.db, old).await?;
-    }
-    let token = sessions::create(&state.db, &state.clock, &account.id, AuthMethod::Passkey).await?;
+    // A passkey with user verification is two factors already: no code step.
+    let (jar, info) =
+        open_session(&state, jar, &account.id, AuthMethod::Passkey, Stage::Full).await?;
     tracing::info!(account = %account.id, org = %org.short_name, passkey = %row.id, "signed in with passkey");
-    let info = SessionInfo {
-        email: account.email,
-        display_name: account.display_name,
-        org: org.summary(),
-        auth_method: AuthMethod::Passkey,
-        authenticated_at: state.clock.now(),
-    };
-    let jar = jar.add(session_cookie(&state.web, token, org.max_session_secs));
     Ok((jar, Json(info)))
 }
 

@@ -7,7 +7,7 @@ use crate::json::Json;
 use crate::sessions;
 use crate::state::AppState;
 use crate::validate::MAX_PASSWORD_LEN;
-use crate::{email_tokens, emails, rate_limit};
+use crate::{email_tokens, emails, rate_limit, totp};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -42,19 +42,37 @@ async fn reauth_password(
     };
     let ok = state
         .passwords
-        .verify(password, account.map(|a| a.password_hash))
+        .verify(password, account.as_ref().map(|a| a.password_hash.clone()))
         .await?
         && !too_long;
     if !ok {
         return Err(Error::BadRequest("That password is not correct.".into()));
     }
-    sessions::reauthenticate(
-        &state.db,
-        &state.clock,
-        &session.token_hash,
-        AuthMethod::Password,
-    )
-    .await?;
+    // With 2FA on, the password alone is not a fresh proof: the code too.
+    let method = match account.and_then(|a| a.totp_secret) {
+        Some(secret) => {
+            let code = request.code.unwrap_or_default();
+            if code.trim().is_empty() {
+                return Err(Error::BadRequest(
+                    "Enter the code from your authenticator app too.".into(),
+                ));
+            }
+            if !totp::verify_for_account(
+                &state.db,
+                &state.clock,
+                &session.account_id,
+                &secret,
+                &code,
+            )
+            .await?
+            {
+                return Err(Error::InvalidCode);
+            }
+            AuthMethod::PasswordTotp
+        }
+        None => AuthMethod::Password,
+    };
+    sessions::reauthenticate(&state.db, &state.clock, &session.token_hash, method).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -14,3 +14,4 @@ mod policies;
 mod sessions;
 mod soft_authenticator;
 mod support;
+mod totp;

@@ -1,0 +1,196 @@
+//! TOTP two-factor authentication: the code step after a password, the
+//! setup an org that requires 2FA forces right after the password, and
+//! enabling or disabling it in My Account.
+//!
+//!   password right, 2FA on   → session at stage `totp`       → POST /login/totp {code}
+//!   password right, org 2FA  → session at stage `totp_setup` → POST /login/totp/setup,
+//!                                                              POST /login/totp/setup/confirm {code}
+//!   My Account (recent sign-in) → POST /totp/setup, POST /totp/setup/confirm {code}, DELETE /totp
+//!
+//! A half-signed-in session can call nothing but these steps and logout.
+
+use crate::auth::{open_session, require_fresh, CurrentSession, PendingSession};
+use crate::error::{Error, Result};
+use crate::json::Json;
+use crate::sessions::{self, Session, Stage};
+use crate::state::AppState;
+use crate::{accounts, emails, lockout, totp};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, post};
+use axum::Router;
+use axum_extra::extract::CookieJar;
+use common::{AuthMethod, SessionInfo, TotpCode, TotpSetup};
+
+/// Wrong codes on one half-signed-in session before the account holder is
+/// told by email that someone knows their password.
+const FAILURES_BEFORE_WARNING: i64 = 3;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login/totp", post(login_code))
+        .route("/login/totp/setup", post(login_setup_start))
+        .route("/login/totp/setup/confirm", post(login_setup_confirm))
+        .route("/totp/setup", post(setup_start))
+        .route("/totp/setup/confirm", post(setup_confirm))
+        .route("/totp", delete(disable))
+}
+
+/// The account's secret, for a session whose account has 2FA on.
+async fn secret_of(state: &AppState, session: &Session) -> Result<String> {
+    accounts::find_by_id(&state.db, &session.account_id)
+        .await?
+        .and_then(|(account, _)| account.totp_secret)
+        .ok_or_else(|| Error::BadRequest("Two-factor authentication is not turned on.".into()))
+}
+
+/// `POST /api/login/totp` {code}: the second step after a right password.
+/// Wrong codes count towards the org's lockout, like wrong passwords.
+async fn login_code(
+    State(state): State<AppState>,
+    PendingSession(session): PendingSession,
+    jar: CookieJar,
+    Json(request): Json<TotpCode>,
+) -> Result<(CookieJar, Json<SessionInfo>)> {
+    if Stage::parse(&session.stage) != Stage::Totp {
+        return Err(Error::Unauthenticated);
+    }
+    let subject = lockout::subject(&session.email, &session.org_short_name);
+    let org = crate::orgs::find_by_id(&state.db, &session.org_id).await?;
+    let policy = lockout::Policy::of(org.as_ref());
+    if let Some(until) = lockout::locked_until(&state.db, &state.clock, &subject, policy).await? {
+        sessions::delete_hash(&state.db, &session.token_hash).await?;
+        return Err(Error::LockedOut {
+            minutes: (until - state.clock.now() + 59) / 60,
+        });
+    }
+    let secret = secret_of(&state, &session).await?;
+    if !totp::verify_for_account(
+        &state.db,
+        &state.clock,
+        &session.account_id,
+        &secret,
+        &request.code,
+    )
+    .await?
+    {
+        lockout::record_failure(&state.db, &state.clock, &subject).await?;
+        let failures = sessions::count_totp_failure(&state.db, &session.token_hash).await?;
+        if failures == FAILURES_BEFORE_WARNING {
+            state.mailer.send(emails::second_factor_failures(
+                &session.email,
+                &session.org_name,
+                state.clock.now(),
+                &state.web.origin,
+            ));
+        }
+        tracing::info!(account = %session.account_id, failures, "wrong authenticator code");
+        return Err(Error::InvalidCode);
+    }
+    lockout::clear(&state.db, &subject).await?;
+    let (jar, info) = open_session(
+        &state,
+        jar,
+        &session.account_id,
+        AuthMethod::PasswordTotp,
+        Stage::Full,
+    )
+    .await?;
+    tracing::info!(account = %session.account_id, "signed in with password and authenticator code");
+    Ok((jar, Json(info)))
+}
+
+/// A new secret, remembered on the session until confirmed with a code.
+async fn start_setup(state: &AppState, session: &Session) -> Result<Json<TotpSetup>> {
+    let secret = totp::new_secret();
+    sessions::set_totp_pending(&state.db, &session.token_hash, Some(&secret)).await?;
+    Ok(Json(totp::setup(
+        &secret,
+        &session.email,
+        &session.org_name,
+    )?))
+}
+
+/// Checks a code against the secret being set up, and turns 2FA on.
+async fn confirm_setup(state: &AppState, session: &Session, code: &str) -> Result<()> {
+    let secret = session
+        .totp_pending
+        .clone()
+        .ok_or_else(|| Error::BadRequest("Start the setup again.".into()))?;
+    let step = totp::matching_step(&secret, code, state.clock.now())?.ok_or(Error::InvalidCode)?;
+    totp::enable(&state.db, &session.account_id, &secret, step).await?;
+    sessions::set_totp_pending(&state.db, &session.token_hash, None).await?;
+    tracing::info!(account = %session.account_id, "two-factor authentication turned on");
+    Ok(())
+}
+
+fn require_setup_stage(session: &Session) -> Result<()> {
+    if Stage::parse(&session.stage) != Stage::TotpSetup {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(())
+}
+
+async fn login_setup_start(
+    State(state): State<AppState>,
+    PendingSession(session): PendingSession,
+) -> Result<Json<TotpSetup>> {
+    require_setup_stage(&session)?;
+    start_setup(&state, &session).await
+}
+
+async fn login_setup_confirm(
+    State(state): State<AppState>,
+    PendingSession(session): PendingSession,
+    jar: CookieJar,
+    Json(request): Json<TotpCode>,
+) -> Result<(CookieJar, Json<SessionInfo>)> {
+    require_setup_stage(&session)?;
+    confirm_setup(&state, &session, &request.code).await?;
+    let subject = lockout::subject(&session.email, &session.org_short_name);
+    lockout::clear(&state.db, &subject).await?;
+    let (jar, info) = open_session(
+        &state,
+        jar,
+        &session.account_id,
+        AuthMethod::PasswordTotp,
+        Stage::Full,
+    )
+    .await?;
+    Ok((jar, Json(info)))
+}
+
+async fn setup_start(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<TotpSetup>> {
+    require_fresh(&state, &session)?;
+    start_setup(&state, &session).await
+}
+
+async fn setup_confirm(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Json(request): Json<TotpCode>,
+) -> Result<StatusCode> {
+    require_fresh(&state, &session)?;
+    confirm_setup(&state, &session, &request.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/totp`: turns 2FA off, unless the org requires it.
+async fn disable(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<StatusCode> {
+    require_fresh(&state, &session)?;
+    if session.org_require_2fa {
+        return Err(Error::BadRequest(
+            "Your organization requires two-factor authentication, so it cannot be turned off."
+                .into(),
+        ));
+    }
+    totp::disable(&state.db, &session.account_id).await?;
+    tracing::info!(account = %session.account_id, "two-factor authentication turned off");
+    Ok(StatusCode::NO_CONTENT)
+}
