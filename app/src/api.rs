@@ -7,7 +7,8 @@
 use common::{
     ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
     ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart, PasswordLoginRequest,
-    ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse, SessionInfo,
+    ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse, SessionInfo, TotpCode,
+    TotpSetup,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -156,4 +157,34 @@ pub async fn reauth_email_confirm(body: &EmailLinkConfirm) -> Result<(), ApiErro
 /// `POST /api/login/org-list`.
 pub async fn org_list(body: &OrgListRequest) -> Result<(), ApiError> {
     post_empty_reply("/api/login/org-list", body).await
+}
+
+/// `POST /api/login/totp`.
+pub async fn login_totp(body: &TotpCode) -> Result<SessionInfo, ApiError> {
+    post_json("/api/login/totp", body).await
+}
+
+/// `POST /api/login/totp/setup` (forced setup after the password).
+pub async fn login_totp_setup() -> Result<TotpSetup, ApiError> {
+    json_of(Request::post("/api/login/totp/setup").send().await).await
+}
+
+/// `POST /api/login/totp/setup/confirm`.
+pub async fn login_totp_setup_confirm(body: &TotpCode) -> Result<SessionInfo, ApiError> {
+    post_json("/api/login/totp/setup/confirm", body).await
+}
+
+/// `POST /api/totp/setup` (My Account).
+pub async fn totp_setup() -> Result<TotpSetup, ApiError> {
+    json_of(Request::post("/api/totp/setup").send().await).await
+}
+
+/// `POST /api/totp/setup/confirm`.
+pub async fn totp_setup_confirm(body: &TotpCode) -> Result<(), ApiError> {
+    post_empty_reply("/api/totp/setup/confirm", body).await
+}
+
+/// `DELETE /api/totp`.
+pub async fn totp_disable() -> Result<(), ApiError> {
+    empty_of(Request::delete("/api/totp").send().await).await
 }

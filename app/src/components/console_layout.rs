@@ -15,10 +15,16 @@ where
     V: IntoView + 'static,
 {
     let session = use_session();
-    move || match session.get() {
-        SessionState::Loading => view! { <p class="loading">"Loading…"</p> }.into_any(),
-        SessionState::SignedOut => view! { <Redirect path="/login" /> }.into_any(),
-        SessionState::SignedIn(info) => {
+    // Re-render the page only when signing in or out, not when details of
+    // the session change (the 2FA state, say): pages keep their own state.
+    let phase = Memo::new(move |_| match session.get() {
+        SessionState::Loading => 0,
+        SessionState::SignedOut => 1,
+        SessionState::SignedIn(_) => 2,
+    });
+    move || match (phase.get(), session.0.get_untracked()) {
+        (0, _) => view! { <p class="loading">"Loading…"</p> }.into_any(),
+        (_, SessionState::SignedIn(info)) => {
             let org_name = info.org.name.clone();
             view! {
                 <header class="topbar">
@@ -32,5 +38,6 @@ where
             }
             .into_any()
         }
+        _ => view! { <Redirect path="/login" /> }.into_any(),
     }
 }

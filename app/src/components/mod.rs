@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
 pub mod console_layout;
-pub mod passkeys_section;
 pub mod profile_menu;
+pub mod security;
+pub mod totp_setup;

@@ -2,7 +2,7 @@
 //! sign-in methods.
 
 use crate::components::console_layout::ConsoleLayout;
-use crate::components::passkeys_section::PasskeysSection;
+use crate::components::security::SecuritySettings;
 use common::AuthMethod;
 use leptos::prelude::*;
 
@@ -34,7 +34,7 @@ pub fn AccountPage() -> impl IntoView {
                         <dd>{describe(info.auth_method)}</dd>
                     </dl>
                 </section>
-                <PasskeysSection />
+                <SecuritySettings />
             }
         } />
     }

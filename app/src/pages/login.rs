@@ -4,11 +4,15 @@
 //! request, so no step asks the server whether an email or an org exists:
 //! the only answer the server gives is "signed in" or one generic refusal.
 
+use crate::components::totp_setup::TotpSetupForm;
 use crate::passkey_sign_in::{sign_in, SignInFailure};
 use crate::remembered_orgs;
 use crate::session::{use_session, SessionState};
 use crate::webauthn;
-use common::{AccountHint, OrgListRequest, OrgSummary, PasswordLoginRequest, SessionInfo};
+use common::{
+    AccountHint, OrgListRequest, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo,
+    TotpCode,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +24,10 @@ enum Step {
     Email,
     Org,
     Password,
+    /// Password done; the authenticator code is next.
+    Totp,
+    /// Password done; the org requires 2FA, to be set up now.
+    TotpSetup,
 }
 
 /// State of the sign-in form, shared by its steps.
@@ -89,6 +97,8 @@ pub fn LoginPage() -> impl IntoView {
                 Step::Email => view! { <EmailStep form /> }.into_any(),
                 Step::Org => view! { <OrgStep form /> }.into_any(),
                 Step::Password => view! { <PasswordStep form /> }.into_any(),
+                Step::Totp => view! { <TotpStep form /> }.into_any(),
+                Step::TotpSetup => view! { <TotpSetupStep form /> }.into_any(),
             }}
             {move || form.error.get().map(|e| view! { <p role="alert" class="error">{e}</p> })}
         </div>
@@ -336,7 +346,11 @@ fn PasswordStep(form: Form) -> impl IntoView {
             match result {
                 Ok(info) => {
                     form.password.set(String::new());
-                    (finish.0)(info);
+                    match info.pending {
+                        Some(SecondStep::Totp) => form.go(Step::Totp),
+                        Some(SecondStep::TotpSetup) => form.go(Step::TotpSetup),
+                        None => (finish.0)(info),
+                    }
                 }
                 Err(e) => {
                     form.password.set(String::new());
@@ -382,6 +396,95 @@ fn PasswordStep(form: Form) -> impl IntoView {
             }
         >
             "Use a passkey instead"
+        </button>
+    }
+}
+
+/// Leaves a half-finished sign-in: ends the pending session on the server.
+fn cancel_second_step(form: Form) {
+    spawn_local(async move {
+        let _ = crate::api::logout().await;
+        form.go(Step::Email);
+    });
+}
+
+/// The 6-digit code after a right password, for accounts with 2FA on.
+#[component]
+fn TotpStep(form: Form) -> impl IntoView {
+    let finish = use_finish();
+    let code = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let body = TotpCode {
+            code: code.get_untracked().trim().to_owned(),
+        };
+        form.busy.set(true);
+        form.error.set(None);
+        let finish = finish.clone();
+        spawn_local(async move {
+            let result = crate::api::login_totp(&body).await;
+            form.busy.set(false);
+            code.set(String::new());
+            match result {
+                Ok(info) => (finish.0)(info),
+                Err(e) => form.error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <p class="who">{move || form.email.get()} " · " {move || form.org.get()}</p>
+        <form on:submit=submit>
+            <label for="totp-code">"Authentication code"</label>
+            <p class="hint" id="totp-hint">"Enter the 6-digit code from your authenticator app."</p>
+            <input
+                id="totp-code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength="6"
+                aria-describedby="totp-hint"
+                required
+                autofocus
+                bind:value=code
+            />
+            <button type="submit" class="primary" disabled=move || form.busy.get()>"Verify"</button>
+        </form>
+        <button type="button" class="link-button" on:click=move |_| cancel_second_step(form)>
+            "Cancel"
+        </button>
+    }
+}
+
+/// Forced setup of 2FA right after the password, in orgs that require it.
+#[component]
+fn TotpSetupStep(form: Form) -> impl IntoView {
+    let finish = use_finish();
+    let setup = RwSignal::new(None);
+    spawn_local(async move {
+        match crate::api::login_totp_setup().await {
+            Ok(s) => setup.set(Some(s)),
+            Err(e) => form.error.set(Some(e.message)),
+        }
+    });
+    let confirm = move |code: String| {
+        form.busy.set(true);
+        form.error.set(None);
+        let finish = finish.clone();
+        spawn_local(async move {
+            let result = crate::api::login_totp_setup_confirm(&TotpCode { code }).await;
+            form.busy.set(false);
+            match result {
+                Ok(info) => (finish.0)(info),
+                Err(e) => form.error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <h2>"Set up two-factor authentication"</h2>
+        <p>"Your organization requires two-factor authentication. Set it up to finish signing in."</p>
+        {move || setup.get().map(|s| view! { <TotpSetupForm setup=s on_code=confirm.clone() busy=form.busy /> })}
+        <button type="button" class="link-button" on:click=move |_| cancel_second_step(form)>
+            "Cancel"
         </button>
     }
 }

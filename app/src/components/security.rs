@@ -1,11 +1,14 @@
-//! My Account → Passkeys: the cards, "Add a Passkey", rename and delete,
-//! with the re-authentication step the server asks for when the session's
-//! last sign-in is not recent.
+//! My Account's security settings: Passkeys (the cards, "Add a Passkey",
+//! rename, delete) and two-factor authentication (turn on, turn off), with
+//! the re-authentication step the server asks for when the session's last
+//! sign-in is not recent.
 
+use crate::components::totp_setup::TotpSetupForm;
+use crate::session::{use_session, Session, SessionState};
 use crate::webauthn::{self, PasskeyError};
 use common::{
     ApiError, AssertionFinish, ErrorCode, PasskeyInfo, PasskeyList, ReauthPassword, RegisterFinish,
-    RenamePasskey,
+    RenamePasskey, TotpCode, TotpSetup,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +18,8 @@ use leptos::task::spawn_local;
 enum Pending {
     Add,
     Delete(String),
+    EnableTotp,
+    DisableTotp,
 }
 
 #[derive(Clone, Copy)]
@@ -24,6 +29,9 @@ struct Ctx {
     notice: RwSignal<Option<String>>,
     reauth_for: RwSignal<Option<Pending>>,
     busy: RwSignal<bool>,
+    /// A TOTP secret being set up, waiting for its first code.
+    totp_setup: RwSignal<Option<TotpSetup>>,
+    session: Session,
 }
 
 impl Ctx {
@@ -32,6 +40,12 @@ impl Ctx {
             match crate::api::passkeys().await {
                 Ok(list) => self.list.set(Some(list)),
                 Err(e) => self.error.set(Some(e.message)),
+            }
+            // The session's description carries the 2FA state.
+            if let Ok(Some(info)) = crate::api::session().await {
+                if self.session.get() != SessionState::SignedIn(info.clone()) {
+                    self.session.set_signed_in(info);
+                }
             }
         });
     }
@@ -48,6 +62,13 @@ impl Ctx {
                 Pending::Delete(id) => crate::api::delete_passkey(id)
                     .await
                     .map(|()| Some("Passkey deleted.".into())),
+                Pending::EnableTotp => crate::api::totp_setup().await.map(|setup| {
+                    self.totp_setup.set(Some(setup));
+                    None
+                }),
+                Pending::DisableTotp => crate::api::totp_disable()
+                    .await
+                    .map(|()| Some("Two-factor authentication is off.".into())),
             };
             self.busy.set(false);
             match result {
@@ -94,13 +115,15 @@ fn format_date(unix: i64) -> String {
 }
 
 #[component]
-pub fn PasskeysSection() -> impl IntoView {
+pub fn SecuritySettings() -> impl IntoView {
     let ctx = Ctx {
         list: RwSignal::new(None),
         error: RwSignal::new(None),
         notice: RwSignal::new(None),
         reauth_for: RwSignal::new(None),
         busy: RwSignal::new(false),
+        totp_setup: RwSignal::new(None),
+        session: use_session(),
     };
     ctx.reload();
     on_cleanup(webauthn::abort_pending);
@@ -146,9 +169,81 @@ pub fn PasskeysSection() -> impl IntoView {
                         .into_any()
                 }
             }}
+        </section>
+        <TwoFactorCard ctx />
+        <div class="security-messages">
             {move || ctx.reauth_for.get().map(|pending| view! { <Reauth pending ctx /> })}
             {move || ctx.notice.get().map(|n| view! { <p role="status" class="notice">{n}</p> })}
             {move || ctx.error.get().map(|e| view! { <p role="alert" class="error">{e}</p> })}
+        </div>
+    }
+}
+
+/// Two-factor authentication: state, turn on (secret, QR code, first
+/// code), turn off.
+#[component]
+fn TwoFactorCard(ctx: Ctx) -> impl IntoView {
+    let info = move || match ctx.session.get() {
+        SessionState::SignedIn(info) => Some(info),
+        _ => None,
+    };
+    let confirm = move |code: String| {
+        ctx.error.set(None);
+        ctx.busy.set(true);
+        spawn_local(async move {
+            let result = crate::api::totp_setup_confirm(&TotpCode { code }).await;
+            ctx.busy.set(false);
+            match result {
+                Ok(()) => {
+                    ctx.totp_setup.set(None);
+                    ctx.notice
+                        .set(Some("Two-factor authentication is on.".into()));
+                    ctx.reload();
+                }
+                Err(e) if e.code == ErrorCode::ReauthRequired => {
+                    ctx.reauth_for.set(Some(Pending::EnableTotp))
+                }
+                Err(e) => ctx.error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">"Two-factor authentication"</h2>
+            {move || match (info(), ctx.totp_setup.get()) {
+                (None, _) => ().into_any(),
+                (Some(_), Some(setup)) => view! { <TotpSetupForm setup on_code=confirm busy=ctx.busy /> }.into_any(),
+                (Some(info), None) if info.totp_enabled => {
+                    view! {
+                        <p>"On: signing in with your password also asks for a code from your authenticator app."</p>
+                        {(!info.org_requires_2fa)
+                            .then(|| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="secondary"
+                                        on:click=move |_| ctx.run(Pending::DisableTotp)
+                                    >
+                                        "Turn off two-factor authentication"
+                                    </button>
+                                }
+                            })}
+                    }
+                        .into_any()
+                }
+                (Some(_), None) => {
+                    view! {
+                        <p>
+                            "Off. With it on, signing in with your password also asks for a code from an authenticator app. "
+                            "Signing in with a passkey never does: a passkey is two factors already."
+                        </p>
+                        <button type="button" class="primary" on:click=move |_| ctx.run(Pending::EnableTotp)>
+                            "Turn on two-factor authentication"
+                        </button>
+                    }
+                        .into_any()
+                }
+            }}
         </section>
     }
 }
@@ -241,6 +336,9 @@ fn PasskeyCard(passkey: PasskeyInfo, ctx: Ctx) -> impl IntoView {
 fn Reauth(pending: Pending, ctx: Ctx) -> impl IntoView {
     let pending_for_email = pending.clone();
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let needs_code =
+        move || matches!(ctx.session.get(), SessionState::SignedIn(info) if info.totp_enabled);
     let has_passkeys = move || ctx.list.get().is_some_and(|l| !l.passkeys.is_empty());
     let then = pending.clone();
     let with_password = move |ev: leptos::ev::SubmitEvent| {
@@ -248,6 +346,7 @@ fn Reauth(pending: Pending, ctx: Ctx) -> impl IntoView {
         let then = then.clone();
         let body = ReauthPassword {
             password: password.get_untracked(),
+            code: Some(code.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
         };
         ctx.error.set(None);
         spawn_local(async move {
@@ -299,6 +398,17 @@ fn Reauth(pending: Pending, ctx: Ctx) -> impl IntoView {
                     required
                     bind:value=password
                 />
+                <Show when=needs_code>
+                    <label for="reauth-code">"Authentication code"</label>
+                    <input
+                        id="reauth-code"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="one-time-code"
+                        maxlength="6"
+                        bind:value=code
+                    />
+                </Show>
                 <button type="submit" class="primary">"Confirm"</button>
             </form>
             <Show when=has_passkeys>

@@ -1,0 +1,87 @@
+// TOTP two-factor authentication, with codes computed here from the key the
+// page shows (as an authenticator app would).
+import { createHmac } from "node:crypto";
+import type { Page } from "@playwright/test";
+import {
+  test,
+  expect,
+  continueToPassword,
+  openLoginWithoutAutofill,
+  signInWithPassword,
+  PASSWORD,
+} from "./fixtures";
+
+/** RFC 6238 code for the step `offset` steps from now (SHA-1, 6 digits, 30 s). */
+function totp(secret: string, offset = 0): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offset));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const at = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+async function scanKey(page: Page): Promise<string> {
+  await expect(page.getByRole("img", { name: "QR code of the authenticator key" })).toBeVisible();
+  return (await page.locator("code.totp-secret").innerText()).trim();
+}
+
+test("turn on 2FA, sign in with password and code, then with a passkey and no code", async ({
+  page,
+  admin,
+  authenticator,
+}) => {
+  const { org, email } = admin.adaAtAcme();
+  await signInWithPassword(page, email, org);
+  await page.getByRole("button", { name: "Profile" }).click();
+  await page.getByRole("link", { name: "My Account" }).click();
+  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  const secret = await scanKey(page);
+  await page.getByLabel("Code from the app").fill("000000");
+  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await expect(page.getByRole("alert")).toContainText("That code is not correct");
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await expect(page.getByRole("status")).toHaveText("Two-factor authentication is on.");
+  await expect(page.getByText("On: signing in with your password also asks for a code")).toBeVisible();
+  await page.getByRole("button", { name: "Add a Passkey" }).click();
+  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
+  const credentials = await authenticator.credentials();
+
+  // Password, then the code. (The current code was used to turn 2FA on;
+  // each code works once, so the app's next one is used.)
+  let current = await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+  await continueToPassword(page, email, org);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByLabel("Authentication code")).toBeVisible();
+  expect((await page.request.get("/api/session")).status()).toBe(401); // half signed in
+  await page.getByLabel("Authentication code").fill(totp(secret, 1));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  expect((await (await page.request.get("/api/session")).json()).auth_method).toBe("password_totp");
+
+  // A passkey: no code asked.
+  current = await openLoginWithoutAutofill(page, current, credentials, { logOut: true });
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  expect((await (await page.request.get("/api/session")).json()).auth_method).toBe("passkey");
+  expect(current).toBeTruthy();
+});
+
+test("an org that requires 2FA makes accounts set it up right after the password", async ({ page, admin }) => {
+  const { org, email } = admin.adaAtAcme();
+  admin.updateOrg(org, ["--require-2fa", "true"]);
+  await signInWithPassword(page, email, org);
+  await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
+  expect((await page.request.get("/api/session")).status()).toBe(401);
+  const secret = await scanKey(page);
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  const session = await (await page.request.get("/api/session")).json();
+  expect(session).toMatchObject({ auth_method: "password_totp", totp_enabled: true, org_requires_2fa: true });
+});
