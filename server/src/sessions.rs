@@ -21,6 +21,9 @@ use sha2::{Digest, Sha256};
 /// within this many seconds.
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
+/// How long a half-signed-in session (password done) has for its second step.
+pub const SECOND_STEP_SECS: i64 = 10 * 60;
+
 /// A live session, joined with its account and org.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
@@ -47,9 +50,13 @@ pub struct Session {
 }
 
 impl Session {
-    /// Whether the session has outlived its org's limits at `now`.
+    /// Whether the session has outlived its org's limits at `now`, or, half
+    /// signed in, the time allowed for its second step.
     pub fn is_expired(&self, now: UnixTime) -> bool {
-        now - self.last_seen_at >= self.idle_timeout_secs
+        let pending_too_long =
+            Stage::parse(&self.stage) != Stage::Full && now - self.created_at >= SECOND_STEP_SECS;
+        pending_too_long
+            || now - self.last_seen_at >= self.idle_timeout_secs
             || now - self.created_at >= self.max_session_secs
     }
 

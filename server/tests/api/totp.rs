@@ -235,3 +235,23 @@ async fn a_passkey_sign_in_needs_no_code() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_half_signed_in_session_expires_after_ten_minutes() {
+    let (app, secret) = ada_with_totp().await;
+    let half = app
+        .login("ada@example.com", "acme", PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
+    app.clock.advance(10 * 60);
+    let late = post(
+        &app,
+        "/api/login/totp",
+        json!({ "code": code(&secret, app.clock.now()) }),
+        &half,
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(late.body["code"], "unauthenticated");
+}
