@@ -1,6 +1,6 @@
 // Emails, read from the server's outbox: the re-authentication link, the
 // list of one's organizations, and security notifications.
-import { test, expect, signInWithPassword, waitForMail, mailTo, PASSWORD } from "./fixtures";
+import { test, expect, openMyAccount, waitForMail, mailTo, PASSWORD } from "./fixtures";
 import { stalePort, staleWindowSecs } from "../playwright.config";
 
 test.describe("on the server with a short re-authentication window", () => {
@@ -13,9 +13,7 @@ test.describe("on the server with a short re-authentication window", () => {
     authenticator,
   }) => {
     const { org, email } = admin.adaAtAcme();
-    await signInWithPassword(page, email, org);
-    await page.getByRole("button", { name: "Profile" }).click();
-    await page.getByRole("link", { name: "My Account" }).click();
+    await openMyAccount(page, email, org);
     await page.waitForTimeout((staleWindowSecs + 1) * 1000);
 
     await page.getByRole("button", { name: "Add a Passkey" }).click();
@@ -89,9 +87,7 @@ test("Email me a list of my organizations: same page for any email, the list in 
 
 test("adding and deleting a passkey send notifications", async ({ page, admin, authenticator }) => {
   const { org, email } = admin.adaAtAcme();
-  await signInWithPassword(page, email, org);
-  await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("link", { name: "My Account" }).click();
+  await openMyAccount(page, email, org);
   await page.getByRole("button", { name: "Add a Passkey" }).click();
   await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
   const added = await waitForMail(email, "A passkey was added to your Latchkey account");

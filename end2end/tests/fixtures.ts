@@ -192,12 +192,18 @@ export async function openLoginWithoutAutofill(
   return fresh;
 }
 
-/** Signs in with a password and adds a passkey in My Account. */
-export async function addPasskeyAfterSignIn(page: Page, email: string, org: string): Promise<void> {
+/** Signs in with a password and opens Profile → My Account. */
+export async function openMyAccount(page: Page, email: string, org: string): Promise<void> {
   await signInWithPassword(page, email, org);
   await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
   await page.getByRole("button", { name: "Profile" }).click();
   await page.getByRole("link", { name: "My Account" }).click();
+  await expect(page.getByRole("heading", { name: "My Account" })).toBeVisible();
+}
+
+/** Signs in with a password and adds a passkey in My Account. */
+export async function addPasskeyAfterSignIn(page: Page, email: string, org: string): Promise<void> {
+  await openMyAccount(page, email, org);
   await page.getByRole("button", { name: "Add a Passkey" }).click();
   await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
 }

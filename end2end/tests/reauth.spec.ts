@@ -1,6 +1,6 @@
 // Re-authentication before changing passkeys, against the second test
 // server whose re-authentication window is a few seconds long.
-import { test, expect, signInWithPassword, PASSWORD } from "./fixtures";
+import { test, expect, openMyAccount, PASSWORD } from "./fixtures";
 import { stalePort, staleWindowSecs } from "../playwright.config";
 
 test.use({ baseURL: `http://localhost:${stalePort}` });
@@ -17,9 +17,7 @@ test("with a stale session, adding a passkey asks to confirm it's you first", as
   authenticator,
 }) => {
   const { org, email } = admin.adaAtAcme();
-  await signInWithPassword(page, email, org);
-  await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("link", { name: "My Account" }).click();
+  await openMyAccount(page, email, org);
   await goStale(page);
 
   // The server refuses to start a registration for a stale session...
@@ -47,9 +45,7 @@ test("with a stale session, deleting asks again, and an existing passkey can con
   authenticator,
 }) => {
   const { org, email } = admin.adaAtAcme();
-  await signInWithPassword(page, email, org);
-  await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("link", { name: "My Account" }).click();
+  await openMyAccount(page, email, org);
   await page.getByRole("button", { name: "Add a Passkey" }).click();
   await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
   const [{ id }] = (await (await page.request.get("/api/passkeys")).json()).passkeys;

@@ -8,6 +8,7 @@ import {
   continueToPassword,
   openLoginWithoutAutofill,
   signInWithPassword,
+  openMyAccount,
   PASSWORD,
 } from "./fixtures";
 
@@ -35,9 +36,7 @@ test("turn on 2FA, sign in with password and code, then with a passkey and no co
   authenticator,
 }) => {
   const { org, email } = admin.adaAtAcme();
-  await signInWithPassword(page, email, org);
-  await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("link", { name: "My Account" }).click();
+  await openMyAccount(page, email, org);
   await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
   const secret = await scanKey(page);
   await page.getByLabel("Code from the app").fill("000000");

@@ -16,6 +16,19 @@ async fn post(app: &TestApp, path: &str, body: Value, token: &str) -> crate::sup
     app.send(Method::POST, path, Some(body), Some(token)).await
 }
 
+/// Signs in with the password only: the half-signed-in session's token.
+async fn password_step(app: &TestApp) -> String {
+    let reply = app.login("ada@example.com", "acme", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.session_cookie().unwrap()
+}
+
+/// Sends the current code for the half-signed-in session `half`.
+async fn code_step(app: &TestApp, secret: &str, half: &str) -> crate::support::Reply {
+    let body = json!({ "code": code(secret, app.clock.now()) });
+    post(app, "/api/login/totp", body, half).await
+}
+
 /// Ada, signed in, with 2FA turned on; returns the secret.
 async fn ada_with_totp() -> (TestApp, String) {
     let app = TestApp::new().await;
@@ -74,13 +87,7 @@ async fn a_password_sign_in_with_2fa_needs_the_code_and_nothing_else_works_befor
     let wrong = post(&app, "/api/login/totp", json!({ "code": "123456" }), &half).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body["code"], "invalid_code");
-    let right = post(
-        &app,
-        "/api/login/totp",
-        json!({ "code": code(&secret, app.clock.now()) }),
-        &half,
-    )
-    .await;
+    let right = code_step(&app, &secret, &half).await;
     assert_eq!(right.status, StatusCode::OK, "{:?}", right.body);
     assert_eq!(right.body["auth_method"], "password_totp");
     assert!(right.body.get("pending").is_none());
@@ -94,42 +101,24 @@ async fn a_password_sign_in_with_2fa_needs_the_code_and_nothing_else_works_befor
 async fn each_code_works_once() {
     let (app, secret) = ada_with_totp().await;
     let now_code = code(&secret, app.clock.now());
-    let half = app
-        .login("ada@example.com", "acme", PASSWORD)
-        .await
-        .session_cookie()
-        .unwrap();
+    let half = password_step(&app).await;
     let ok = post(&app, "/api/login/totp", json!({ "code": now_code }), &half).await;
     assert_eq!(ok.status, StatusCode::OK);
-    let half = app
-        .login("ada@example.com", "acme", PASSWORD)
-        .await
-        .session_cookie()
-        .unwrap();
+    let half = password_step(&app).await;
     let again = post(&app, "/api/login/totp", json!({ "code": now_code }), &half).await;
     assert_eq!(
         again.body["code"], "invalid_code",
         "the same code, replayed"
     );
     app.clock.advance(30);
-    let next = post(
-        &app,
-        "/api/login/totp",
-        json!({ "code": code(&secret, app.clock.now()) }),
-        &half,
-    )
-    .await;
+    let next = code_step(&app, &secret, &half).await;
     assert_eq!(next.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn wrong_codes_count_towards_lockout_and_warn_by_email() {
     let (app, secret) = ada_with_totp().await;
-    let half = app
-        .login("ada@example.com", "acme", PASSWORD)
-        .await
-        .session_cookie()
-        .unwrap();
+    let half = password_step(&app).await;
     for _ in 0..6 {
         post(&app, "/api/login/totp", json!({ "code": "000000" }), &half).await;
     }
@@ -137,13 +126,7 @@ async fn wrong_codes_count_towards_lockout_and_warn_by_email() {
     assert!(mail
         .iter()
         .any(|m| m.contains("Subject: Repeated wrong authentication codes")));
-    let locked = post(
-        &app,
-        "/api/login/totp",
-        json!({ "code": code(&secret, app.clock.now()) }),
-        &half,
-    )
-    .await;
+    let locked = code_step(&app, &secret, &half).await;
     assert_eq!(locked.body["code"], "locked_out");
     let password = app.login("ada@example.com", "acme", PASSWORD).await;
     assert_eq!(password.body["code"], "locked_out");
@@ -184,18 +167,8 @@ async fn an_org_that_requires_2fa_makes_accounts_set_it_up_first() {
 #[tokio::test]
 async fn a_passkey_sign_in_needs_no_code() {
     let (app, secret) = ada_with_totp().await;
-    let half = app
-        .login("ada@example.com", "acme", PASSWORD)
-        .await
-        .session_cookie()
-        .unwrap();
-    let full = post(
-        &app,
-        "/api/login/totp",
-        json!({ "code": code(&secret, app.clock.now()) }),
-        &half,
-    )
-    .await;
+    let half = password_step(&app).await;
+    let full = code_step(&app, &secret, &half).await;
     let token = full.session_cookie().unwrap();
     let start = app
         .send(
@@ -239,19 +212,9 @@ async fn a_passkey_sign_in_needs_no_code() {
 #[tokio::test]
 async fn a_half_signed_in_session_expires_after_ten_minutes() {
     let (app, secret) = ada_with_totp().await;
-    let half = app
-        .login("ada@example.com", "acme", PASSWORD)
-        .await
-        .session_cookie()
-        .unwrap();
+    let half = password_step(&app).await;
     app.clock.advance(10 * 60);
-    let late = post(
-        &app,
-        "/api/login/totp",
-        json!({ "code": code(&secret, app.clock.now()) }),
-        &half,
-    )
-    .await;
+    let late = code_step(&app, &secret, &half).await;
     assert_eq!(late.status, StatusCode::UNAUTHORIZED);
     assert_eq!(late.body["code"], "unauthenticated");
 }
