@@ -23,6 +23,9 @@ use axum::Router;
 use common::{CeremonyStart, PasskeyInfo, PasskeyList, RegisterFinish, RenamePasskey};
 use webauthn_rs::prelude::{CreationChallengeResponse, PasskeyRegistration, Uuid};
 
+/// The longest credential id WebAuthn allows.
+const MAX_CREDENTIAL_ID_LEN: usize = 1023;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/passkeys", get(list))
@@ -110,10 +113,22 @@ async fn register_finish(
     )
     .await?;
     binding.require_session(&session.token_hash)?;
+    // WebAuthn caps credential ids at 1023 bytes; longer ones are refused
+    // before any work is done with them.
+    if request.credential.raw_id.as_ref().len() > MAX_CREDENTIAL_ID_LEN {
+        return Err(Error::BadRequest(
+            "This passkey's credential id is too long.".into(),
+        ));
+    }
     let passkey = state
         .webauthn
         .finish_passkey_registration(&request.credential, &registration)
         .map_err(|e| refused("passkey registration", e))?;
+    if passkey.cred_id().len() > MAX_CREDENTIAL_ID_LEN {
+        return Err(Error::BadRequest(
+            "This passkey's credential id is too long.".into(),
+        ));
+    }
     let facts = registration_facts(request.credential.response.attestation_object.as_ref())?;
     let transports = request
         .credential

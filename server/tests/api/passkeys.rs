@@ -1,7 +1,7 @@
 //! Passkey ceremonies at the API level, with a software authenticator:
 //! the rules the server must enforce whatever the client does.
 
-use crate::soft_authenticator::SoftPasskey;
+use crate::soft_authenticator::{Make, SoftPasskey};
 use crate::support::{Reply, TestApp, ORIGIN};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -405,4 +405,52 @@ async fn passkey_sign_in_keeps_working_during_a_password_lockout() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+}
+
+#[tokio::test]
+async fn credential_ids_over_1023_bytes_are_refused() {
+    let (app, token) = app_with_account().await;
+    let start = register_start(&app, &token).await;
+    let make = Make {
+        credential_id_len: 1024,
+        ..Make::default()
+    };
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
+    assert_eq!(finish.status, StatusCode::BAD_REQUEST, "{:?}", finish.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
+    // 1023 bytes is still a credential id.
+    let start = register_start(&app, &token).await;
+    let make = Make {
+        credential_id_len: 1023,
+        ..Make::default()
+    };
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
+    assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
+}
+
+#[tokio::test]
+async fn backed_up_without_backup_eligible_is_refused_and_synced_passkeys_are_labelled() {
+    let (app, token) = app_with_account().await;
+    let start = register_start(&app, &token).await;
+    let make = Make {
+        backed_up: true,
+        ..Make::default()
+    };
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
+    assert_eq!(finish.status, StatusCode::UNAUTHORIZED, "{:?}", finish.body);
+    assert_eq!(finish.body["code"], "passkey_refused");
+
+    let start = register_start(&app, &token).await;
+    let make = Make {
+        backup_eligible: true,
+        backed_up: true,
+        ..Make::default()
+    };
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
+    assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
+    assert_eq!(finish.body["backed_up"], true, "a synced passkey");
 }

@@ -38,10 +38,37 @@ pub struct SoftPasskey {
     pub origin: String,
 }
 
+/// How a software authenticator answers a registration; the defaults are
+/// what an honest platform authenticator sends.
+#[derive(Clone, Copy)]
+pub struct Make {
+    pub credential_id_len: usize,
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+}
+
+impl Default for Make {
+    fn default() -> Self {
+        Make {
+            credential_id_len: 32,
+            backup_eligible: false,
+            backed_up: false,
+        }
+    }
+}
+
+const BE: u8 = 0x08;
+const BS: u8 = 0x10;
+
 impl SoftPasskey {
     /// Answers `navigator.credentials.create` for `options` (the server's
     /// CreationChallengeResponse JSON).
     pub fn register(options: &Json, origin: &str) -> (Self, Json) {
+        Self::register_with(options, origin, Make::default())
+    }
+
+    /// Like [`SoftPasskey::register`], with the answer shaped by `make`.
+    pub fn register_with(options: &Json, origin: &str, make: Make) -> (Self, Json) {
         let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
         let ec = EcKey::generate(&group).unwrap();
         let mut ctx = BigNumContext::new().unwrap();
@@ -51,7 +78,9 @@ impl SoftPasskey {
             .affine_coordinates(&group, &mut x, &mut y, &mut ctx)
             .unwrap();
         let key = PKey::from_ec_key(ec).unwrap();
-        let credential_id: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+        let credential_id: Vec<u8> = (0..make.credential_id_len)
+            .map(|_| rand::random::<u8>())
+            .collect();
         let public_key = &options["publicKey"];
         let user_handle = unb64(public_key["user"]["id"].as_str().unwrap());
         let rp_id = public_key["rp"]["id"].as_str().unwrap();
@@ -69,7 +98,9 @@ impl SoftPasskey {
             Value::Bytes(y.to_vec_padded(32).unwrap()),
         );
         let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-        auth_data.push(UP | UV | AT);
+        let backup =
+            if make.backup_eligible { BE } else { 0 } | if make.backed_up { BS } else { 0 };
+        auth_data.push(UP | UV | AT | backup);
         auth_data.extend_from_slice(&0u32.to_be_bytes());
         auth_data.extend_from_slice(&[0u8; 16]); // AAGUID: undisclosed
         auth_data.extend_from_slice(&(credential_id.len() as u16).to_be_bytes());
