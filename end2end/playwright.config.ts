@@ -6,7 +6,7 @@ process.env.E2E_PORT = String(port);
 // A second server on the same database whose re-authentication window is a
 // few seconds, so a test can let its session go stale without a fake clock.
 export const stalePort = port + 1;
-export const staleWindowSecs = 3;
+export const staleWindowSecs = 6;
 
 export default defineConfig({
   testDir: "./tests",

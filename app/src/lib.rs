@@ -4,6 +4,9 @@
 //! only sends a shell page that loads this code. Pages talk to the server
 //! through [`api`], with the request and response types of `common`.
 
+// Outside tests, failures are handled, never unwrapped.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod api;
 pub mod components;
 pub mod pages;

@@ -6,6 +6,9 @@
 //! drifting apart. Besides serde it uses webauthn-rs-proto, the serde
 //! definitions of the WebAuthn JSON, without its browser features.
 
+// Outside tests, failures are handled, never unwrapped.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod error;
 pub mod passkey;
 pub mod session;

@@ -1,5 +1,8 @@
 //! The wasm entry point: mounts the Latchkey app on `<body>`.
 
+// Outside tests, failures are handled, never unwrapped.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Called by the loader script of the page shell once the wasm module is

@@ -3,6 +3,9 @@
 //! `main.rs` only parses the command line; everything else is here so that
 //! the integration tests can build the same router and drive it directly.
 
+// Outside tests, failures are handled, never unwrapped.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod accounts;
 pub mod api;
 pub mod auth;
