@@ -60,6 +60,11 @@ impl Session {
             || now - self.created_at >= self.max_session_secs
     }
 
+    /// (account, org), for the audit trail.
+    pub fn who(&self) -> Option<(String, String)> {
+        Some((self.account_id.clone(), self.org_id.clone()))
+    }
+
     pub fn info(&self) -> SessionInfo {
         SessionInfo {
             email: self.email.clone(),

@@ -1,6 +1,7 @@
 //! Password sign-in, the current session, and logout.
 
 use crate::accounts;
+use crate::audit::{self, Client, Entry, Event};
 use crate::auth::{open_session, removal_cookie, session_token, CurrentSession};
 use crate::error::{Error, Result};
 use crate::json::Json;
@@ -37,18 +38,31 @@ pub fn router() -> Router<AppState> {
 /// SSO says so, and a locked (email, org) — existing or not — says so.
 async fn password_login(
     State(state): State<AppState>,
+    client: Client,
     jar: CookieJar,
     Json(request): Json<PasswordLoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
     let org = orgs::find_by_short_name(&state.db, &request.org).await?;
+    let org_id = org.as_ref().map(|o| o.id.clone());
+    let refuse = |cause: &'static str, account_id: Option<String>, err: Error| {
+        let state = state.clone();
+        let client = client.clone();
+        let org_id = org_id.clone();
+        async move {
+            let entry = Entry::failure(Event::PasswordSignIn, cause)
+                .of(account_id.as_deref(), org_id.as_deref());
+            audit::record(&state, &client, entry).await;
+            Err(err)
+        }
+    };
     if org.as_ref().is_some_and(|o| o.sso_required) {
-        return Err(Error::SsoRequired);
+        return refuse("sso_required", None, Error::SsoRequired).await;
     }
     let subject = lockout::subject(&request.email, &request.org);
     let policy = lockout::Policy::of(org.as_ref());
     if let Some(until) = lockout::locked_until(&state.db, &state.clock, &subject, policy).await? {
         let minutes = (until - state.clock.now() + 59) / 60;
-        return Err(Error::LockedOut { minutes });
+        return refuse("locked_out", None, Error::LockedOut { minutes }).await;
     }
 
     let account = match &org {
@@ -65,10 +79,15 @@ async fn password_login(
     let password_ok = state.passwords.verify(password, stored).await? && !too_long;
     let (account, org) = match (account, org) {
         (Some(account), Some(org)) if password_ok => (account, org),
-        _ => {
+        (account, _) => {
             lockout::record_failure(&state.db, &state.clock, &subject).await?;
             tracing::info!(org = %request.org, "password sign-in refused");
-            return Err(Error::InvalidCredentials);
+            let cause = if account.is_some() {
+                "wrong_password"
+            } else {
+                "unknown_account"
+            };
+            return refuse(cause, account.map(|a| a.id), Error::InvalidCredentials).await;
         }
     };
     // The password was right. An account with 2FA still owes a code; an
@@ -83,6 +102,8 @@ async fn password_login(
         Stage::Full
     };
     tracing::info!(account = %account.id, org = %org.short_name, stage = stage.as_str(), "password accepted");
+    let entry = Entry::success(Event::PasswordSignIn, &account.id, &org.id);
+    audit::record(&state, &client, entry).await;
     let (jar, info) = open_session(&state, jar, &account.id, AuthMethod::Password, stage).await?;
     Ok((jar, Json(info)))
 }

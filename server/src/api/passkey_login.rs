@@ -11,13 +11,14 @@
 //! already two factors. Orgs that require SSO refuse it.
 
 use crate::accounts;
+use crate::audit::{self, Client, Event};
 use crate::auth::{open_session, CurrentSession};
 use crate::ceremonies::{self, Binding, Purpose};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::passkeys::{self, encode_credential_id, PasskeyRow};
-use crate::sessions;
 use crate::sessions::Stage;
+use crate::sessions::{self, Session};
 use crate::state::AppState;
 use crate::webauthn::refused;
 use axum::extract::State;
@@ -225,8 +226,23 @@ async fn verify_assertion(
 
 async fn login_finish(
     State(state): State<AppState>,
+    client: Client,
     jar: CookieJar,
     Json(request): Json<AssertionFinish>,
+) -> Result<(CookieJar, Json<SessionInfo>)> {
+    let mut who = None;
+    let result = finish_sign_in(&state, jar, request, &mut who).await;
+    audit::outcome(&state, &client, Event::PasskeySignIn, &who, &result).await;
+    result
+}
+
+/// The sign-in itself; `who` is filled in as soon as the account is known,
+/// for the audit trail.
+async fn finish_sign_in(
+    state: &AppState,
+    jar: CookieJar,
+    request: AssertionFinish,
+    who: &mut Option<(String, String)>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
     let (login_state, binding) = ceremonies::take::<LoginState>(
         &state.db,
@@ -235,11 +251,11 @@ async fn login_finish(
         &request.ceremony_id,
     )
     .await?;
-    let (row, result) =
-        verify_assertion(&state, &request.credential, login_state, &binding).await?;
+    let (row, result) = verify_assertion(state, &request.credential, login_state, &binding).await?;
     let (account, org) = accounts::find_by_id(&state.db, &row.account_id)
         .await?
         .ok_or(Error::PasskeyRefused)?;
+    *who = Some((account.id.clone(), org.id.clone()));
     if org.sso_required {
         tracing::info!(account = %account.id, org = %org.short_name, "passkey sign-in refused: org requires SSO");
         return Err(Error::SsoRequired);
@@ -248,7 +264,7 @@ async fn login_finish(
 
     // A passkey with user verification is two factors already: no code step.
     let (jar, info) =
-        open_session(&state, jar, &account.id, AuthMethod::Passkey, Stage::Full).await?;
+        open_session(state, jar, &account.id, AuthMethod::Passkey, Stage::Full).await?;
     tracing::info!(account = %account.id, org = %org.short_name, passkey = %row.id, "signed in with passkey");
     Ok((jar, Json(info)))
 }
@@ -287,8 +303,20 @@ async fn reauth_start(
 
 async fn reauth_finish(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
     Json(request): Json<AssertionFinish>,
+) -> Result<StatusCode> {
+    let result = finish_reauth(&state, &session, request).await;
+    let who = Some((session.account_id.clone(), session.org_id.clone()));
+    audit::outcome(&state, &client, Event::Reauthenticated, &who, &result).await;
+    result
+}
+
+async fn finish_reauth(
+    state: &AppState,
+    session: &Session,
+    request: AssertionFinish,
 ) -> Result<StatusCode> {
     let (login_state, binding) = ceremonies::take::<LoginState>(
         &state.db,
@@ -298,8 +326,7 @@ async fn reauth_finish(
     )
     .await?;
     binding.require_session(&session.token_hash)?;
-    let (row, result) =
-        verify_assertion(&state, &request.credential, login_state, &binding).await?;
+    let (row, result) = verify_assertion(state, &request.credential, login_state, &binding).await?;
     passkeys::record_use(&state.db, &state.clock, &row, &result).await?;
     sessions::reauthenticate(
         &state.db,

@@ -7,6 +7,7 @@
 //!   browser → POST /passkeys/register/finish    (ceremony id + credential)
 //!   server:   take the ceremony, verify, store the passkey
 
+use crate::audit::{self, Client, Event};
 use crate::auth::{require_fresh, CurrentSession};
 use crate::ceremonies::{self, Binding, Purpose};
 use crate::error::{Error, Result};
@@ -98,13 +99,31 @@ async fn register_start(
 
 async fn register_finish(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
     Json(request): Json<RegisterFinish>,
+) -> Result<Json<PasskeyInfo>> {
+    let result = register_finish_inner(&state, &session, request).await;
+    audit::outcome(
+        &state,
+        &client,
+        Event::PasskeyAdded,
+        &session.who(),
+        &result,
+    )
+    .await;
+    result
+}
+
+async fn register_finish_inner(
+    state: &AppState,
+    session: &Session,
+    request: RegisterFinish,
 ) -> Result<Json<PasskeyInfo>> {
     if session.org_sso_required {
         return Err(Error::SsoRequired);
     }
-    require_fresh(&state, &session)?;
+    require_fresh(state, session)?;
     let (registration, binding) = ceremonies::take::<PasskeyRegistration>(
         &state.db,
         &state.clock,
@@ -155,7 +174,7 @@ async fn register_finish(
     )
     .await?;
     tracing::info!(account = %session.account_id, passkey = %row.id, "passkey added");
-    notify(&state, &session, &row, true);
+    notify(state, session, &row, true);
     Ok(Json(row.info()))
 }
 
@@ -172,13 +191,27 @@ async fn rename(
 
 async fn remove(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    require_fresh(&state, &session)?;
+    let result = remove_inner(&state, &session, id).await;
+    audit::outcome(
+        &state,
+        &client,
+        Event::PasskeyDeleted,
+        &session.who(),
+        &result,
+    )
+    .await;
+    result
+}
+
+async fn remove_inner(state: &AppState, session: &Session, id: String) -> Result<StatusCode> {
+    require_fresh(state, session)?;
     let row = passkeys::delete(&state.db, &session.account_id, &id).await?;
     tracing::info!(account = %session.account_id, passkey = %row.id, "passkey deleted");
-    notify(&state, &session, &row, false);
+    notify(state, session, &row, false);
     Ok(StatusCode::NO_CONTENT)
 }
 

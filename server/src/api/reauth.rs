@@ -1,10 +1,11 @@
 //! Re-authentication with the password, before a sensitive change.
 
 use crate::accounts;
+use crate::audit::{self, Client, Event};
 use crate::auth::CurrentSession;
 use crate::error::{Error, Result};
 use crate::json::Json;
-use crate::sessions;
+use crate::sessions::{self, Session};
 use crate::state::AppState;
 use crate::validate::MAX_PASSWORD_LEN;
 use crate::{email_tokens, emails, rate_limit, totp};
@@ -25,8 +26,26 @@ pub fn router() -> Router<AppState> {
 /// that the person at the browser is the account holder.
 async fn reauth_password(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
     Json(request): Json<ReauthPassword>,
+) -> Result<StatusCode> {
+    let result = reauth_password_inner(&state, &session, request).await;
+    audit::outcome(
+        &state,
+        &client,
+        Event::Reauthenticated,
+        &session.who(),
+        &result,
+    )
+    .await;
+    result
+}
+
+async fn reauth_password_inner(
+    state: &AppState,
+    session: &Session,
+    request: ReauthPassword,
 ) -> Result<StatusCode> {
     if session.org_sso_required {
         return Err(Error::SsoRequired);
@@ -109,7 +128,19 @@ async fn reauth_email_start(
 /// device — and refreshes the session that asked for it.
 async fn reauth_email_confirm(
     State(state): State<AppState>,
+    client: Client,
     Json(request): Json<EmailLinkConfirm>,
+) -> Result<StatusCode> {
+    let mut who = None;
+    let result = confirm_email_link(&state, request, &mut who).await;
+    audit::outcome(&state, &client, Event::Reauthenticated, &who, &result).await;
+    result
+}
+
+async fn confirm_email_link(
+    state: &AppState,
+    request: EmailLinkConfirm,
+    who: &mut Option<(String, String)>,
 ) -> Result<StatusCode> {
     let used = email_tokens::redeem(
         &state.db,
@@ -118,6 +149,9 @@ async fn reauth_email_confirm(
         &request.token,
     )
     .await?;
+    *who = accounts::find_by_id(&state.db, &used.account_id)
+        .await?
+        .map(|(account, org)| (account.id, org.id));
     let refreshed = sessions::reauthenticate(
         &state.db,
         &state.clock,

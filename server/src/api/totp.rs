@@ -9,6 +9,7 @@
 //!
 //! A half-signed-in session can call nothing but these steps and logout.
 
+use crate::audit::{self, Client, Event};
 use crate::auth::{open_session, require_fresh, CurrentSession, PendingSession};
 use crate::error::{Error, Result};
 use crate::json::Json;
@@ -48,9 +49,21 @@ async fn secret_of(state: &AppState, session: &Session) -> Result<String> {
 /// Wrong codes count towards the org's lockout, like wrong passwords.
 async fn login_code(
     State(state): State<AppState>,
+    client: Client,
     PendingSession(session): PendingSession,
     jar: CookieJar,
     Json(request): Json<TotpCode>,
+) -> Result<(CookieJar, Json<SessionInfo>)> {
+    let result = login_code_inner(&state, &session, jar, request).await;
+    audit::outcome(&state, &client, Event::TotpSignIn, &session.who(), &result).await;
+    result
+}
+
+async fn login_code_inner(
+    state: &AppState,
+    session: &Session,
+    jar: CookieJar,
+    request: TotpCode,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
     if Stage::parse(&session.stage) != Stage::Totp {
         return Err(Error::Unauthenticated);
@@ -64,7 +77,7 @@ async fn login_code(
             minutes: (until - state.clock.now() + 59) / 60,
         });
     }
-    let secret = secret_of(&state, &session).await?;
+    let secret = secret_of(state, session).await?;
     if !totp::verify_for_account(
         &state.db,
         &state.clock,
@@ -89,7 +102,7 @@ async fn login_code(
     }
     lockout::clear(&state.db, &subject).await?;
     let (jar, info) = open_session(
-        &state,
+        state,
         jar,
         &session.account_id,
         AuthMethod::PasswordTotp,
@@ -141,16 +154,28 @@ async fn login_setup_start(
 
 async fn login_setup_confirm(
     State(state): State<AppState>,
+    client: Client,
     PendingSession(session): PendingSession,
     jar: CookieJar,
     Json(request): Json<TotpCode>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    require_setup_stage(&session)?;
-    confirm_setup(&state, &session, &request.code).await?;
+    let result = login_setup_confirm_inner(&state, &session, jar, request).await;
+    audit::outcome(&state, &client, Event::TotpEnabled, &session.who(), &result).await;
+    result
+}
+
+async fn login_setup_confirm_inner(
+    state: &AppState,
+    session: &Session,
+    jar: CookieJar,
+    request: TotpCode,
+) -> Result<(CookieJar, Json<SessionInfo>)> {
+    require_setup_stage(session)?;
+    confirm_setup(state, session, &request.code).await?;
     let subject = lockout::subject(&session.email, &session.org_short_name);
     lockout::clear(&state.db, &subject).await?;
     let (jar, info) = open_session(
-        &state,
+        state,
         jar,
         &session.account_id,
         AuthMethod::PasswordTotp,
@@ -170,20 +195,45 @@ async fn setup_start(
 
 async fn setup_confirm(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
     Json(request): Json<TotpCode>,
 ) -> Result<StatusCode> {
-    require_fresh(&state, &session)?;
-    confirm_setup(&state, &session, &request.code).await?;
+    let result = setup_confirm_inner(&state, &session, request).await;
+    audit::outcome(&state, &client, Event::TotpEnabled, &session.who(), &result).await;
+    result
+}
+
+async fn setup_confirm_inner(
+    state: &AppState,
+    session: &Session,
+    request: TotpCode,
+) -> Result<StatusCode> {
+    require_fresh(state, session)?;
+    confirm_setup(state, session, &request.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /api/totp`: turns 2FA off, unless the org requires it.
 async fn disable(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
 ) -> Result<StatusCode> {
-    require_fresh(&state, &session)?;
+    let result = disable_inner(&state, &session).await;
+    audit::outcome(
+        &state,
+        &client,
+        Event::TotpDisabled,
+        &session.who(),
+        &result,
+    )
+    .await;
+    result
+}
+
+async fn disable_inner(state: &AppState, session: &Session) -> Result<StatusCode> {
+    require_fresh(state, session)?;
     if session.org_require_2fa {
         return Err(Error::BadRequest(
             "Your organization requires two-factor authentication, so it cannot be turned off."

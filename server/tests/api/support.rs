@@ -16,6 +16,8 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 pub const ORIGIN: &str = "http://localhost:3000";
+/// What the test client calls itself (and the audit trail records).
+pub const USER_AGENT: &str = "latchkey-tests/1";
 pub const PASSWORD: &str = "correct horse battery";
 /// 2026-01-01T00:00:00Z: tests start at a fixed, known time.
 pub const START: i64 = 1_767_225_600;
@@ -148,6 +150,7 @@ impl TestApp {
         let mut headers = vec![
             ("sec-fetch-site", "same-origin".to_owned()),
             ("origin", ORIGIN.to_owned()),
+            ("user-agent", USER_AGENT.to_owned()),
         ];
         if let Some(token) = cookie {
             headers.push(("cookie", format!("latchkey_session={token}")));
@@ -174,6 +177,14 @@ impl TestApp {
             None => request.body(Body::empty()),
         }
         .unwrap();
+        // As `serve` does: the client's address, for rate limits and the audit trail.
+        let mut request = request;
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                50_000,
+            ))));
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

@@ -1,0 +1,118 @@
+//! The audit trail records sign-ins (with the cause of failures) and changes
+//! to how an account signs in, with the client's address and user agent.
+
+use crate::soft_authenticator::SoftPasskey;
+use crate::support::{TestApp, ORIGIN, PASSWORD, USER_AGENT};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+async fn entries(app: &TestApp, event: &str, outcome: &str, cause: Option<&str>) -> i64 {
+    let cause = match cause {
+        Some(c) => format!("cause = '{c}'"),
+        None => "cause IS NULL".to_owned(),
+    };
+    app.count(&format!(
+        "SELECT COUNT(*) FROM audit_events WHERE event = '{event}' AND outcome = '{outcome}' AND {cause} \
+         AND client_addr = '127.0.0.1' AND user_agent = '{USER_AGENT}'"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn sign_ins_and_changes_are_recorded_with_their_cause_and_client() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme Security").await;
+    app.create_account("acme", "ada@example.com").await;
+
+    app.login("ada@example.com", "acme", "wrong password").await;
+    app.login("nobody@example.com", "acme", PASSWORD).await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    assert_eq!(
+        entries(&app, "sign_in.password", "failure", Some("wrong_password")).await,
+        1
+    );
+    assert_eq!(
+        entries(&app, "sign_in.password", "failure", Some("unknown_account")).await,
+        1
+    );
+    assert_eq!(entries(&app, "sign_in.password", "success", None).await, 1);
+    let with_account = app
+        .count("SELECT COUNT(*) FROM audit_events WHERE cause = 'wrong_password' AND account_id IS NOT NULL AND org_id IS NOT NULL")
+        .await;
+    assert_eq!(
+        with_account, 1,
+        "a wrong password names the account it was for"
+    );
+
+    // A passkey: added, used, refused without user verification, deleted.
+    let start = app
+        .send(
+            Method::POST,
+            "/api/passkeys/register/start",
+            None,
+            Some(&token),
+        )
+        .await;
+    let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
+    let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": credential });
+    let added = app
+        .send(
+            Method::POST,
+            "/api/passkeys/register/finish",
+            Some(body),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK);
+    assert_eq!(entries(&app, "passkey.added", "success", None).await, 1);
+
+    for (counter, verified) in [(1, true), (2, false)] {
+        let start = app
+            .send(
+                Method::POST,
+                "/api/login/passkey/start",
+                Some(json!({})),
+                None,
+            )
+            .await;
+        let assertion = passkey.assert_with(&start.body["options"], counter, verified);
+        let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": assertion });
+        app.send(Method::POST, "/api/login/passkey/finish", Some(body), None)
+            .await;
+    }
+    assert_eq!(entries(&app, "sign_in.passkey", "success", None).await, 1);
+    assert_eq!(
+        entries(&app, "sign_in.passkey", "failure", Some("passkey_refused")).await,
+        1
+    );
+
+    app.send(
+        Method::POST,
+        "/api/reauth/password",
+        Some(json!({ "password": "nope nope" })),
+        Some(&token),
+    )
+    .await;
+    app.send(
+        Method::POST,
+        "/api/reauth/password",
+        Some(json!({ "password": PASSWORD })),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(
+        entries(&app, "reauth", "failure", Some("bad_request")).await,
+        1
+    );
+    assert_eq!(entries(&app, "reauth", "success", None).await, 1);
+
+    let id = added.body["id"].as_str().unwrap();
+    app.send(
+        Method::DELETE,
+        &format!("/api/passkeys/{id}"),
+        None,
+        Some(&token),
+    )
+    .await;
+    assert_eq!(entries(&app, "passkey.deleted", "success", None).await, 1);
+}
