@@ -307,7 +307,7 @@ fn OrgListButton(form: Form) -> impl IntoView {
                 view! {
                     <p role="status" class="notice">
                         "If " {email}
-                        " has accounts, we have emailed it the list of their organizations."
+                        " has accounts, we have emailed it a list of their organizations."
                     </p>
                 }
                     .into_any()
