@@ -1,9 +1,9 @@
 //! The audit trail records sign-ins (with the cause of failures) and changes
 //! to how an account signs in, with the client's address and user agent.
 
-use crate::soft_authenticator::SoftPasskey;
-use crate::support::{TestApp, ORIGIN, PASSWORD, USER_AGENT};
-use axum::http::{Method, StatusCode};
+use crate::passkeys::{login_finish, login_start, register_returning_info};
+use crate::support::{TestApp, PASSWORD, USER_AGENT};
+use axum::http::Method;
 use serde_json::json;
 
 async fn entries(app: &TestApp, event: &str, outcome: &str, cause: Option<&str>) -> i64 {
@@ -45,40 +45,13 @@ async fn sign_ins_and_changes_are_recorded_with_their_cause_and_client() {
     );
 
     // A passkey: added, used, refused without user verification, deleted.
-    let start = app
-        .send(
-            Method::POST,
-            "/api/passkeys/register/start",
-            None,
-            Some(&token),
-        )
-        .await;
-    let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
-    let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": credential });
-    let added = app
-        .send(
-            Method::POST,
-            "/api/passkeys/register/finish",
-            Some(body),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(added.status, StatusCode::OK);
+    let (passkey, added) = register_returning_info(&app, &token).await;
     assert_eq!(entries(&app, "passkey.added", "success", None).await, 1);
 
     for (counter, verified) in [(1, true), (2, false)] {
-        let start = app
-            .send(
-                Method::POST,
-                "/api/login/passkey/start",
-                Some(json!({})),
-                None,
-            )
-            .await;
+        let start = login_start(&app, None).await;
         let assertion = passkey.assert_with(&start.body["options"], counter, verified);
-        let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": assertion });
-        app.send(Method::POST, "/api/login/passkey/finish", Some(body), None)
-            .await;
+        login_finish(&app, &start.body["ceremony_id"], assertion).await;
     }
     assert_eq!(entries(&app, "sign_in.passkey", "success", None).await, 1);
     assert_eq!(
@@ -106,7 +79,7 @@ async fn sign_ins_and_changes_are_recorded_with_their_cause_and_client() {
     );
     assert_eq!(entries(&app, "reauth", "success", None).await, 1);
 
-    let id = added.body["id"].as_str().unwrap();
+    let id = added["id"].as_str().unwrap();
     app.send(
         Method::DELETE,
         &format!("/api/passkeys/{id}"),

@@ -193,32 +193,13 @@ async fn adding_and_deleting_a_passkey_send_notifications() {
     app.create_org("acme", "Acme Security").await;
     app.create_account("acme", "ada@example.com").await;
     let token = app.login_ok("ada@example.com", "acme").await;
-    let start = app
-        .send(
-            Method::POST,
-            "/api/passkeys/register/start",
-            None,
-            Some(&token),
-        )
-        .await;
-    let (_, credential) =
-        crate::soft_authenticator::SoftPasskey::register(&start.body["options"], ORIGIN);
-    let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": credential });
-    let added = app
-        .send(
-            Method::POST,
-            "/api/passkeys/register/finish",
-            Some(body),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(added.status, StatusCode::OK);
+    let (_, added) = crate::passkeys::register_returning_info(&app, &token).await;
     let mail = app.mail(1).await;
     assert!(mail[0].contains("Subject: A passkey was added to your Latchkey account"));
     assert!(mail[0].contains("The passkey \"Passkey\" was added to your account in Acme Security"));
     assert!(mail[0].contains("If this was not you"));
 
-    let id = added.body["id"].as_str().unwrap();
+    let id = added["id"].as_str().unwrap();
     let deleted = app
         .send(
             Method::DELETE,

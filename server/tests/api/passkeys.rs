@@ -40,17 +40,23 @@ async fn register_finish(
     .await
 }
 
-/// Registers a software passkey on the signed-in account.
-async fn register(app: &TestApp, token: &str) -> SoftPasskey {
+/// Registers a software passkey on the signed-in account (shared with the
+/// other test modules).
+pub(crate) async fn register(app: &TestApp, token: &str) -> SoftPasskey {
+    register_returning_info(app, token).await.0
+}
+
+/// Like [`register`], also returning the server's description of the passkey.
+pub(crate) async fn register_returning_info(app: &TestApp, token: &str) -> (SoftPasskey, Value) {
     let start = register_start(app, token).await;
     assert_eq!(start.status, StatusCode::OK, "{:?}", start.body);
     let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
     let finish = register_finish(app, token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
-    passkey
+    (passkey, finish.body)
 }
 
-async fn login_start(app: &TestApp, account: Option<(&str, &str)>) -> Reply {
+pub(crate) async fn login_start(app: &TestApp, account: Option<(&str, &str)>) -> Reply {
     let body = match account {
         Some((email, org)) => json!({ "account": { "email": email, "org": org } }),
         None => json!({}),
@@ -62,7 +68,7 @@ async fn login_start(app: &TestApp, account: Option<(&str, &str)>) -> Reply {
     reply
 }
 
-async fn login_finish(app: &TestApp, ceremony_id: &Value, assertion: Value) -> Reply {
+pub(crate) async fn login_finish(app: &TestApp, ceremony_id: &Value, assertion: Value) -> Reply {
     let body = json!({ "ceremony_id": ceremony_id, "credential": assertion });
     app.send(Method::POST, "/api/login/passkey/finish", Some(body), None)
         .await

@@ -1,8 +1,8 @@
 //! TOTP two-factor authentication: setup, the code step, single use,
 //! forced setup, lockout, and the passkey bypass.
 
-use crate::soft_authenticator::SoftPasskey;
-use crate::support::{TestApp, ORIGIN, PASSWORD};
+use crate::passkeys::{login_finish, login_start, register};
+use crate::support::{TestApp, PASSWORD};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -170,37 +170,11 @@ async fn a_passkey_sign_in_needs_no_code() {
     let half = password_step(&app).await;
     let full = code_step(&app, &secret, &half).await;
     let token = full.session_cookie().unwrap();
-    let start = app
-        .send(
-            Method::POST,
-            "/api/passkeys/register/start",
-            None,
-            Some(&token),
-        )
-        .await;
-    assert_eq!(start.status, StatusCode::OK, "{:?}", start.body);
-    let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
-    let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": credential });
-    assert_eq!(
-        post(&app, "/api/passkeys/register/finish", body, &token)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    let passkey = register(&app, &token).await;
 
-    let start = app
-        .send(
-            Method::POST,
-            "/api/login/passkey/start",
-            Some(json!({})),
-            None,
-        )
-        .await;
+    let start = login_start(&app, None).await;
     let assertion = passkey.assert(&start.body["options"], 1);
-    let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": assertion });
-    let reply = app
-        .send(Method::POST, "/api/login/passkey/finish", Some(body), None)
-        .await;
+    let reply = login_finish(&app, &start.body["ceremony_id"], assertion).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.get("pending").is_none());
     assert_eq!(
