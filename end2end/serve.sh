@@ -13,5 +13,9 @@ export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:?}"
 export LEPTOS_SITE_ROOT="$root/target/site"
 export LEPTOS_OUTPUT_NAME=latchkey
 export LATCHKEY_ORIGIN="http://localhost:${E2E_PORT}"
+# Every test browser connects from 127.0.0.1: one address for the whole
+# suite, so the per-address limits are raised (the API tests check them).
+export LATCHKEY_LIMIT_CEREMONY_STARTS=100000
+export LATCHKEY_LIMIT_SECRET_CHECKS=100000
 export RUST_LOG="${RUST_LOG:-info,sqlx=warn,tower_http=warn}"
 exec "${LATCHKEY_BIN:-$root/target/debug/latchkey}" serve

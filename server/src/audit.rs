@@ -129,9 +129,13 @@ pub async fn record(state: &AppState, client: &Client, entry: Entry<'_>) {
     }
 }
 
-/// The audit cause for a refusal: the error's stable code.
+/// The audit cause for a refusal: the error's stable code, or for a
+/// refused passkey what exactly was wrong with it.
 pub fn cause_of(err: &crate::error::Error) -> &'static str {
     use common::ErrorCode as C;
+    if let crate::error::Error::PasskeyRefused { cause } = err {
+        return cause;
+    }
     match err.code() {
         C::BadRequest => "bad_request",
         C::InvalidCredentials => "invalid_credentials",

@@ -59,6 +59,18 @@ pub struct ServeArgs {
     #[arg(long, env = "LATCHKEY_REAUTH_WINDOW_SECS", default_value_t = 300)]
     pub reauth_window_secs: i64,
 
+    /// Passkey ceremonies (sign-in, re-authentication, registration) one
+    /// client address may start per minute; past it, 429.
+    #[arg(long, env = "LATCHKEY_LIMIT_CEREMONY_STARTS", default_value_t = 120,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub ceremony_starts_per_minute: i64,
+
+    /// Passwords and authenticator codes one client address may have
+    /// checked per minute; past it, 429.
+    #[arg(long, env = "LATCHKEY_LIMIT_SECRET_CHECKS", default_value_t = 30,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub secret_checks_per_minute: i64,
+
     #[command(flatten)]
     pub mail: crate::mail::MailArgs,
 
@@ -191,6 +203,10 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
         web: Arc::new(web),
         webauthn: Arc::new(webauthn),
         reauth_window_secs: args.reauth_window_secs,
+        limits: crate::rate_limit::RateLimits::per_minute(
+            args.ceremony_starts_per_minute,
+            args.secret_checks_per_minute,
+        ),
         decoy_key: Arc::new(crate::keys::load_or_create(&db, "decoy_credential_ids").await?),
         mailer: crate::mail::Mailer::new(&args.mail, data_dir)?,
         leptos,

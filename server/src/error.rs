@@ -39,8 +39,10 @@ pub enum Error {
          You can still sign in with a passkey."
     )]
     LockedOut { minutes: i64 },
+    /// `cause` says why, for the log and the audit trail; the client only
+    /// learns that the passkey was refused.
     #[error("The passkey could not be verified. Please try again.")]
-    PasskeyRefused,
+    PasskeyRefused { cause: &'static str },
     #[error("This passkey request has expired or was already used. Please try again.")]
     CeremonyInvalid,
     #[error("This link has expired or was already used. Ask for a new one.")]
@@ -67,7 +69,7 @@ impl Error {
             Error::ReauthRequired => ErrorCode::ReauthRequired,
             Error::SsoRequired => ErrorCode::SsoRequired,
             Error::LockedOut { .. } => ErrorCode::LockedOut,
-            Error::PasskeyRefused => ErrorCode::PasskeyRefused,
+            Error::PasskeyRefused { .. } => ErrorCode::PasskeyRefused,
             Error::CeremonyInvalid => ErrorCode::CeremonyInvalid,
             Error::LinkInvalid => ErrorCode::LinkInvalid,
             Error::InvalidCode => ErrorCode::InvalidCode,

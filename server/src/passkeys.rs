@@ -173,7 +173,9 @@ pub async fn record_use(
     if changed == 0 {
         tracing::warn!(passkey = %row.id, account = %row.account_id, counter, stored = row.sign_count,
             "signature counter did not increase: possible cloned authenticator; sign-in refused");
-        return Err(Error::InvalidCredentials);
+        return Err(Error::PasskeyRefused {
+            cause: "counter_regression",
+        });
     }
     Ok(())
 }

@@ -18,6 +18,8 @@ pub struct AppState {
     /// How long after a sign-in or re-authentication sensitive changes
     /// (adding or deleting a passkey) are allowed without a new proof.
     pub reauth_window_secs: i64,
+    /// Per-client-address limits on ceremony starts and secret checks.
+    pub limits: crate::rate_limit::RateLimits,
     /// Derives decoy credential ids for sign-in requests naming an account
     /// that does not exist or has no passkey (see `api::passkey_login`).
     pub decoy_key: Arc<[u8; 32]>,

@@ -31,10 +31,47 @@ pub fn require_discoverable(options: &mut CreationChallengeResponse) {
 }
 
 /// Maps a webauthn-rs verification failure to the client's error, keeping
-/// the cause in the log.
+/// the cause for the log and the audit trail.
 pub fn refused(context: &'static str, err: WebauthnError) -> Error {
-    tracing::warn!(error = ?err, "{context}: WebAuthn verification failed");
-    Error::PasskeyRefused
+    let cause = match err {
+        WebauthnError::InvalidClientDataType => "wrong_type",
+        WebauthnError::MismatchedChallenge => "wrong_challenge",
+        WebauthnError::InvalidRPOrigin => "wrong_origin",
+        WebauthnError::CredentialCrossOrigin => "cross_origin",
+        WebauthnError::InvalidRPIDHash => "wrong_rp_id",
+        WebauthnError::UserNotPresent => "user_not_present",
+        WebauthnError::UserNotVerified => "user_not_verified",
+        WebauthnError::AuthenticationFailure => "bad_signature",
+        WebauthnError::CredentialBackupEligibilityInconsistent => "backup_flags_inconsistent",
+        WebauthnError::CredentialPossibleCompromise => "counter_regression",
+        _ => "malformed",
+    };
+    tracing::warn!(error = ?err, cause, "{context}: WebAuthn verification failed");
+    Error::PasskeyRefused { cause }
+}
+
+/// Refuses an assertion made in a cross-origin frame (`crossOrigin: true`
+/// in its client data). webauthn-rs 0.5 checks this flag at registration
+/// but not at authentication; a page of another site embedding ours must
+/// not be able to sign someone in.
+pub fn refuse_cross_origin(credential: &PublicKeyCredential) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct ClientData {
+        #[serde(rename = "crossOrigin", default)]
+        cross_origin: Option<bool>,
+    }
+    let bytes: &[u8] = credential.response.client_data_json.as_ref();
+    // Unreadable client data is left to webauthn-rs, which refuses it.
+    let cross_origin = serde_json::from_slice::<ClientData>(bytes)
+        .ok()
+        .and_then(|data| data.cross_origin);
+    if cross_origin == Some(true) {
+        tracing::warn!("passkey assertion from a cross-origin frame");
+        return Err(Error::PasskeyRefused {
+            cause: "cross_origin",
+        });
+    }
+    Ok(())
 }
 
 /// Facts the attestation object carries that webauthn-rs' `Passkey` does

@@ -12,14 +12,12 @@ use crate::sessions::Stage;
 use crate::state::AppState;
 use crate::validate::{self, MAX_PASSWORD_LEN};
 use crate::{emails, rate_limit};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::Extension;
 use axum::Router;
 use axum_extra::extract::CookieJar;
 use common::{AuthMethod, OrgListRequest, PasswordLoginRequest, SessionInfo};
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,6 +53,9 @@ async fn password_login(
             Err(err)
         }
     };
+    if let Err(limited) = rate_limit::secret_check(&state, &client).await {
+        return refuse("rate_limited", None, limited).await;
+    }
     if org.as_ref().is_some_and(|o| o.sso_required) {
         return refuse("sso_required", None, Error::SsoRequired).await;
     }
@@ -121,6 +122,13 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<(Status
     Ok((StatusCode::NO_CONTENT, jar.add(removal_cookie(&state.web))))
 }
 
+/// Org lists mailed to one address.
+const ORG_LISTS_PER_EMAIL: rate_limit::Limit = rate_limit::Limit {
+    name: "org-list-email",
+    max: 3,
+    window_secs: 60 * 60,
+};
+
 /// `POST /api/login/org-list` {email}: "Email me a list of my
 /// organizations". The answer is the same whether or not the email has
 /// accounts (the list goes to the mailbox, never to the page); an email
@@ -128,17 +136,13 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<(Status
 /// client address (20 an hour).
 async fn org_list(
     State(state): State<AppState>,
-    // Absent when the router is driven without a socket (tests).
-    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client: Client,
     Json(request): Json<OrgListRequest>,
 ) -> Result<StatusCode> {
     let email = validate::email(&request.email)?;
-    if let Some(Extension(ConnectInfo(addr))) = client {
-        let subject = format!("org-list-ip:{}", addr.ip());
-        rate_limit::check(&state.db, &state.clock, &[&subject], 20, 60 * 60).await?;
-    }
-    let subject = format!("org-list-email:{}", lockout::subject(&email, ""));
-    rate_limit::check(&state.db, &state.clock, &[&subject], 3, 60 * 60).await?;
+    rate_limit::email(&state, &client).await?;
+    let key = lockout::subject(&email, "");
+    rate_limit::hit(&state.db, &state.clock, ORG_LISTS_PER_EMAIL, Some(&key)).await?;
     let orgs = accounts::orgs_of_email(&state.db, &email).await?;
     if !orgs.is_empty() {
         state

@@ -17,6 +17,7 @@ use crate::ceremonies::{self, Binding, Purpose};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::passkeys::{self, encode_credential_id, PasskeyRow};
+use crate::rate_limit;
 use crate::sessions::Stage;
 use crate::sessions::{self, Session};
 use crate::state::AppState;
@@ -54,8 +55,10 @@ enum LoginState {
 
 async fn login_start(
     State(state): State<AppState>,
+    client: Client,
     Json(request): Json<PasskeyLoginStart>,
 ) -> Result<Json<CeremonyStart<RequestChallengeResponse>>> {
+    rate_limit::ceremony_start(&state, &client).await?;
     let account_passkeys = match &request.account {
         None => None,
         Some(hint) => {
@@ -173,12 +176,15 @@ async fn verify_assertion(
     login_state: LoginState,
     binding: &Binding,
 ) -> Result<(PasskeyRow, AuthenticationResult)> {
+    crate::webauthn::refuse_cross_origin(credential)?;
     let credential_id = encode_credential_id(credential.raw_id.as_ref());
     let row = passkeys::find_by_credential_id(&state.db, &credential_id)
         .await?
         .ok_or_else(|| {
             tracing::warn!("passkey sign-in with an unknown credential");
-            Error::PasskeyRefused
+            Error::PasskeyRefused {
+                cause: "unknown_credential",
+            }
         })?;
     let result = match login_state {
         LoginState::Discoverable(auth) => {
@@ -188,7 +194,9 @@ async fn verify_assertion(
                 .is_some_and(|id| *id != row.account_id)
             {
                 tracing::warn!(passkey = %row.id, "assertion for a request that allowed no credential of this account");
-                return Err(Error::PasskeyRefused);
+                return Err(Error::PasskeyRefused {
+                    cause: "credential_not_allowed",
+                });
             }
             let (user_handle, _) = state
                 .webauthn
@@ -196,7 +204,9 @@ async fn verify_assertion(
                 .map_err(|e| refused("passkey sign-in", e))?;
             if user_handle.to_string() != row.account_id {
                 tracing::warn!(passkey = %row.id, "user handle does not match the credential's account");
-                return Err(Error::PasskeyRefused);
+                return Err(Error::PasskeyRefused {
+                    cause: "user_handle_mismatch",
+                });
             }
             let key = DiscoverableKey::from(row.passkey()?);
             state
@@ -207,7 +217,9 @@ async fn verify_assertion(
         LoginState::Account(auth) => {
             if binding.account_id.as_deref() != Some(row.account_id.as_str()) {
                 tracing::warn!(passkey = %row.id, "credential of another account");
-                return Err(Error::PasskeyRefused);
+                return Err(Error::PasskeyRefused {
+                    cause: "credential_not_allowed",
+                });
             }
             state
                 .webauthn
@@ -219,7 +231,9 @@ async fn verify_assertion(
     // (skipping 2FA included) rests on it.
     if !result.user_verified() {
         tracing::warn!(passkey = %row.id, "assertion without user verification");
-        return Err(Error::PasskeyRefused);
+        return Err(Error::PasskeyRefused {
+            cause: "user_not_verified",
+        });
     }
     Ok((row, result))
 }
@@ -254,7 +268,9 @@ async fn finish_sign_in(
     let (row, result) = verify_assertion(state, &request.credential, login_state, &binding).await?;
     let (account, org) = accounts::find_by_id(&state.db, &row.account_id)
         .await?
-        .ok_or(Error::PasskeyRefused)?;
+        .ok_or(Error::PasskeyRefused {
+            cause: "unknown_credential",
+        })?;
     *who = Some((account.id.clone(), org.id.clone()));
     if org.sso_required {
         tracing::info!(account = %account.id, org = %org.short_name, "passkey sign-in refused: org requires SSO");
@@ -271,11 +287,13 @@ async fn finish_sign_in(
 
 async fn reauth_start(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
 ) -> Result<Json<CeremonyStart<RequestChallengeResponse>>> {
     if session.org_sso_required {
         return Err(Error::SsoRequired);
     }
+    rate_limit::ceremony_start(&state, &client).await?;
     let rows = passkeys::list_for_account(&state.db, &session.account_id).await?;
     if rows.is_empty() {
         return Err(Error::BadRequest(

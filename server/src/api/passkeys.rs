@@ -13,6 +13,7 @@ use crate::ceremonies::{self, Binding, Purpose};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::passkeys;
+use crate::rate_limit;
 use crate::sessions::Session;
 use crate::state::AppState;
 use crate::validate;
@@ -58,12 +59,14 @@ async fn list(
 
 async fn register_start(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
 ) -> Result<Json<CeremonyStart<CreationChallengeResponse>>> {
     if session.org_sso_required {
         return Err(Error::SsoRequired);
     }
     require_fresh(&state, &session)?;
+    rate_limit::ceremony_start(&state, &client).await?;
     let existing = passkeys::list_for_account(&state.db, &session.account_id).await?;
     let exclude = existing
         .iter()

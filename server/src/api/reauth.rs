@@ -30,7 +30,11 @@ async fn reauth_password(
     CurrentSession(session): CurrentSession,
     Json(request): Json<ReauthPassword>,
 ) -> Result<StatusCode> {
-    let result = reauth_password_inner(&state, &session, request).await;
+    let result = async {
+        rate_limit::secret_check(&state, &client).await?;
+        reauth_password_inner(&state, &session, request).await
+    }
+    .await;
     audit::outcome(
         &state,
         &client,
@@ -95,17 +99,26 @@ async fn reauth_password_inner(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Re-authentication links mailed for one account.
+const REAUTH_LINKS_PER_ACCOUNT: rate_limit::Limit = rate_limit::Limit {
+    name: "reauth-email",
+    max: 5,
+    window_secs: 15 * 60,
+};
+
 /// `POST /api/reauth/email/start`: mails a confirmation link bound to this
 /// session. At most 5 links per account per 15 minutes.
 async fn reauth_email_start(
     State(state): State<AppState>,
+    client: Client,
     CurrentSession(session): CurrentSession,
 ) -> Result<StatusCode> {
     if session.org_sso_required {
         return Err(Error::SsoRequired);
     }
-    let subject = format!("reauth-email:{}", session.account_id);
-    rate_limit::check(&state.db, &state.clock, &[&subject], 5, 15 * 60).await?;
+    rate_limit::email(&state, &client).await?;
+    let account = Some(session.account_id.as_str());
+    rate_limit::hit(&state.db, &state.clock, REAUTH_LINKS_PER_ACCOUNT, account).await?;
     let token = email_tokens::issue(
         &state.db,
         &state.clock,

@@ -13,6 +13,7 @@ use crate::audit::{self, Client, Event};
 use crate::auth::{open_session, require_fresh, CurrentSession, PendingSession};
 use crate::error::{Error, Result};
 use crate::json::Json;
+use crate::rate_limit;
 use crate::sessions::{self, Session, Stage};
 use crate::state::AppState;
 use crate::{accounts, emails, lockout, totp};
@@ -54,7 +55,11 @@ async fn login_code(
     jar: CookieJar,
     Json(request): Json<TotpCode>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    let result = login_code_inner(&state, &session, jar, request).await;
+    let result = async {
+        rate_limit::secret_check(&state, &client).await?;
+        login_code_inner(&state, &session, jar, request).await
+    }
+    .await;
     audit::outcome(&state, &client, Event::TotpSignIn, &session.who(), &result).await;
     result
 }
@@ -159,7 +164,11 @@ async fn login_setup_confirm(
     jar: CookieJar,
     Json(request): Json<TotpCode>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    let result = login_setup_confirm_inner(&state, &session, jar, request).await;
+    let result = async {
+        rate_limit::secret_check(&state, &client).await?;
+        login_setup_confirm_inner(&state, &session, jar, request).await
+    }
+    .await;
     audit::outcome(&state, &client, Event::TotpEnabled, &session.who(), &result).await;
     result
 }
@@ -199,7 +208,11 @@ async fn setup_confirm(
     CurrentSession(session): CurrentSession,
     Json(request): Json<TotpCode>,
 ) -> Result<StatusCode> {
-    let result = setup_confirm_inner(&state, &session, request).await;
+    let result = async {
+        rate_limit::secret_check(&state, &client).await?;
+        setup_confirm_inner(&state, &session, request).await
+    }
+    .await;
     audit::outcome(&state, &client, Event::TotpEnabled, &session.who(), &result).await;
     result
 }

@@ -50,12 +50,20 @@ async fn sign_ins_and_changes_are_recorded_with_their_cause_and_client() {
 
     for (counter, verified) in [(1, true), (2, false)] {
         let start = login_start(&app, None).await;
-        let assertion = passkey.assert_with(&start.body["options"], counter, verified);
+        let assertion = passkey
+            .assert_with(&start.body["options"], counter, verified)
+            .unwrap();
         login_finish(&app, &start.body["ceremony_id"], assertion).await;
     }
     assert_eq!(entries(&app, "sign_in.passkey", "success", None).await, 1);
     assert_eq!(
-        entries(&app, "sign_in.passkey", "failure", Some("passkey_refused")).await,
+        entries(
+            &app,
+            "sign_in.passkey",
+            "failure",
+            Some("user_not_verified")
+        )
+        .await,
         1
     );
 

@@ -5,14 +5,16 @@
 //! LATCHKEY_TEST_DATABASE_URL names a PostgreSQL server — a new database on
 //! it, so the same tests run against both backends.
 
+mod attacks;
 mod audit;
 mod cli;
 mod cross_site;
 mod email;
+mod instances;
 mod login;
 mod passkeys;
 mod policies;
+mod rate_limits;
 mod sessions;
-mod soft_authenticator;
 mod support;
 mod totp;

@@ -1,12 +1,12 @@
 //! Passkey ceremonies at the API level, with a software authenticator:
 //! the rules the server must enforce whatever the client does.
 
-use crate::soft_authenticator::{Make, SoftPasskey};
 use crate::support::{Reply, TestApp, ORIGIN};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
+use softauthn::{Make, SoftPasskey};
 
-async fn app_with_account() -> (TestApp, String) {
+pub(crate) async fn app_with_account() -> (TestApp, String) {
     let app = TestApp::new().await;
     app.create_org("acme", "Acme Security").await;
     app.create_account("acme", "ada@example.com").await;
@@ -14,7 +14,7 @@ async fn app_with_account() -> (TestApp, String) {
     (app, token)
 }
 
-async fn register_start(app: &TestApp, token: &str) -> Reply {
+pub(crate) async fn register_start(app: &TestApp, token: &str) -> Reply {
     app.send(
         Method::POST,
         "/api/passkeys/register/start",
@@ -24,7 +24,7 @@ async fn register_start(app: &TestApp, token: &str) -> Reply {
     .await
 }
 
-async fn register_finish(
+pub(crate) async fn register_finish(
     app: &TestApp,
     token: &str,
     ceremony_id: &Value,
@@ -50,7 +50,7 @@ pub(crate) async fn register(app: &TestApp, token: &str) -> SoftPasskey {
 pub(crate) async fn register_returning_info(app: &TestApp, token: &str) -> (SoftPasskey, Value) {
     let start = register_start(app, token).await;
     assert_eq!(start.status, StatusCode::OK, "{:?}", start.body);
-    let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
+    let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN).unwrap();
     let finish = register_finish(app, token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
     (passkey, finish.body)
@@ -97,7 +97,7 @@ async fn a_registered_passkey_signs_in_without_an_email() {
         start.body["options"]["publicKey"]["user"]["displayName"],
         "Test Person · Acme Security"
     );
-    let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
+    let (passkey, credential) = SoftPasskey::register(&start.body["options"], ORIGIN).unwrap();
     let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
     assert_eq!(finish.body["name"], "Passkey");
@@ -113,7 +113,12 @@ async fn a_registered_passkey_signs_in_without_an_email() {
     assert!(options["publicKey"]["allowCredentials"]
         .as_array()
         .is_none_or(Vec::is_empty));
-    let reply = login_finish(&app, &start.body["ceremony_id"], passkey.assert(options, 1)).await;
+    let reply = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(options, 1).unwrap(),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["auth_method"], "passkey");
     assert_eq!(reply.body["org"]["short_name"], "acme");
@@ -133,7 +138,7 @@ async fn a_replayed_finish_is_refused() {
     let (app, token) = app_with_account().await;
     let passkey = register(&app, &token).await;
     let start = login_start(&app, None).await;
-    let assertion = passkey.assert(&start.body["options"], 1);
+    let assertion = passkey.assert(&start.body["options"], 1).unwrap();
     let first = login_finish(&app, &start.body["ceremony_id"], assertion.clone()).await;
     assert_eq!(first.status, StatusCode::OK);
     let replay = login_finish(&app, &start.body["ceremony_id"], assertion).await;
@@ -149,8 +154,8 @@ async fn of_two_concurrent_finishes_exactly_one_succeeds() {
     let start = login_start(&app, None).await;
     let id = &start.body["ceremony_id"];
     let (a, b) = tokio::join!(
-        login_finish(&app, id, passkey.assert(&start.body["options"], 1)),
-        login_finish(&app, id, passkey.assert(&start.body["options"], 2)),
+        login_finish(&app, id, passkey.assert(&start.body["options"], 1).unwrap()),
+        login_finish(&app, id, passkey.assert(&start.body["options"], 2).unwrap()),
     );
     let ok = [a.status, b.status]
         .iter()
@@ -173,7 +178,7 @@ async fn an_expired_ceremony_is_refused() {
     let reply = login_finish(
         &app,
         &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1),
+        passkey.assert(&start.body["options"], 1).unwrap(),
     )
     .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
@@ -195,7 +200,7 @@ async fn a_counter_that_goes_backwards_is_refused() {
         let reply = login_finish(
             &app,
             &start.body["ceremony_id"],
-            passkey.assert(&start.body["options"], counter),
+            passkey.assert(&start.body["options"], counter).unwrap(),
         )
         .await;
         assert_eq!(
@@ -220,7 +225,7 @@ async fn authenticators_without_a_counter_keep_working() {
         let reply = login_finish(
             &app,
             &start.body["ceremony_id"],
-            passkey.assert(&start.body["options"], 0),
+            passkey.assert(&start.body["options"], 0).unwrap(),
         )
         .await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
@@ -235,7 +240,9 @@ async fn an_assertion_without_user_verification_is_refused() {
     let reply = login_finish(
         &app,
         &start.body["ceremony_id"],
-        passkey.assert_with(&start.body["options"], 1, false),
+        passkey
+            .assert_with(&start.body["options"], 1, false)
+            .unwrap(),
     )
     .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -248,7 +255,7 @@ async fn a_stale_session_can_neither_register_nor_delete() {
     // Started while fresh, finished after the window: refused at the finish.
     let start = register_start(&app, &token).await;
     app.clock.advance(301);
-    let (_, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
+    let (_, credential) = SoftPasskey::register(&start.body["options"], ORIGIN).unwrap();
     let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::FORBIDDEN);
     assert_eq!(finish.body["code"], "reauth_required");
@@ -317,7 +324,7 @@ async fn another_accounts_credential_is_refused() {
     let reply = login_finish(
         &app,
         &start.body["ceremony_id"],
-        ada.assert(&start.body["options"], 1),
+        ada.assert(&start.body["options"], 1).unwrap(),
     )
     .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -329,7 +336,7 @@ async fn a_registration_cannot_be_finished_by_another_session() {
     let (app, token) = app_with_account().await;
     let other = app.login_ok("ada@example.com", "acme").await;
     let start = register_start(&app, &token).await;
-    let (_, credential) = SoftPasskey::register(&start.body["options"], ORIGIN);
+    let (_, credential) = SoftPasskey::register(&start.body["options"], ORIGIN).unwrap();
     let finish = register_finish(&app, &other, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::BAD_REQUEST);
     assert_eq!(finish.body["code"], "ceremony_invalid");
@@ -346,7 +353,7 @@ async fn sso_required_orgs_refuse_passkeys() {
     let reply = login_finish(
         &app,
         &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1),
+        passkey.assert(&start.body["options"], 1).unwrap(),
     )
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
@@ -407,7 +414,7 @@ async fn passkey_sign_in_keeps_working_during_a_password_lockout() {
     let reply = login_finish(
         &app,
         &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1),
+        passkey.assert(&start.body["options"], 1).unwrap(),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
@@ -421,7 +428,7 @@ async fn credential_ids_over_1023_bytes_are_refused() {
         credential_id_len: 1024,
         ..Make::default()
     };
-    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make).unwrap();
     let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::BAD_REQUEST, "{:?}", finish.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
@@ -431,7 +438,7 @@ async fn credential_ids_over_1023_bytes_are_refused() {
         credential_id_len: 1023,
         ..Make::default()
     };
-    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make).unwrap();
     let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
 }
@@ -444,7 +451,7 @@ async fn backed_up_without_backup_eligible_is_refused_and_synced_passkeys_are_la
         backed_up: true,
         ..Make::default()
     };
-    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make).unwrap();
     let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::UNAUTHORIZED, "{:?}", finish.body);
     assert_eq!(finish.body["code"], "passkey_refused");
@@ -455,7 +462,7 @@ async fn backed_up_without_backup_eligible_is_refused_and_synced_passkeys_are_la
         backed_up: true,
         ..Make::default()
     };
-    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make);
+    let (_, credential) = SoftPasskey::register_with(&start.body["options"], ORIGIN, make).unwrap();
     let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
     assert_eq!(finish.body["backed_up"], true, "a synced passkey");

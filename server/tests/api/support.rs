@@ -11,6 +11,7 @@ use server::clock::Clock;
 use server::db::Db;
 use server::orgs::{self, NewOrg};
 use server::password::Passwords;
+use server::rate_limit::RateLimits;
 use server::state::{AppState, WebConfig};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -29,6 +30,8 @@ pub struct TestApp {
     pub db_url: String,
     /// Where the mailer writes `.eml` files.
     pub outbox: std::path::PathBuf,
+    /// The public origin this instance serves (and its test client claims).
+    pub origin: String,
     router: Router,
     _dir: tempfile::TempDir,
 }
@@ -78,15 +81,53 @@ async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_limits(RateLimits::default()).await
+    }
+
+    /// A test instance with its own per-address rate limits.
+    pub async fn with_limits(limits: RateLimits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db_url = fresh_database_url(&dir).await;
+        Self::instance(dir, db_url, Clock::manual(START), limits, ORIGIN).await
+    }
+
+    /// A test instance serving another public origin (an https one, say).
+    pub async fn with_origin(origin: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = fresh_database_url(&dir).await;
+        let limits = RateLimits::default();
+        Self::instance(dir, db_url, Clock::manual(START), limits, origin).await
+    }
+
+    /// A second server instance on this one's database and clock, as when
+    /// several instances run behind a load balancer.
+    pub async fn second_instance(&self) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = self.state.limits;
+        let origin = self.origin.clone();
+        Self::instance(
+            dir,
+            self.db_url.clone(),
+            self.clock.clone(),
+            limits,
+            &origin,
+        )
+        .await
+    }
+
+    async fn instance(
+        dir: tempfile::TempDir,
+        db_url: String,
+        clock: Clock,
+        limits: RateLimits,
+        origin: &str,
+    ) -> Self {
         let db = Db::connect(&db_url).await.expect("connect and migrate");
-        let clock = Clock::manual(START);
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("latchkey")
             .site_root(dir.path().to_string_lossy().to_string())
             .build();
-        let web = WebConfig::from_origin(ORIGIN).unwrap();
+        let web = WebConfig::from_origin(origin).unwrap();
         let webauthn = server::webauthn::relying_party(&web).unwrap();
         let state = AppState {
             db: db.clone(),
@@ -95,6 +136,7 @@ impl TestApp {
             web: Arc::new(web),
             webauthn: Arc::new(webauthn),
             reauth_window_secs: 300,
+            limits,
             mailer: server::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
             decoy_key: Arc::new(
                 server::keys::load_or_create(&db, "decoy_credential_ids")
@@ -110,6 +152,7 @@ impl TestApp {
             clock,
             db_url,
             outbox,
+            origin: origin.to_owned(),
             router,
             _dir: dir,
         }
@@ -149,11 +192,12 @@ impl TestApp {
     ) -> Reply {
         let mut headers = vec![
             ("sec-fetch-site", "same-origin".to_owned()),
-            ("origin", ORIGIN.to_owned()),
+            ("origin", self.origin.clone()),
             ("user-agent", USER_AGENT.to_owned()),
         ];
         if let Some(token) = cookie {
-            headers.push(("cookie", format!("latchkey_session={token}")));
+            let name = self.state.web.cookie_name();
+            headers.push(("cookie", format!("{name}={token}")));
         }
         self.send_with(method, path, body, &headers).await
     }

@@ -173,7 +173,7 @@ async fn a_passkey_sign_in_needs_no_code() {
     let passkey = register(&app, &token).await;
 
     let start = login_start(&app, None).await;
-    let assertion = passkey.assert(&start.body["options"], 1);
+    let assertion = passkey.assert(&start.body["options"], 1).unwrap();
     let reply = login_finish(&app, &start.body["ceremony_id"], assertion).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.get("pending").is_none());

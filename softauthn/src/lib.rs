@@ -1,0 +1,371 @@
+//! A software passkey authenticator: P-256 keys, "none" attestation, and
+//! the clientDataJSON and authenticatorData a browser and authenticator
+//! would produce, signed here.
+//!
+//! It answers the server's WebAuthn options (as JSON) the way an honest
+//! platform authenticator does, and — for the attack tests — can be told to
+//! answer the way a broken or malicious one would: wrong ceremony type,
+//! origin or RP ID, the cross-origin flag, missing presence or verification
+//! flags, a bad signature, a chosen credential id or counter.
+//!
+//! It is used by the server's API tests, the load generator (`bench/`) and
+//! the crash-safety script, which is why a passkey can be saved and loaded.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::ec::{EcGroup, EcKey};
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::{PKey, Private};
+use openssl::sign::Signer;
+use serde_cbor_2::Value as Cbor;
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// authenticatorData flags (WebAuthn §6.1).
+const UP: u8 = 0x01;
+const UV: u8 = 0x04;
+const BE: u8 = 0x08;
+const BS: u8 = 0x10;
+const AT: u8 = 0x40;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("crypto: {0}")]
+    Crypto(#[from] openssl::error::ErrorStack),
+    #[error("the options lack {0}")]
+    Options(&'static str),
+    #[error("a saved passkey is malformed: {0}")]
+    Saved(&'static str),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64(text: &str, what: &'static str) -> Result<Vec<u8>> {
+    URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .map_err(|_| Error::Options(what))
+}
+
+fn text<'a>(value: &'a Json, what: &'static str) -> Result<&'a str> {
+    value.as_str().ok_or(Error::Options(what))
+}
+
+/// What goes into clientDataJSON, where it may differ from the honest answer.
+#[derive(Clone, Debug, Default)]
+pub struct ClientData {
+    /// Replaces "webauthn.create" / "webauthn.get".
+    pub kind: Option<String>,
+    /// Replaces the passkey's origin.
+    pub origin: Option<String>,
+    /// Sets `crossOrigin: true` (the ceremony ran in a cross-origin iframe).
+    pub cross_origin: bool,
+    /// Replaces the challenge the server sent.
+    pub challenge: Option<String>,
+}
+
+/// How a registration is answered; the defaults are an honest platform
+/// authenticator's answer.
+#[derive(Clone, Debug)]
+pub struct Make {
+    pub credential_id_len: usize,
+    /// A chosen credential id (instead of `credential_id_len` random bytes).
+    pub credential_id: Option<Vec<u8>>,
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+    pub user_present: bool,
+    pub user_verified: bool,
+    /// Hash this RP ID into authenticatorData instead of the options' one.
+    pub rp_id: Option<String>,
+    pub client: ClientData,
+}
+
+impl Default for Make {
+    fn default() -> Self {
+        Make {
+            credential_id_len: 32,
+            credential_id: None,
+            backup_eligible: false,
+            backed_up: false,
+            user_present: true,
+            user_verified: true,
+            rp_id: None,
+            client: ClientData::default(),
+        }
+    }
+}
+
+/// How an assertion is answered; the defaults are honest.
+#[derive(Clone, Debug)]
+pub struct Assert {
+    pub counter: u32,
+    pub user_present: bool,
+    pub user_verified: bool,
+    /// Hash this RP ID into authenticatorData instead of the options' one.
+    pub rp_id: Option<String>,
+    pub client: ClientData,
+    /// Flip a bit of the signature.
+    pub bad_signature: bool,
+}
+
+impl Default for Assert {
+    fn default() -> Self {
+        Assert {
+            counter: 0,
+            user_present: true,
+            user_verified: true,
+            rp_id: None,
+            client: ClientData::default(),
+            bad_signature: false,
+        }
+    }
+}
+
+/// One credential: a P-256 key, its id, and the user handle it was made for.
+pub struct SoftPasskey {
+    key: PKey<Private>,
+    pub credential_id: Vec<u8>,
+    pub user_handle: Vec<u8>,
+    pub origin: String,
+}
+
+impl SoftPasskey {
+    /// Answers `navigator.credentials.create` for `options` (the server's
+    /// CreationChallengeResponse JSON).
+    pub fn register(options: &Json, origin: &str) -> Result<(Self, Json)> {
+        Self::register_with(options, origin, Make::default())
+    }
+
+    /// Like [`SoftPasskey::register`], with the answer shaped by `make`.
+    pub fn register_with(options: &Json, origin: &str, make: Make) -> Result<(Self, Json)> {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+        let ec = EcKey::generate(&group)?;
+        let mut ctx = BigNumContext::new()?;
+        let mut x = BigNum::new()?;
+        let mut y = BigNum::new()?;
+        ec.public_key()
+            .affine_coordinates(&group, &mut x, &mut y, &mut ctx)?;
+        let key = PKey::from_ec_key(ec)?;
+        let credential_id = match &make.credential_id {
+            Some(id) => id.clone(),
+            None => (0..make.credential_id_len)
+                .map(|_| rand::random())
+                .collect(),
+        };
+        let public_key = &options["publicKey"];
+        let user_handle = unb64(text(&public_key["user"]["id"], "user.id")?, "user.id")?;
+        let rp_id = match &make.rp_id {
+            Some(rp_id) => rp_id.as_str(),
+            None => text(&public_key["rp"]["id"], "rp.id")?,
+        };
+        let challenge = text(&public_key["challenge"], "challenge")?;
+
+        let cose = Cbor::Map(BTreeMap::from([
+            (Cbor::Integer(1), Cbor::Integer(2)),  // kty: EC2
+            (Cbor::Integer(3), Cbor::Integer(-7)), // alg: ES256
+            (Cbor::Integer(-1), Cbor::Integer(1)), // crv: P-256
+            (Cbor::Integer(-2), Cbor::Bytes(x.to_vec_padded(32)?)),
+            (Cbor::Integer(-3), Cbor::Bytes(y.to_vec_padded(32)?)),
+        ]));
+        let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
+        auth_data.push(
+            AT | flag(make.user_present, UP)
+                | flag(make.user_verified, UV)
+                | flag(make.backup_eligible, BE)
+                | flag(make.backed_up, BS),
+        );
+        auth_data.extend_from_slice(&0u32.to_be_bytes());
+        auth_data.extend_from_slice(&[0u8; 16]); // AAGUID: undisclosed
+        let id_len = u16::try_from(credential_id.len())
+            .map_err(|_| Error::Options("a credential id under 64 KiB"))?;
+        auth_data.extend_from_slice(&id_len.to_be_bytes());
+        auth_data.extend_from_slice(&credential_id);
+        auth_data.extend(cbor(&cose));
+
+        let attestation = Cbor::Map(BTreeMap::from([
+            (Cbor::Text("fmt".into()), Cbor::Text("none".into())),
+            (Cbor::Text("attStmt".into()), Cbor::Map(BTreeMap::new())),
+            (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
+        ]));
+        let client_data = client_data("webauthn.create", challenge, origin, &make.client);
+
+        let passkey = SoftPasskey {
+            key,
+            credential_id: credential_id.clone(),
+            user_handle,
+            origin: origin.to_owned(),
+        };
+        let response = json!({
+            "id": b64(&credential_id),
+            "rawId": b64(&credential_id),
+            "type": "public-key",
+            "response": {
+                "attestationObject": b64(&cbor(&attestation)),
+                "clientDataJSON": b64(&client_data),
+                "transports": ["internal"],
+            },
+            "extensions": {},
+        });
+        Ok((passkey, response))
+    }
+
+    /// Answers `navigator.credentials.get` for `options` with this
+    /// credential, shaped by `how`.
+    pub fn assert_custom(&self, options: &Json, how: &Assert) -> Result<Json> {
+        let public_key = &options["publicKey"];
+        let rp_id = match &how.rp_id {
+            Some(rp_id) => rp_id.as_str(),
+            None => text(&public_key["rpId"], "rpId")?,
+        };
+        let challenge = text(&public_key["challenge"], "challenge")?;
+        let client_data = client_data("webauthn.get", challenge, &self.origin, &how.client);
+        let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
+        auth_data.push(flag(how.user_present, UP) | flag(how.user_verified, UV));
+        auth_data.extend_from_slice(&how.counter.to_be_bytes());
+        let mut signed = auth_data.clone();
+        signed.extend_from_slice(&Sha256::digest(&client_data));
+        let mut signer = Signer::new(MessageDigest::sha256(), &self.key)?;
+        signer.update(&signed)?;
+        let mut signature = signer.sign_to_vec()?;
+        if how.bad_signature {
+            if let Some(last) = signature.last_mut() {
+                *last ^= 0x01;
+            }
+        }
+        Ok(json!({
+            "id": b64(&self.credential_id),
+            "rawId": b64(&self.credential_id),
+            "type": "public-key",
+            "response": {
+                "authenticatorData": b64(&auth_data),
+                "clientDataJSON": b64(&client_data),
+                "signature": b64(&signature),
+                "userHandle": b64(&self.user_handle),
+            },
+            "extensions": {},
+        }))
+    }
+
+    /// Answers with the given counter and user-verification flag.
+    pub fn assert_with(&self, options: &Json, counter: u32, user_verified: bool) -> Result<Json> {
+        let how = Assert {
+            counter,
+            user_verified,
+            ..Assert::default()
+        };
+        self.assert_custom(options, &how)
+    }
+
+    /// A normal, user-verified assertion.
+    pub fn assert(&self, options: &Json, counter: u32) -> Result<Json> {
+        self.assert_with(options, counter, true)
+    }
+
+    /// The passkey as one JSON value (private key included), so a client
+    /// can sign in with it again after a restart.
+    pub fn save(&self) -> Result<Json> {
+        Ok(json!({
+            "key": b64(&self.key.private_key_to_pkcs8()?),
+            "credential_id": b64(&self.credential_id),
+            "user_handle": b64(&self.user_handle),
+            "origin": self.origin,
+        }))
+    }
+
+    /// The inverse of [`SoftPasskey::save`].
+    pub fn load(saved: &Json) -> Result<Self> {
+        let field = |name: &'static str| -> Result<Vec<u8>> {
+            let text = saved[name].as_str().ok_or(Error::Saved(name))?;
+            URL_SAFE_NO_PAD.decode(text).map_err(|_| Error::Saved(name))
+        };
+        Ok(SoftPasskey {
+            key: PKey::private_key_from_pkcs8(&field("key")?)?,
+            credential_id: field("credential_id")?,
+            user_handle: field("user_handle")?,
+            origin: saved["origin"]
+                .as_str()
+                .ok_or(Error::Saved("origin"))?
+                .to_owned(),
+        })
+    }
+}
+
+fn flag(on: bool, bit: u8) -> u8 {
+    if on {
+        bit
+    } else {
+        0
+    }
+}
+
+fn cbor(value: &Cbor) -> Vec<u8> {
+    // Serialising an in-memory CBOR value only fails on a broken writer;
+    // a Vec never is one.
+    serde_cbor_2::to_vec(value).unwrap_or_default()
+}
+
+fn client_data(kind: &str, challenge: &str, origin: &str, over: &ClientData) -> Vec<u8> {
+    let value = json!({
+        "type": over.kind.as_deref().unwrap_or(kind),
+        "challenge": over.challenge.as_deref().unwrap_or(challenge),
+        "origin": over.origin.as_deref().unwrap_or(origin),
+        "crossOrigin": over.cross_origin,
+    });
+    value.to_string().into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creation_options() -> Json {
+        json!({ "publicKey": {
+            "challenge": b64(b"0123456789abcdef"),
+            "rp": { "id": "localhost", "name": "x" },
+            "user": { "id": b64(b"handle"), "name": "a", "displayName": "A" },
+        }})
+    }
+
+    #[test]
+    fn a_saved_passkey_loads_and_signs_the_same() {
+        let (passkey, _) = SoftPasskey::register(&creation_options(), "http://localhost").unwrap();
+        let loaded = SoftPasskey::load(&passkey.save().unwrap()).unwrap();
+        assert_eq!(loaded.credential_id, passkey.credential_id);
+        assert_eq!(loaded.user_handle, b"handle");
+        assert_eq!(
+            loaded.key.public_key_to_der().unwrap(),
+            passkey.key.public_key_to_der().unwrap()
+        );
+    }
+
+    #[test]
+    fn tampering_changes_what_is_signed() {
+        let (passkey, _) = SoftPasskey::register(&creation_options(), "http://localhost").unwrap();
+        let request = json!({ "publicKey": { "challenge": b64(b"c"), "rpId": "localhost" } });
+        let honest = passkey.assert(&request, 1).unwrap();
+        let how = Assert {
+            counter: 1,
+            user_present: false,
+            client: ClientData {
+                cross_origin: true,
+                ..ClientData::default()
+            },
+            ..Assert::default()
+        };
+        let tampered = passkey.assert_custom(&request, &how).unwrap();
+        let data = |j: &Json, f: &str| unb64(j["response"][f].as_str().unwrap(), "x").unwrap();
+        assert_eq!(data(&honest, "authenticatorData")[32], UP | UV);
+        assert_eq!(data(&tampered, "authenticatorData")[32], UV);
+        let client: Json = serde_json::from_slice(&data(&tampered, "clientDataJSON")).unwrap();
+        assert_eq!(client["crossOrigin"], true);
+        assert_eq!(client["type"], "webauthn.get");
+    }
+}
