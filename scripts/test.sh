@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: installs what is missing, then
 #   formatting, clippy (native and wasm32, -D warnings), the Rust tests on
 #   SQLite, the server tests again on PostgreSQL (a private throwaway
-#   cluster), the site build, and the Playwright suite in Chromium.
+#   cluster), the site build, schemathesis against the running API's OpenAPI
+#   description, and the Playwright suite in Chromium.
 # Stops at the first failing step and exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,7 @@ fi
 step "build the site (cargo leptos build)" cargo leptos build
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export LATCHKEY_BIN="$target_dir/debug/latchkey"
+step "schemathesis against /api/openapi.json" scripts/schemathesis.sh "$LATCHKEY_BIN"
 (cd "$root/end2end" && step "Playwright (Chromium, virtual authenticator)" npx playwright test)
 
 printf '\n\033[1;32m==> all checks passed\033[0m\n'

@@ -9,6 +9,7 @@ use std::fmt;
 /// The server maps each code to an HTTP status in exactly one function
 /// (`server::error::status_for`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request body or a parameter is malformed.
@@ -70,6 +71,7 @@ impl ErrorCode {
 
 /// Body of every non-2xx `/api` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// What went wrong, for programs.
     pub code: ErrorCode,

@@ -12,15 +12,22 @@ pub use webauthn_rs_proto::{
 /// The answer to every ceremony start: options for `navigator.credentials`,
 /// and the id the finish must quote. The challenge state stays on the server.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(bound = ""))]
 pub struct CeremonyStart<T> {
     pub ceremony_id: String,
+    /// For `navigator.credentials.create` or `.get`: the WebAuthn JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub options: T,
 }
 
 /// `POST /api/passkeys/register/finish`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterFinish {
     pub ceremony_id: String,
+    /// The result of `navigator.credentials.create`, as WebAuthn JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub credential: RegisterPublicKeyCredential,
 }
 
@@ -28,12 +35,14 @@ pub struct RegisterFinish {
 /// site may answer (the "Log in with passkey" button and autofill); with
 /// one, only that account's passkeys ("Use a passkey instead").
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasskeyLoginStart {
     pub account: Option<AccountHint>,
 }
 
 /// The email and org short name typed on the sign-in form.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountHint {
     pub email: String,
     pub org: String,
@@ -41,13 +50,17 @@ pub struct AccountHint {
 
 /// `POST /api/login/passkey/finish` and `POST /api/reauth/passkey/finish`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssertionFinish {
     pub ceremony_id: String,
+    /// The result of `navigator.credentials.get`, as WebAuthn JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub credential: PublicKeyCredential,
 }
 
 /// One passkey as shown on its card in My Account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasskeyInfo {
     pub id: String,
     pub name: String,
@@ -63,6 +76,7 @@ pub struct PasskeyInfo {
 
 /// `GET /api/passkeys`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasskeyList {
     /// When true the org requires SSO: passkeys can be neither added nor used.
     pub sso_required: bool,
@@ -76,12 +90,14 @@ pub struct PasskeyList {
 
 /// `PATCH /api/passkeys/{id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenamePasskey {
     pub name: String,
 }
 
 /// `POST /api/reauth/email/confirm`: the token from the emailed link.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailLinkConfirm {
     pub token: String,
 }
@@ -94,12 +110,14 @@ impl std::fmt::Debug for EmailLinkConfirm {
 
 /// `POST /api/login/org-list`: "Email me a list of my organizations".
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgListRequest {
     pub email: String,
 }
 
 /// `POST /api/reauth/password`.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReauthPassword {
     pub password: String,
     /// The authenticator code, required when the account has 2FA on.

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// `POST /api/login/password`: sign in to one organization's account.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordLoginRequest {
     pub email: String,
     /// The organization's short name, as typed or picked.
@@ -25,6 +26,7 @@ impl fmt::Debug for PasswordLoginRequest {
 
 /// An organization as shown to someone who belongs to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgSummary {
     /// Unique short name people type to pick the org (`acme`).
     pub short_name: String,
@@ -35,6 +37,7 @@ pub struct OrgSummary {
 /// How the session last proved who it is. Sensitive changes look at this
 /// and at [`SessionInfo::authenticated_at`] to ask for a fresh proof.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     Password,
@@ -69,6 +72,7 @@ impl AuthMethod {
 /// `GET /api/session` and the answer to a successful sign-in: who is signed
 /// in, to which org, and how.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub email: String,
     pub display_name: String,
@@ -90,6 +94,7 @@ pub struct SessionInfo {
 
 /// The step left after a correct password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SecondStep {
     /// Enter the 6-digit code from the authenticator app.
@@ -100,6 +105,7 @@ pub enum SecondStep {
 
 /// What it takes to add a TOTP secret to an authenticator app.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpSetup {
     /// Base32, for typing in by hand.
     pub secret: String,
@@ -117,6 +123,7 @@ impl fmt::Debug for TotpSetup {
 
 /// `POST /api/login/totp`, `…/setup/confirm`: a 6-digit code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpCode {
     pub code: String,
 }

@@ -14,19 +14,24 @@ use crate::validate::{self, MAX_PASSWORD_LEN};
 use crate::{emails, rate_limit};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
+use common::ApiError;
 use common::{AuthMethod, OrgListRequest, PasswordLoginRequest, SessionInfo};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login/password", post(password_login))
-        .route("/logout", post(logout))
-        .route("/session", get(current_session))
-        .route("/login/org-list", post(org_list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(password_login))
+        .routes(routes!(logout))
+        .routes(routes!(current_session))
+        .routes(routes!(org_list))
 }
 
+#[utoipa::path(post, path = "/login/password", tag = "sign-in",
+    request_body = PasswordLoginRequest,
+    responses((status = 200, description = "Signed in (or a second step is pending); sets the session cookie", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `POST /api/login/password` {email, org, password} → session cookie.
 ///
 /// Every failure — unknown org, unknown email in that org, wrong password —
@@ -109,11 +114,17 @@ async fn password_login(
     Ok((jar, Json(info)))
 }
 
+#[utoipa::path(get, path = "/session", tag = "session",
+    responses((status = 200, description = "The signed-in session", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `GET /api/session` → who is signed in, or 401.
 async fn current_session(CurrentSession(session): CurrentSession) -> Json<SessionInfo> {
     Json(session.info())
 }
 
+#[utoipa::path(post, path = "/logout", tag = "session",
+    responses((status = 204, description = "Signed out; the cookie is cleared"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `POST /api/logout`: ends the session on the server and clears the cookie.
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<(StatusCode, CookieJar)> {
     if let Some(token) = session_token(&jar, &state.web) {
@@ -129,6 +140,10 @@ const ORG_LISTS_PER_EMAIL: rate_limit::Limit = rate_limit::Limit {
     window_secs: 60 * 60,
 };
 
+#[utoipa::path(post, path = "/login/org-list", tag = "sign-in",
+    request_body = OrgListRequest,
+    responses((status = 202, description = "Accepted; a list is mailed if the email has accounts"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `POST /api/login/org-list` {email}: "Email me a list of my
 /// organizations". The answer is the same whether or not the email has
 /// accounts (the list goes to the mailbox, never to the page); an email

@@ -1,6 +1,7 @@
 //! The JSON API under `/api`. Each module owns its routes; this one merges
 //! them and adds what applies to all of them.
 
+mod docs;
 mod login;
 mod passkey_login;
 mod passkeys;
@@ -11,15 +12,40 @@ use crate::cross_site::refuse_cross_site;
 use crate::error::Error;
 use crate::state::AppState;
 use axum::middleware;
+use axum::routing::get;
 use axum::Router;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
+/// Every API route, with its OpenAPI description.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(login::router())
         .merge(passkey_login::router())
         .merge(passkeys::router())
         .merge(reauth::router())
         .merge(totp::router())
+}
+
+/// The OpenAPI description of `/api`, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut spec) = routes().split_for_parts();
+    spec.servers = Some(vec![utoipa::openapi::Server::new("/api")]);
+    spec
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let (routes, _) = routes().split_for_parts();
+    let spec = Arc::new(openapi());
+    routes
+        .route(
+            "/openapi.json",
+            get(move || {
+                let spec = spec.clone();
+                async move { axum::Json(spec.as_ref().clone()) }
+            }),
+        )
         // An unknown API path is a JSON 404, never the HTML shell.
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn_with_state(state, refuse_cross_site))

@@ -10,6 +10,7 @@
 //! A passkey sign-in needs no 2FA code: a passkey with user verification is
 //! already two factors. Orgs that require SSO refuse it.
 
+use super::docs::CeremonyStartRequest;
 use crate::accounts;
 use crate::audit::{self, Client, Event};
 use crate::auth::{open_session, CurrentSession};
@@ -24,24 +25,25 @@ use crate::state::AppState;
 use crate::webauthn::refused;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::Router;
 use axum_extra::extract::CookieJar;
+use common::ApiError;
 use common::{AssertionFinish, AuthMethod, CeremonyStart, PasskeyLoginStart, SessionInfo};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use webauthn_rs::prelude::{
     AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication,
     PublicKeyCredential, RequestChallengeResponse,
 };
 use webauthn_rs_proto::{AllowCredentials, AuthenticatorTransport};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login/passkey/start", post(login_start))
-        .route("/login/passkey/finish", post(login_finish))
-        .route("/reauth/passkey/start", post(reauth_start))
-        .route("/reauth/passkey/finish", post(reauth_finish))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login_start))
+        .routes(routes!(login_finish))
+        .routes(routes!(reauth_start))
+        .routes(routes!(reauth_finish))
 }
 
 /// The two kinds of sign-in ceremony, kept server-side between the calls.
@@ -53,6 +55,10 @@ enum LoginState {
     Account(PasskeyAuthentication),
 }
 
+#[utoipa::path(post, path = "/login/passkey/start", tag = "passkeys",
+    request_body = PasskeyLoginStart,
+    responses((status = 200, description = "Options for navigator.credentials.get", body = CeremonyStartRequest), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn login_start(
     State(state): State<AppState>,
     client: Client,
@@ -238,6 +244,10 @@ async fn verify_assertion(
     Ok((row, result))
 }
 
+#[utoipa::path(post, path = "/login/passkey/finish", tag = "passkeys",
+    request_body = AssertionFinish,
+    responses((status = 200, description = "Signed in; sets the session cookie", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn login_finish(
     State(state): State<AppState>,
     client: Client,
@@ -285,6 +295,9 @@ async fn finish_sign_in(
     Ok((jar, Json(info)))
 }
 
+#[utoipa::path(post, path = "/reauth/passkey/start", tag = "re-authentication",
+    responses((status = 200, description = "Options for navigator.credentials.get", body = CeremonyStartRequest), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn reauth_start(
     State(state): State<AppState>,
     client: Client,
@@ -319,6 +332,10 @@ async fn reauth_start(
     }))
 }
 
+#[utoipa::path(post, path = "/reauth/passkey/finish", tag = "re-authentication",
+    request_body = AssertionFinish,
+    responses((status = 204, description = "The session is recently authenticated again"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn reauth_finish(
     State(state): State<AppState>,
     client: Client,

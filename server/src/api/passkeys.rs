@@ -7,6 +7,7 @@
 //!   browser → POST /passkeys/register/finish    (ceremony id + credential)
 //!   server:   take the ceremony, verify, store the passkey
 
+use super::docs::CeremonyStartCreation;
 use crate::audit::{self, Client, Event};
 use crate::auth::{require_fresh, CurrentSession};
 use crate::ceremonies::{self, Binding, Purpose};
@@ -20,22 +21,26 @@ use crate::validate;
 use crate::webauthn::{refused, registration_facts, require_discoverable};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
-use axum::Router;
+use common::ApiError;
 use common::{CeremonyStart, PasskeyInfo, PasskeyList, RegisterFinish, RenamePasskey};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use webauthn_rs::prelude::{CreationChallengeResponse, PasskeyRegistration, Uuid};
 
 /// The longest credential id WebAuthn allows.
 const MAX_CREDENTIAL_ID_LEN: usize = 1023;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/passkeys", get(list))
-        .route("/passkeys/register/start", post(register_start))
-        .route("/passkeys/register/finish", post(register_finish))
-        .route("/passkeys/{id}", patch(rename).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(register_start))
+        .routes(routes!(register_finish))
+        .routes(routes!(rename, remove))
 }
 
+#[utoipa::path(get, path = "/passkeys", tag = "passkeys",
+    responses((status = 200, description = "The account's passkeys", body = PasskeyList), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn list(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -57,6 +62,9 @@ async fn list(
     }))
 }
 
+#[utoipa::path(post, path = "/passkeys/register/start", tag = "passkeys",
+    responses((status = 200, description = "Options for navigator.credentials.create", body = CeremonyStartCreation), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn register_start(
     State(state): State<AppState>,
     client: Client,
@@ -100,6 +108,10 @@ async fn register_start(
     }))
 }
 
+#[utoipa::path(post, path = "/passkeys/register/finish", tag = "passkeys",
+    request_body = RegisterFinish,
+    responses((status = 200, description = "The new passkey", body = PasskeyInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn register_finish(
     State(state): State<AppState>,
     client: Client,
@@ -181,6 +193,11 @@ async fn register_finish_inner(
     Ok(Json(row.info()))
 }
 
+#[utoipa::path(patch, path = "/passkeys/{id}", tag = "passkeys",
+    request_body = RenamePasskey,
+    params(("id" = String, Path, description = "The passkey's id")),
+    responses((status = 204, description = "Renamed"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn rename(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -192,6 +209,10 @@ async fn rename(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/passkeys/{id}", tag = "passkeys",
+    params(("id" = String, Path, description = "The passkey's id")),
+    responses((status = 204, description = "Deleted"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn remove(
     State(state): State<AppState>,
     client: Client,

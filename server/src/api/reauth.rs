@@ -11,17 +11,22 @@ use crate::validate::MAX_PASSWORD_LEN;
 use crate::{email_tokens, emails, rate_limit, totp};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::Router;
+use common::ApiError;
 use common::{AuthMethod, EmailLinkConfirm, ReauthPassword};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reauth/password", post(reauth_password))
-        .route("/reauth/email/start", post(reauth_email_start))
-        .route("/reauth/email/confirm", post(reauth_email_confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(reauth_password))
+        .routes(routes!(reauth_email_start))
+        .routes(routes!(reauth_email_confirm))
 }
 
+#[utoipa::path(post, path = "/reauth/password", tag = "re-authentication",
+    request_body = ReauthPassword,
+    responses((status = 204, description = "The session is recently authenticated again"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `POST /api/reauth/password`: the session's own password proves, again,
 /// that the person at the browser is the account holder.
 async fn reauth_password(
@@ -106,6 +111,9 @@ const REAUTH_LINKS_PER_ACCOUNT: rate_limit::Limit = rate_limit::Limit {
     window_secs: 15 * 60,
 };
 
+#[utoipa::path(post, path = "/reauth/email/start", tag = "re-authentication",
+    responses((status = 202, description = "A confirmation link was mailed"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `POST /api/reauth/email/start`: mails a confirmation link bound to this
 /// session. At most 5 links per account per 15 minutes.
 async fn reauth_email_start(
@@ -136,6 +144,10 @@ async fn reauth_email_start(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(post, path = "/reauth/email/confirm", tag = "re-authentication",
+    request_body = EmailLinkConfirm,
+    responses((status = 204, description = "The asking session is recently authenticated again"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `POST /api/reauth/email/confirm` {token}: from the confirmation page
 /// the link opens. Needs no session — the link may be opened on another
 /// device — and refreshes the session that asked for it.

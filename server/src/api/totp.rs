@@ -19,23 +19,24 @@ use crate::state::AppState;
 use crate::{accounts, emails, lockout, totp};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
+use common::ApiError;
 use common::{AuthMethod, SessionInfo, TotpCode, TotpSetup};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Wrong codes on one half-signed-in session before the account holder is
 /// told by email that someone knows their password.
 const FAILURES_BEFORE_WARNING: i64 = 3;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login/totp", post(login_code))
-        .route("/login/totp/setup", post(login_setup_start))
-        .route("/login/totp/setup/confirm", post(login_setup_confirm))
-        .route("/totp/setup", post(setup_start))
-        .route("/totp/setup/confirm", post(setup_confirm))
-        .route("/totp", delete(disable))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login_code))
+        .routes(routes!(login_setup_start))
+        .routes(routes!(login_setup_confirm))
+        .routes(routes!(setup_start))
+        .routes(routes!(setup_confirm))
+        .routes(routes!(disable))
 }
 
 /// The account's secret, for a session whose account has 2FA on.
@@ -46,6 +47,10 @@ async fn secret_of(state: &AppState, session: &Session) -> Result<String> {
         .ok_or_else(|| Error::BadRequest("Two-factor authentication is not turned on.".into()))
 }
 
+#[utoipa::path(post, path = "/login/totp", tag = "two-factor",
+    request_body = TotpCode,
+    responses((status = 200, description = "Signed in; a new session cookie", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `POST /api/login/totp` {code}: the second step after a right password.
 /// Wrong codes count towards the org's lockout, like wrong passwords.
 async fn login_code(
@@ -149,6 +154,9 @@ fn require_setup_stage(session: &Session) -> Result<()> {
     Ok(())
 }
 
+#[utoipa::path(post, path = "/login/totp/setup", tag = "two-factor",
+    responses((status = 200, description = "A new secret to add to an authenticator app", body = TotpSetup), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn login_setup_start(
     State(state): State<AppState>,
     PendingSession(session): PendingSession,
@@ -157,6 +165,10 @@ async fn login_setup_start(
     start_setup(&state, &session).await
 }
 
+#[utoipa::path(post, path = "/login/totp/setup/confirm", tag = "two-factor",
+    request_body = TotpCode,
+    responses((status = 200, description = "2FA on and signed in; a new session cookie", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn login_setup_confirm(
     State(state): State<AppState>,
     client: Client,
@@ -194,6 +206,9 @@ async fn login_setup_confirm_inner(
     Ok((jar, Json(info)))
 }
 
+#[utoipa::path(post, path = "/totp/setup", tag = "two-factor",
+    responses((status = 200, description = "A new secret to add to an authenticator app", body = TotpSetup), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn setup_start(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -202,6 +217,10 @@ async fn setup_start(
     start_setup(&state, &session).await
 }
 
+#[utoipa::path(post, path = "/totp/setup/confirm", tag = "two-factor",
+    request_body = TotpCode,
+    responses((status = 204, description = "2FA is on"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 async fn setup_confirm(
     State(state): State<AppState>,
     client: Client,
@@ -227,6 +246,9 @@ async fn setup_confirm_inner(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/totp", tag = "two-factor",
+    responses((status = 204, description = "2FA is off"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
 /// `DELETE /api/totp`: turns 2FA off, unless the org requires it.
 async fn disable(
     State(state): State<AppState>,

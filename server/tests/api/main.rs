@@ -12,6 +12,7 @@ mod cross_site;
 mod email;
 mod instances;
 mod login;
+mod openapi;
 mod passkeys;
 mod policies;
 mod rate_limits;
