@@ -3,7 +3,7 @@
 #   formatting, clippy (native and wasm32, -D warnings), the Rust tests on
 #   SQLite, the server tests again on PostgreSQL (a private throwaway
 #   cluster), the site build, schemathesis against the running API's OpenAPI
-#   description, and the Playwright suite in Chromium.
+#   description, the crash-safety check, and the Playwright suite in Chromium.
 # Stops at the first failing step and exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +17,9 @@ scripts/setup.sh --test
 step() { printf '\n\033[1m==> %s\033[0m\n' "$1"; shift; "$@"; }
 
 step "cargo fmt" cargo fmt --all --check
-step "clippy (native)" cargo clippy -p common -p server -p softauthn --all-targets --locked -- -D warnings
+step "clippy (native)" cargo clippy -p common -p server -p softauthn -p latchkey-bench --all-targets --locked -- -D warnings
 step "clippy (wasm32)" cargo clippy -p common -p app -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
-step "Rust tests (SQLite)" cargo test -p common -p server -p softauthn --locked
+step "Rust tests (SQLite)" cargo test -p common -p server -p softauthn -p latchkey-bench --locked
 
 # --- PostgreSQL: a private cluster on a temporary directory and port. ------
 pg_dir=""
@@ -57,6 +57,8 @@ step "build the site (cargo leptos build)" cargo leptos build
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export LATCHKEY_BIN="$target_dir/debug/latchkey"
 step "schemathesis against /api/openapi.json" scripts/schemathesis.sh "$LATCHKEY_BIN"
+step "build the load generator" cargo build -p latchkey-bench --bin loadgen --locked
+step "crash safety (SIGKILL mid-registration)" scripts/crash-safety.sh "$LATCHKEY_BIN" "$target_dir/debug/loadgen"
 (cd "$root/end2end" && step "Playwright (Chromium, virtual authenticator)" npx playwright test)
 
 printf '\n\033[1;32m==> all checks passed\033[0m\n'

@@ -129,6 +129,19 @@ pub enum AccountCommand {
         #[arg(long)]
         name: String,
     },
+    /// Create many accounts at once from JSON lines on standard input, each
+    /// `{"org": "acme", "email": "…", "display_name": "…", "password": "…"}`.
+    /// The orgs must exist. Passwords are hashed on every core.
+    Import,
+}
+
+/// One line of `account import`.
+#[derive(serde::Deserialize)]
+struct ImportLine {
+    org: String,
+    email: String,
+    display_name: String,
+    password: String,
 }
 
 /// Runs what the command line asked for.
@@ -317,7 +330,10 @@ async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
 }
 
 async fn account_command(db: &Db, clock: &Clock, cmd: AccountCommand) -> Result<()> {
-    let AccountCommand::Create { org, email, name } = cmd;
+    let (org, email, name) = match cmd {
+        AccountCommand::Create { org, email, name } => (org, email, name),
+        AccountCommand::Import => return import_accounts(db, clock).await,
+    };
     let password = read_password()?;
     // One hash at a time is plenty for a command-line tool.
     let passwords = Passwords::new(1)?;
@@ -333,6 +349,53 @@ async fn account_command(db: &Db, clock: &Clock, cmd: AccountCommand) -> Result<
         account.email, org.short_name
     );
     Ok(())
+}
+
+/// `account import`: every line is checked and created like `account
+/// create`; the first bad line stops the import (lines before it stay).
+async fn import_accounts(db: &Db, clock: &Clock) -> Result<()> {
+    let passwords = Passwords::new(hash_concurrency())?;
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut created = 0usize;
+    for (number, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.map_err(|e| Error::BadRequest(format!("standard input: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: ImportLine = serde_json::from_str(&line)
+            .map_err(|e| Error::BadRequest(format!("line {}: {e}", number + 1)))?;
+        let new = NewAccount {
+            org: parsed.org,
+            email: parsed.email,
+            display_name: parsed.display_name,
+            password: parsed.password,
+        };
+        let (db, clock, passwords) = (db.clone(), clock.clone(), passwords.clone());
+        tasks.spawn(async move { accounts::create(&db, &clock, &passwords, new).await });
+        // Enough in flight to keep every hashing thread busy.
+        while tasks.len() >= 4 * hash_concurrency() {
+            created += joined(tasks.join_next().await)?;
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        created += joined(Some(done))?;
+    }
+    println!("imported {created} accounts");
+    Ok(())
+}
+
+/// 1 for a created account, the error otherwise.
+fn joined(
+    done: Option<
+        std::result::Result<Result<(accounts::Account, orgs::Org)>, tokio::task::JoinError>,
+    >,
+) -> Result<usize> {
+    match done {
+        None => Ok(0),
+        Some(Ok(Ok(_))) => Ok(1),
+        Some(Ok(Err(e))) => Err(e),
+        Some(Err(e)) => Err(Error::Internal(format!("import task: {e}"))),
+    }
 }
 
 /// LATCHKEY_PASSWORD if set, else the first line of standard input.

@@ -1,0 +1,412 @@
+//! `loadgen`: drives real sign-in ceremonies against a running Latchkey (or
+//! the Node peer, which speaks the same API) and reports throughput and
+//! latency. See `bench/README.md` and `scripts/bench.sh`.
+//!
+//!   loadgen accounts --count N            JSON lines for `account import`
+//!   loadgen register --accounts F --out P sign in, add one passkey each, save them
+//!   loadgen verify --passkeys P           sign in once with every saved passkey
+//!   loadgen run --mode passkey|password|mixed …   the timed load
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod http;
+mod stats;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use http::{Account, Failure, Target};
+use softauthn::SoftPasskey;
+use stats::Samples;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print N accounts as JSON lines (`latchkey account import` reads them).
+    Accounts {
+        #[arg(long)]
+        count: usize,
+        #[arg(long, default_value = "bench")]
+        org: String,
+        /// Prefix of the emails, so that several sets can coexist.
+        #[arg(long, default_value = "user")]
+        prefix: String,
+    },
+    /// Sign in to each account and register one passkey; save every
+    /// acknowledged passkey (private key included) as a JSON line.
+    Register {
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        accounts: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// fsync after each line: a line on disk is a registration the
+        /// server acknowledged (the crash-safety check relies on it).
+        #[arg(long)]
+        sync: bool,
+        /// Keep going after a failed registration (the server may be killed).
+        #[arg(long)]
+        keep_going: bool,
+    },
+    /// Sign in once with every saved passkey; fails if any is refused.
+    Verify {
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        passkeys: PathBuf,
+    },
+    /// The timed load: sign-ins at a fixed concurrency for a fixed time.
+    Run {
+        #[arg(long)]
+        target: String,
+        #[arg(long, value_enum)]
+        mode: Mode,
+        #[arg(long)]
+        passkeys: Option<PathBuf>,
+        #[arg(long)]
+        accounts: Option<PathBuf>,
+        /// Concurrent clients (of passkey sign-ins in the mixed run).
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Concurrent password clients in the mixed run.
+        #[arg(long, default_value_t = 8)]
+        password_concurrency: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// The server's process id, to report its peak memory.
+        #[arg(long)]
+        pid: Option<u32>,
+        /// Print the figures as one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    Passkey,
+    Password,
+    /// Password sign-ins saturate while passkey sign-ins are measured.
+    Mixed,
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("loadgen: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Accounts { count, org, prefix } => {
+            let mut out = std::io::stdout().lock();
+            for i in 0..count {
+                let account = Account {
+                    org: org.clone(),
+                    email: format!("{prefix}{i}@bench.example"),
+                    display_name: format!("Bench User {i}"),
+                    password: format!("bench password {i} of {count}"),
+                };
+                let line = serde_json::to_string(&account).map_err(|e| e.to_string())?;
+                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        }
+        Command::Register {
+            target,
+            accounts,
+            out,
+            concurrency,
+            sync,
+            keep_going,
+        } => {
+            register(
+                &Target::new(&target).map_err(|e| e.to_string())?,
+                read_lines(&accounts)?,
+                &out,
+                concurrency,
+                sync,
+                keep_going,
+            )
+            .await
+        }
+        Command::Verify { target, passkeys } => {
+            verify(&Target::new(&target).map_err(|e| e.to_string())?, &passkeys).await
+        }
+        Command::Run {
+            target,
+            mode,
+            passkeys,
+            accounts,
+            concurrency,
+            password_concurrency,
+            seconds,
+            pid,
+            json,
+        } => {
+            let target = Target::new(&target).map_err(|e| e.to_string())?;
+            let passkeys = match passkeys {
+                Some(path) => load_passkeys(&path)?,
+                None => Vec::new(),
+            };
+            let accounts: Vec<Account> = match accounts {
+                Some(path) => read_lines(&path)?,
+                None => Vec::new(),
+            };
+            let load = Load {
+                target,
+                passkeys: Arc::new(passkeys),
+                accounts: Arc::new(accounts),
+            };
+            let report = load
+                .run(
+                    mode,
+                    concurrency,
+                    password_concurrency,
+                    Duration::from_secs(seconds),
+                )
+                .await?;
+            let peak_rss_mb = pid.and_then(peak_rss_mb);
+            if json {
+                let value =
+                    serde_json::json!({ "results": report, "server_peak_rss_mb": peak_rss_mb });
+                println!("{value}");
+            } else {
+                println!(
+                    "{:<16} {:>8} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8}",
+                    "request", "count", "errors", "per sec", "p50 ms", "p90 ms", "p99 ms", "max ms"
+                );
+                for (name, s) in &report {
+                    println!(
+                        "{name:<16} {:>8} {:>7} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+                        s.count, s.errors, s.per_second, s.p50, s.p90, s.p99, s.max
+                    );
+                }
+                if let Some(mb) = peak_rss_mb {
+                    println!("server peak RSS: {mb:.1} MB");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn read_lines<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<Vec<T>> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::io::BufReader::new(file)
+        .lines()
+        .filter(|line| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
+        .map(|line| {
+            let line = line.map_err(|e| e.to_string())?;
+            serde_json::from_str(&line).map_err(|e| format!("{}: {e}", path.display()))
+        })
+        .collect()
+}
+
+fn load_passkeys(path: &PathBuf) -> Result<Vec<SoftPasskey>> {
+    let lines: Vec<serde_json::Value> = read_lines(path)?;
+    lines
+        .iter()
+        .map(|line| SoftPasskey::load(line).map_err(|e| e.to_string()))
+        .collect()
+}
+
+async fn register(
+    target: &Target,
+    accounts: Vec<Account>,
+    out: &PathBuf,
+    concurrency: usize,
+    sync: bool,
+    keep_going: bool,
+) -> Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(out)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let file = Arc::new(std::sync::Mutex::new(file));
+    let queue = Arc::new(std::sync::Mutex::new(accounts.into_iter()));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let (target, queue, file) = (target.clone(), queue.clone(), file.clone());
+        workers.spawn(async move {
+            let (mut saved, mut failed) = (0usize, 0usize);
+            loop {
+                let next = queue.lock().map_err(|_| "poisoned".to_owned())?.next();
+                let Some(account) = next else { break };
+                let outcome: std::result::Result<SoftPasskey, Failure> = async {
+                    let (cookie, _) = target.password_sign_in(&account).await?;
+                    target.register(&cookie).await
+                }
+                .await;
+                match outcome {
+                    Ok(passkey) => {
+                        let line = passkey.save().map_err(|e| e.to_string())?.to_string();
+                        let mut file = file.lock().map_err(|_| "poisoned".to_owned())?;
+                        writeln!(file, "{line}").map_err(|e| e.to_string())?;
+                        if sync {
+                            file.sync_data().map_err(|e| e.to_string())?;
+                        }
+                        saved += 1;
+                    }
+                    Err(e) if keep_going => {
+                        failed += 1;
+                        if failed == 1 {
+                            eprintln!("registration failed (going on): {e}");
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    Err(e) => return Err(format!("{}: {e}", account.email)),
+                }
+            }
+            Ok::<_, String>((saved, failed))
+        });
+    }
+    let (mut saved, mut failed) = (0, 0);
+    while let Some(done) = workers.join_next().await {
+        let (s, f) = done.map_err(|e| e.to_string())??;
+        saved += s;
+        failed += f;
+    }
+    println!("registered {saved} passkeys ({failed} failed)");
+    Ok(())
+}
+
+async fn verify(target: &Target, path: &PathBuf) -> Result<()> {
+    let passkeys = load_passkeys(path)?;
+    let mut refused = 0;
+    for passkey in &passkeys {
+        if let Err(e) = target.passkey_sign_in(passkey).await {
+            refused += 1;
+            eprintln!("refused: {e}");
+        }
+    }
+    println!(
+        "verified {} of {} saved passkeys",
+        passkeys.len() - refused,
+        passkeys.len()
+    );
+    if refused > 0 {
+        return Err(format!("{refused} saved passkeys could not sign in"));
+    }
+    Ok(())
+}
+
+struct Load {
+    target: Target,
+    passkeys: Arc<Vec<SoftPasskey>>,
+    accounts: Arc<Vec<Account>>,
+}
+
+/// What one worker measured: passkey options, passkey verify, whole passkey
+/// sign-in, password sign-in.
+#[derive(Default)]
+struct Measured {
+    options: Samples,
+    verify: Samples,
+    passkey: Samples,
+    password: Samples,
+}
+
+impl Load {
+    async fn run(
+        &self,
+        mode: Mode,
+        concurrency: usize,
+        password_concurrency: usize,
+        length: Duration,
+    ) -> Result<Vec<(&'static str, stats::Summary)>> {
+        let (passkey_workers, password_workers) = match mode {
+            Mode::Passkey => (concurrency, 0),
+            Mode::Password => (0, concurrency),
+            Mode::Mixed => (concurrency, password_concurrency),
+        };
+        if passkey_workers > 0 && self.passkeys.is_empty() {
+            return Err("passkey runs need --passkeys".into());
+        }
+        if password_workers > 0 && self.accounts.is_empty() {
+            return Err("password runs need --accounts".into());
+        }
+        let deadline = Instant::now() + length;
+        let started = Instant::now();
+        let mut workers = tokio::task::JoinSet::new();
+        for worker in 0..passkey_workers {
+            let (target, passkeys) = (self.target.clone(), self.passkeys.clone());
+            workers.spawn(async move {
+                let mut measured = Measured::default();
+                let mut i = worker;
+                while Instant::now() < deadline {
+                    let passkey = &passkeys[i % passkeys.len()];
+                    i += passkey_workers;
+                    let began = Instant::now();
+                    match target.passkey_sign_in(passkey).await {
+                        Ok((options, verify)) => {
+                            measured.options.add(options);
+                            measured.verify.add(verify);
+                            measured.passkey.add(began.elapsed());
+                        }
+                        Err(_) => measured.passkey.errors += 1,
+                    }
+                }
+                measured
+            });
+        }
+        for worker in 0..password_workers {
+            let (target, accounts) = (self.target.clone(), self.accounts.clone());
+            workers.spawn(async move {
+                let mut measured = Measured::default();
+                let mut i = worker;
+                while Instant::now() < deadline {
+                    let account = &accounts[i % accounts.len()];
+                    i += password_workers;
+                    match target.password_sign_in(account).await {
+                        Ok((_, took)) => measured.password.add(took),
+                        Err(_) => measured.password.errors += 1,
+                    }
+                }
+                measured
+            });
+        }
+        let mut all = Measured::default();
+        while let Some(done) = workers.join_next().await {
+            let m = done.map_err(|e| e.to_string())?;
+            all.options.merge(m.options);
+            all.verify.merge(m.verify);
+            all.passkey.merge(m.passkey);
+            all.password.merge(m.password);
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let mut report = Vec::new();
+        if passkey_workers > 0 {
+            report.push(("passkey sign-in", all.passkey.summary(seconds)));
+            report.push(("  options", all.options.summary(seconds)));
+            report.push(("  verify", all.verify.summary(seconds)));
+        }
+        if password_workers > 0 {
+            report.push(("password sign-in", all.password.summary(seconds)));
+        }
+        Ok(report)
+    }
+}
+
+/// Peak resident memory of a process (VmHWM), in MB.
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
