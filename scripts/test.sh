@@ -3,7 +3,8 @@
 #   formatting, clippy (native and wasm32, -D warnings), the Rust tests on
 #   SQLite, the server tests again on PostgreSQL (a private throwaway
 #   cluster), the site build, schemathesis against the running API's OpenAPI
-#   description, the crash-safety check, and the Playwright suite in Chromium.
+#   description, the crash-safety check, the Playwright suite in Chromium,
+#   and the page budget (release build).
 # Stops at the first failing step and exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,5 +61,7 @@ step "schemathesis against /api/openapi.json" scripts/schemathesis.sh "$LATCHKEY
 step "build the load generator" cargo build -p latchkey-bench --bin loadgen --locked
 step "crash safety (SIGKILL mid-registration)" scripts/crash-safety.sh "$LATCHKEY_BIN" "$target_dir/debug/loadgen"
 (cd "$root/end2end" && step "Playwright (Chromium, virtual authenticator)" npx playwright test)
+# Last: its release build replaces the debug bundle the browser tests used.
+step "page budget (release bundle, wasm-opt, gzip)" scripts/page-budget.sh
 
 printf '\n\033[1;32m==> all checks passed\033[0m\n'

@@ -83,6 +83,10 @@ enum Command {
         password_concurrency: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Pace the passkey sign-ins to this many per second in all
+        /// (instead of as fast as the server answers).
+        #[arg(long)]
+        rate: Option<f64>,
         /// The server's process id, to report its peak memory.
         #[arg(long)]
         pid: Option<u32>,
@@ -155,6 +159,7 @@ async fn run(cli: Cli) -> Result<()> {
             concurrency,
             password_concurrency,
             seconds,
+            rate,
             pid,
             json,
         } => {
@@ -171,6 +176,7 @@ async fn run(cli: Cli) -> Result<()> {
                 target,
                 passkeys: Arc::new(passkeys),
                 accounts: Arc::new(accounts),
+                rate,
             };
             let report = load
                 .run(
@@ -310,6 +316,7 @@ struct Load {
     target: Target,
     passkeys: Arc<Vec<SoftPasskey>>,
     accounts: Arc<Vec<Account>>,
+    rate: Option<f64>,
 }
 
 /// What one worker measured: passkey options, passkey verify, whole passkey
@@ -346,10 +353,19 @@ impl Load {
         let mut workers = tokio::task::JoinSet::new();
         for worker in 0..passkey_workers {
             let (target, passkeys) = (self.target.clone(), self.passkeys.clone());
+            // With a rate, each worker starts a sign-in every `interval`.
+            let interval = self
+                .rate
+                .map(|rate| Duration::from_secs_f64(passkey_workers as f64 / rate));
             workers.spawn(async move {
                 let mut measured = Measured::default();
                 let mut i = worker;
+                let mut next = tokio::time::Instant::now();
                 while Instant::now() < deadline {
+                    if let Some(interval) = interval {
+                        tokio::time::sleep_until(next).await;
+                        next += interval;
+                    }
                     let passkey = &passkeys[i % passkeys.len()];
                     i += passkey_workers;
                     let began = Instant::now();

@@ -203,6 +203,12 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
         // Built without cargo-leptos (plain `cargo build`): use the workspace's name.
         leptos.output_name = "latchkey".into();
     }
+    // cargo-leptos built the bundle with hashed names when it left a hash
+    // file beside this binary; honour it even when LEPTOS_HASH_FILES is unset
+    // (the binary run directly, not by cargo-leptos).
+    if crate::shell::hash_file().is_some() {
+        leptos.hash_files = true;
+    }
     let addr = leptos.site_addr;
     let origin = args
         .origin

@@ -50,9 +50,15 @@ pub fn app(state: AppState) -> Router {
         shell::reload_socket(&state.leptos).as_deref(),
         state.web.secure,
     );
+    let site = Router::new()
+        .fallback_service(shell::site(&state.leptos.site_root, page))
+        .layer(axum::middleware::from_fn_with_state(
+            state.leptos.hash_files,
+            shell::cache_control,
+        ));
     Router::new()
         .nest("/api", api::router(state.clone()))
-        .fallback_service(shell::site(&state.leptos.site_root, page))
+        .merge(site)
         // Every response, API and files alike, gets the security headers.
         .layer(axum::middleware::from_fn_with_state(
             headers,

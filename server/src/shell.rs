@@ -12,7 +12,11 @@ use tower_http::services::ServeDir;
 
 /// The shell page. Its body is empty: the app renders on the client.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    let css = format!(
+        "/{}/{}.css",
+        options.site_pkg_dir,
+        bundle_name(&options, "css")
+    );
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,6 +35,55 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The hash file cargo-leptos writes beside the binary (`js: …`, `wasm: …`,
+/// `css: …`), when the build hashed the bundle's file names.
+pub fn hash_file() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let path = exe.parent()?.join("hash.txt");
+    path.exists().then_some(path)
+}
+
+/// The bundle's base name for `kind` (`css`, `js`, `wasm`): the output name,
+/// with its content hash when file names are hashed. (Leptos' loader
+/// script finds the js and wasm names the same way.)
+fn bundle_name(options: &LeptosOptions, kind: &str) -> String {
+    let name = options.output_name.to_string();
+    if !options.hash_files {
+        return name;
+    }
+    let hashes = hash_file()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .unwrap_or_default();
+    hashes
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(file, _)| file.trim() == kind)
+        .map_or(name.clone(), |(_, hash)| format!("{name}.{}", hash.trim()))
+}
+
+/// Cache headers for everything that is not `/api`: bundle files whose
+/// names carry their content hash never change, so browsers keep them for a
+/// year without asking; anything else (the shell, the favicon) is
+/// revalidated on every visit, so a new release is picked up at once.
+pub async fn cache_control(
+    hashed: axum::extract::State<bool>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{HeaderValue, CACHE_CONTROL};
+    let immutable = *hashed && request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
+    let value = if immutable && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    response
 }
 
 /// Renders the shell once: it is the same for every path and every visitor.

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The page budget: builds the release site (wasm-opt, precompressed br/gzip,
+# hashed names), measures what the login page loads — the JS loader and the
+# wasm — gzip-compressed, fails if it exceeds the budget, and checks how the
+# release server serves them (precompressed, immutable caching).
+#
+# Budget: LATCHKEY_PAGE_BUDGET_KB, default 300 KB: what the bundle weighs
+# now (293.5 KB) plus a little, so that growth fails the test command. The
+# product target is 120 KB and is not met; BENCHMARKS.md says by how much
+# and what the bytes are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+budget_kb=${LATCHKEY_PAGE_BUDGET_KB:-300}
+export LEPTOS_OUTPUT_NAME=latchkey
+
+# wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the
+# wasm's externref table; cargo-leptos cannot download its own here).
+tools="${XDG_CACHE_HOME:-$HOME/.cache}/latchkey/binaryen"
+if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
+  npm install --prefix "$tools" --no-audit --no-fund binaryen@132.0.0 >&2
+fi
+export PATH="$tools/node_modules/.bin:$PATH"
+
+cargo leptos build --release --precompress >&2
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+hash_file="$target_dir/release/hash.txt"
+hash_of() { awk -F': *' -v k="$1" '$1 == k { print $2 }' "$hash_file"; }
+pkg=target/site/pkg
+js="$pkg/latchkey.$(hash_of js).js"
+wasm="$pkg/latchkey.$(hash_of wasm).wasm"
+css="$pkg/latchkey.$(hash_of css).css"
+gz() { gzip -9 -c "$1" | wc -c; }
+br_size() { if [ -f "$1.br" ]; then wc -c < "$1.br"; else echo 0; fi; }
+raw_wasm=$(wc -c < "$wasm"); gz_wasm=$(gz "$wasm"); gz_js=$(gz "$js"); gz_css=$(gz "$css")
+total=$((gz_wasm + gz_js))
+printf 'login page bundle (release, wasm-opt):\n'
+printf '  wasm %7d B raw, %7d B gzip, %7d B brotli\n' "$raw_wasm" "$gz_wasm" "$(br_size "$wasm")"
+printf '  js   %7d B raw, %7d B gzip, %7d B brotli\n' "$(wc -c < "$js")" "$gz_js" "$(br_size "$js")"
+printf '  css  %7d B raw, %7d B gzip\n' "$(wc -c < "$css")" "$gz_css"
+printf '  wasm + js gzip: %d B = %.1f KB (budget %s KB, target 120 KB)\n' "$total" "$(awk -v t="$total" 'BEGIN { print t / 1024 }')" "$budget_kb"
+
+# How the release server serves them.
+port=${LATCHKEY_BUDGET_PORT:-3165}
+work=$(mktemp -d /tmp/latchkey-budget.XXXXXX)
+LATCHKEY_DATA_DIR="$work" DATABASE_URL="sqlite://$work/l.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  LEPTOS_SITE_ROOT="$PWD/target/site" LATCHKEY_ORIGIN="http://localhost:$port" RUST_LOG=warn \
+  "$target_dir/release/latchkey" serve >"$work/log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 300); do curl -fsS -o /dev/null "http://localhost:$port/login" 2>/dev/null && break; sleep 0.1; done
+page=$(curl -fsS "http://localhost:$port/login")
+headers=$(curl -fsS -o /dev/null -D - -H 'accept-encoding: br, gzip' "http://localhost:$port/pkg/$(basename "$wasm")" | tr -d '\r')
+shell_headers=$(curl -fsS -o /dev/null -D - "http://localhost:$port/login" | tr -d '\r')
+fail=0
+grep -q "$(basename "$js" .js)" <<<"$page" || { echo "FAIL: the shell does not load $(basename "$js")"; fail=1; }
+grep -qi '^content-encoding: br' <<<"$headers" || { echo "FAIL: the wasm is not served precompressed (br)"; fail=1; }
+grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$headers" || { echo "FAIL: hashed files are not cached as immutable"; fail=1; }
+grep -qi '^cache-control: no-cache' <<<"$shell_headers" || { echo "FAIL: the shell must be revalidated (no-cache)"; fail=1; }
+[ $fail -eq 0 ] && echo "  served: hashed names, br/gzip precompressed, Cache-Control immutable; shell no-cache"
+if [ "$total" -gt $((budget_kb * 1024)) ]; then
+  echo "FAIL: wasm + js is $total B gzip, over the budget of $budget_kb KB"; fail=1
+fi
+exit $fail

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Page speed, measured on the release build (run scripts/page-budget.sh
+# first, which builds it): Lighthouse 12.2.3 in Debian's Chromium on /login
+# and on /account (signed in), and the Playwright timing of click "Login" →
+# console rendered (median of 20, CDP virtual authenticator). Prints
+# figures; asserts nothing about them (they go to BENCHMARKS.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export LATCHKEY_BIN="$target_dir/release/latchkey"
+[ -x "$LATCHKEY_BIN" ] || { echo "build the release site first: scripts/page-budget.sh"; exit 1; }
+tools="${XDG_CACHE_HOME:-$HOME/.cache}/latchkey/lighthouse"
+if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
+  npm install --prefix "$tools" --no-audit --no-fund lighthouse@12.2.3 >&2
+fi
+
+port=${PAGE_SPEED_PORT:-3190}
+export E2E_PORT=$port
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; return 0; }
+trap cleanup EXIT
+(cd end2end && E2E_FRESH_DB=1 exec ./serve.sh) >/dev/null 2>&1 &
+server_pid=$!
+base="http://localhost:$port"
+for _ in $(seq 300); do curl -fsS -o /dev/null "$base/login" 2>/dev/null && break; sleep 0.1; done
+
+# An account to sign in with, for /account.
+db="sqlite://$root/end2end/.data/latchkey.db"
+DATABASE_URL=$db "$LATCHKEY_BIN" org create --short-name speed --name "Speed Test" >/dev/null
+DATABASE_URL=$db LATCHKEY_PASSWORD="page speed password" "$LATCHKEY_BIN" account create \
+  --org speed --email speed@example.com --name "Speed Tester" >/dev/null
+cookie=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' \
+  -d '{"email":"speed@example.com","org":"speed","password":"page speed password"}' \
+  "$base/api/login/password" | sed -n 's/^set-cookie: \(latchkey_session=[^;]*\).*/\1/Ip' | tr -d '\r')
+
+lighthouse() {
+  local url=$1; shift
+  CHROME_PATH=/usr/bin/chromium "$tools/node_modules/.bin/lighthouse" "$url" --quiet \
+    --output=json --output-path=stdout \
+    --only-categories=performance,accessibility,best-practices \
+    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync" \
+    "$@" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+c, a = r["categories"], r["audits"]
+print(f"{r[\"finalDisplayedUrl\"]}: performance {c[\"performance\"][\"score\"]*100:.0f}, "
+      f"accessibility {c[\"accessibility\"][\"score\"]*100:.0f}, best practices {c[\"best-practices\"][\"score\"]*100:.0f}; "
+      f"LCP {a[\"largest-contentful-paint\"][\"numericValue\"]:.0f} ms, TBT {a[\"total-blocking-time\"][\"numericValue\"]:.0f} ms, "
+      f"FCP {a[\"first-contentful-paint\"][\"numericValue\"]:.0f} ms")
+for id in ("accessibility", "best-practices"):
+    for ref in c[id]["auditRefs"]:
+        audit = a[ref["id"]]
+        if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+            print(f"   {id} finding: {ref[\"id\"]}: {audit[\"title\"]}")
+'
+}
+echo "Lighthouse 12.2.3 (mobile emulation, simulated throttling):"
+lighthouse "$base/login"
+lighthouse "$base/account" --extra-headers="{\"Cookie\": \"$cookie\"}"
+
+echo "Playwright: click Login → console rendered"
+(cd end2end && npx playwright test -c perf.config.ts --reporter=list 2>&1 | grep -E "PERF|passed|failed")
