@@ -360,7 +360,11 @@ impl Load {
             workers.spawn(async move {
                 let mut measured = Measured::default();
                 let mut i = worker;
-                let mut next = tokio::time::Instant::now();
+                // Workers start spread over one interval, not all at once.
+                let mut next = tokio::time::Instant::now()
+                    + interval.map_or(Duration::ZERO, |i| {
+                        i.mul_f64(worker as f64 / passkey_workers as f64)
+                    });
                 while Instant::now() < deadline {
                     if let Some(interval) = interval {
                         tokio::time::sleep_until(next).await;

@@ -201,3 +201,21 @@ test("an assertion without user verification is refused", async ({ page, admin, 
   await expect(page).toHaveURL("/login");
   expect((await page.request.get("/api/session")).status()).toBe(401);
 });
+
+test("no session token in web storage or in any URL the app visited", async ({ page, admin, authenticator }) => {
+  const visited: string[] = [];
+  page.on("request", (request) => visited.push(request.url()));
+  const { org, email } = admin.adaAtAcme();
+  await addPasskeyAfterSignIn(page, email, org);
+  const credentials = await authenticator.credentials();
+  await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+
+  const token = (await page.context().cookies()).find((c) => c.name === "latchkey_session")?.value;
+  expect(token, "a session cookie").toBeTruthy();
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  expect(storage).not.toContain(token!);
+  expect(visited.length).toBeGreaterThan(5);
+  for (const url of visited) expect(url).not.toContain(token!);
+});

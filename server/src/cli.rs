@@ -222,6 +222,7 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
         web: Arc::new(web),
         webauthn: Arc::new(webauthn),
         reauth_window_secs: args.reauth_window_secs,
+        ceremony_sweeper: Default::default(),
         limits: crate::rate_limit::RateLimits::per_minute(
             args.ceremony_starts_per_minute,
             args.secret_checks_per_minute,

@@ -44,8 +44,11 @@ impl Db {
     /// can lose the last commits), and readers never block the writer.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // No ping before each use: a broken connection fails its query
+            // and is replaced; a ping per query doubled the round trips.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
@@ -65,6 +68,7 @@ impl Db {
             // across awaits, so nothing can wait on itself.)
             let pool = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             Db::Sqlite(pool)

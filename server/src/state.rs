@@ -20,6 +20,8 @@ pub struct AppState {
     pub reauth_window_secs: i64,
     /// Per-client-address limits on ceremony starts and secret checks.
     pub limits: crate::rate_limit::RateLimits,
+    /// Paces the sweeping of expired ceremonies.
+    pub ceremony_sweeper: Arc<crate::ceremonies::Sweeper>,
     /// Derives decoy credential ids for sign-in requests naming an account
     /// that does not exist or has no passkey (see `api::passkey_login`).
     pub decoy_key: Arc<[u8; 32]>,

@@ -118,14 +118,7 @@ async fn login_start(
             (options, LoginState::Discoverable(auth), binding)
         }
     };
-    let ceremony_id = ceremonies::start(
-        &state.db,
-        &state.clock,
-        Purpose::Login,
-        binding,
-        &login_state,
-    )
-    .await?;
+    let ceremony_id = ceremonies::start(&state, Purpose::Login, binding, &login_state).await?;
     Ok(Json(CeremonyStart {
         ceremony_id,
         options,
@@ -318,14 +311,8 @@ async fn reauth_start(
         session_hash: Some(session.token_hash.clone()),
         account_id: Some(session.account_id.clone()),
     };
-    let ceremony_id = ceremonies::start(
-        &state.db,
-        &state.clock,
-        Purpose::Reauth,
-        binding,
-        &LoginState::Account(auth),
-    )
-    .await?;
+    let ceremony_id =
+        ceremonies::start(&state, Purpose::Reauth, binding, &LoginState::Account(auth)).await?;
     Ok(Json(CeremonyStart {
         ceremony_id,
         options,

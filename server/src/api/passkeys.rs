@@ -94,14 +94,7 @@ async fn register_start(
         session_hash: Some(session.token_hash.clone()),
         account_id: Some(session.account_id.clone()),
     };
-    let ceremony_id = ceremonies::start(
-        &state.db,
-        &state.clock,
-        Purpose::Register,
-        binding,
-        &registration,
-    )
-    .await?;
+    let ceremony_id = ceremonies::start(&state, Purpose::Register, binding, &registration).await?;
     Ok(Json(CeremonyStart {
         ceremony_id,
         options,

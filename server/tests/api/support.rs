@@ -137,6 +137,7 @@ impl TestApp {
             webauthn: Arc::new(webauthn),
             reauth_window_secs: 300,
             limits,
+            ceremony_sweeper: Default::default(),
             mailer: server::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
             decoy_key: Arc::new(
                 server::keys::load_or_create(&db, "decoy_credential_ids")
