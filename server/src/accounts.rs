@@ -103,18 +103,66 @@ pub async fn find_by_email(db: &Db, org: &Org, email: &str) -> Result<Option<Acc
 
 /// The account with this id and its org.
 pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<(Account, Org)>> {
-    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
-    let account = with_pool!(db, pool => sqlx::query_as::<_, Account>(&sql)
+    // One query for both (this is on every passkey sign-in).
+    let row = with_pool!(db, pool => sqlx::query_as::<_, AccountAndOrg>(
+            "SELECT a.id, a.org_id, a.email, a.display_name, a.password_hash, a.totp_secret, \
+                    a.created_at, o.short_name, o.name, o.sso_required, o.require_2fa, \
+                    o.max_session_secs, o.idle_timeout_secs, o.lockout_attempts, o.lockout_secs, \
+                    o.created_at AS org_created_at \
+             FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = $1",
+        )
         .bind(id)
         .fetch_optional(pool)
         .await)?;
-    let Some(account) = account else {
-        return Ok(None);
-    };
-    let org = orgs::find_by_id(db, &account.org_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(Some((account, org)))
+    Ok(row.map(AccountAndOrg::split))
+}
+
+/// An account joined with its org, as one row.
+#[derive(sqlx::FromRow)]
+struct AccountAndOrg {
+    id: String,
+    org_id: String,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    totp_secret: Option<String>,
+    created_at: i64,
+    short_name: String,
+    name: String,
+    sso_required: bool,
+    require_2fa: bool,
+    max_session_secs: i64,
+    idle_timeout_secs: i64,
+    lockout_attempts: i64,
+    lockout_secs: i64,
+    org_created_at: i64,
+}
+
+impl AccountAndOrg {
+    fn split(self) -> (Account, Org) {
+        let org = Org {
+            id: self.org_id.clone(),
+            short_name: self.short_name,
+            name: self.name,
+            sso_required: self.sso_required,
+            require_2fa: self.require_2fa,
+            max_session_secs: self.max_session_secs,
+            idle_timeout_secs: self.idle_timeout_secs,
+            lockout_attempts: self.lockout_attempts,
+            lockout_secs: self.lockout_secs,
+            created_at: self.org_created_at,
+        };
+        let account = Account {
+            id: self.id,
+            org_id: self.org_id,
+            email: self.email,
+            display_name: self.display_name,
+            password_hash: self.password_hash,
+            totp_secret: self.totp_secret,
+            created_at: self.created_at,
+        };
+        (account, org)
+    }
 }
 
 /// (short name, display name) of every org where `email` has an account.

@@ -1,6 +1,8 @@
 //! The session cookie, and the extractor that turns it into a session.
 
+use crate::accounts::Account;
 use crate::error::Error;
+use crate::orgs::Org;
 use crate::sessions::{self, Session, Stage};
 use crate::state::{AppState, WebConfig};
 use axum::extract::FromRequestParts;
@@ -55,17 +57,16 @@ impl FromRequestParts<AppState> for PendingSession {
 pub async fn open_session(
     state: &AppState,
     jar: CookieJar,
-    account_id: &str,
+    account: &Account,
+    org: &Org,
     method: AuthMethod,
     stage: Stage,
 ) -> Result<(CookieJar, SessionInfo), Error> {
     if let Some(old) = session_token(&jar, &state.web) {
         sessions::delete(&state.db, old).await?;
     }
-    let token = sessions::create(&state.db, &state.clock, account_id, method, stage).await?;
-    let session = sessions::find(&state.db, &state.clock, &token)
-        .await?
-        .ok_or_else(|| Error::Internal("a new session vanished".into()))?;
+    let (token, session) =
+        sessions::create(&state.db, &state.clock, account, org, method, stage).await?;
     let jar = jar.add(session_cookie(&state.web, token, session.max_session_secs));
     Ok((jar, session.info()))
 }

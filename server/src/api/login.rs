@@ -110,7 +110,8 @@ async fn password_login(
     tracing::info!(account = %account.id, org = %org.short_name, stage = stage.as_str(), "password accepted");
     let entry = Entry::success(Event::PasswordSignIn, &account.id, &org.id);
     audit::record(&state, &client, entry).await;
-    let (jar, info) = open_session(&state, jar, &account.id, AuthMethod::Password, stage).await?;
+    let (jar, info) =
+        open_session(&state, jar, &account, &org, AuthMethod::Password, stage).await?;
     Ok((jar, Json(info)))
 }
 

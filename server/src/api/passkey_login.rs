@@ -283,7 +283,7 @@ async fn finish_sign_in(
 
     // A passkey with user verification is two factors already: no code step.
     let (jar, info) =
-        open_session(state, jar, &account.id, AuthMethod::Passkey, Stage::Full).await?;
+        open_session(state, jar, &account, &org, AuthMethod::Passkey, Stage::Full).await?;
     tracing::info!(account = %account.id, org = %org.short_name, passkey = %row.id, "signed in with passkey");
     Ok((jar, Json(info)))
 }

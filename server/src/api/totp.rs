@@ -111,10 +111,14 @@ async fn login_code_inner(
         return Err(Error::InvalidCode);
     }
     lockout::clear(&state.db, &subject).await?;
+    let (account, org) = accounts::find_by_id(&state.db, &session.account_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     let (jar, info) = open_session(
         state,
         jar,
-        &session.account_id,
+        &account,
+        &org,
         AuthMethod::PasswordTotp,
         Stage::Full,
     )
@@ -195,10 +199,14 @@ async fn login_setup_confirm_inner(
     confirm_setup(state, session, &request.code).await?;
     let subject = lockout::subject(&session.email, &session.org_short_name);
     lockout::clear(&state.db, &subject).await?;
+    let (account, org) = accounts::find_by_id(&state.db, &session.account_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     let (jar, info) = open_session(
         state,
         jar,
-        &session.account_id,
+        &account,
+        &org,
         AuthMethod::PasswordTotp,
         Stage::Full,
     )
