@@ -6,6 +6,8 @@
 #   - passkey sign-ins paced at half of Latchkey's maximum,
 #   - password sign-ins at full load,
 #   - a mixed run: password sign-ins saturating while passkey sign-ins are measured,
+# then the passkey runs again with 100 times the accounts (cost growth), and
+# everything again for Latchkey on PostgreSQL when it is installed,
 # plus the servers' idle and peak memory and this machine's ECDSA P-256
 # verification rate (openssl speed), and prints the Latchkey/peer ratios.
 #
@@ -102,6 +104,25 @@ wait_up http://localhost:3170
 } > "$work/growth.json"
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
+# --- Latchkey on PostgreSQL (a private cluster), when it is installed ---------
+source scripts/lib/postgres.sh
+trap 'cleanup; pg_stop' EXIT
+echo '{}' > "$work/latchkey-pg.json"
+if pg_start "${BENCH_PG_PORT:-55441}"; then
+  pg_dir="$work/latchkey-pg"; mkdir -p "$pg_dir"
+  DATABASE_URL=$PG_URL LATCHKEY_DATA_DIR=$pg_dir "$latchkey" org create --short-name bench --name Bench >&2
+  DATABASE_URL=$PG_URL LATCHKEY_DATA_DIR=$pg_dir "$latchkey" account import < "$work/accounts.jsonl" >&2
+  DATABASE_URL=$PG_URL LATCHKEY_DATA_DIR=$pg_dir \
+  LEPTOS_SITE_ADDR=127.0.0.1:3175 LEPTOS_SITE_ROOT="$work/site" LATCHKEY_ORIGIN=http://localhost:3175 \
+  LATCHKEY_LIMIT_CEREMONY_STARTS=100000000 LATCHKEY_LIMIT_SECRET_CHECKS=100000000 RUST_LOG=warn \
+    "$latchkey" serve 2>"$work/latchkey-pg.log" &
+  pid=$!
+  wait_up http://localhost:3175
+  measure latchkey-pg http://localhost:3175 > "$work/latchkey-pg.json"
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  pg_stop
+fi
+
 # --- The Node peer ----------------------------------------------------------
 (cd bench/peers/node && PEER_DB="$work/peer.db" node server.js import < "$work/accounts.jsonl" >&2)
 (cd bench/peers/node && PEER_DB="$work/peer.db" PORT=3180 exec node server.js serve 2>"$work/peer.log" >&2) &
@@ -114,21 +135,23 @@ kill "$pid"; wait 2>/dev/null || true; pid=""
 verify_per_core=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ { print $NF }' | tail -n 1)
 cores=$(nproc)
 
-python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" <<'PY'
+python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" "$work/latchkey-pg.json" <<'PY'
 import json, platform, subprocess, sys
 latchkey, peer = (json.load(open(p)) for p in sys.argv[1:3])
 verify_per_core, cores, accounts = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 growth = json.load(open(sys.argv[6]))
+pg = json.load(open(sys.argv[7])) or None
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"machine: {cpu}, {cores} cores, {platform.system()} {platform.release()}; {accounts} accounts, one passkey each")
 print(f"ECDSA P-256 verify (openssl speed): {verify_per_core:,.0f}/s per core, {verify_per_core * cores:,.0f}/s on {cores} cores")
 def row(label, fn):
     a, b = fn(latchkey), fn(peer)
     ratio = f"{a / b:.2f}x" if b else "-"
-    print(f"{label:<48} {a:>12.2f} {b:>12.2f} {ratio:>8}")
+    on_pg = f"{fn(pg):>12.2f}" if pg else f"{'-':>12}"
+    print(f"{label:<48} {a:>12.2f} {b:>12.2f} {ratio:>8} {on_pg}")
 def result(run, name):
     return dict(run["results"])[name]
-print(f"{'':<48} {'Latchkey':>12} {'Node peer':>12} {'ratio':>8}")
+print(f"{'':<48} {'Latchkey':>12} {'Node peer':>12} {'ratio':>8} {'Latchkey PG':>12}")
 row("passkey sign-ins/s, full load", lambda s: result(s["passkey"], "passkey sign-in")["per_second"])
 row("  p50 ms", lambda s: result(s["passkey"], "passkey sign-in")["p50"])
 row("  p99 ms", lambda s: result(s["passkey"], "passkey sign-in")["p99"])
@@ -142,7 +165,7 @@ row("mixed: passkey sign-ins/s", lambda s: result(s["mixed"], "passkey sign-in")
 row("mixed: password sign-ins/s", lambda s: result(s["mixed"], "password sign-in")["per_second"])
 row("idle RSS MB", lambda s: s["idle_rss_mb"])
 row("peak RSS MB (after all runs)", lambda s: s["mixed"]["server_peak_rss_mb"] or 0)
-errors = sum(r[1]["errors"] for s in (latchkey, peer) for k in ("passkey", "passkey_half_load", "password", "mixed") for r in s[k]["results"])
+errors = sum(r[1]["errors"] for s in (latchkey, peer, *([pg] if pg else [])) for k in ("passkey", "passkey_half_load", "password", "mixed") for r in s[k]["results"])
 print(f"* each server paced at half of its own maximum; failed requests in all runs: {errors}")
 print(f"cost growth, Latchkey: {accounts:,} vs {accounts * 100:,} accounts and passkeys")
 for label, key, field in [("passkey sign-ins/s, full load", "passkey", "per_second"),

@@ -23,32 +23,14 @@ step "clippy (wasm32)" cargo clippy -p common -p app -p frontend --target wasm32
 step "Rust tests (SQLite)" cargo test -p common -p server -p softauthn -p latchkey-bench --locked
 
 # --- PostgreSQL: a private cluster on a temporary directory and port. ------
-pg_dir=""
-stop_postgres() {
-  if [ -n "$pg_dir" ] && [ -f "$pg_dir/data/postmaster.pid" ]; then
-    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
-  [ -n "$pg_dir" ] && rm -rf "$pg_dir"
-  return 0
-}
-trap stop_postgres EXIT
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+source scripts/lib/postgres.sh
+trap pg_stop EXIT
 if [ -n "${LATCHKEY_TEST_DATABASE_URL:-}" ]; then
   step "Rust tests (PostgreSQL at \$LATCHKEY_TEST_DATABASE_URL)" cargo test -p server --test api --locked
-elif [ -n "$pg_bin" ] && { [ "$(id -u)" -ne 0 ] || id postgres >/dev/null 2>&1; }; then
-  pg_dir=$(mktemp -d /tmp/latchkey-pg.XXXXXX)
-  pg_port=${LATCHKEY_TEST_PG_PORT:-55432}
-  [ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
-  # Trust authentication is safe here: the cluster listens on loopback only,
-  # lives in a fresh temporary directory, and is removed when the tests end.
-  as_pg "$pg_bin/initdb" -D "$pg_dir/data" --auth=trust -U latchkey >"$pg_dir/initdb.log"
-  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-  LATCHKEY_TEST_DATABASE_URL="postgres://latchkey@127.0.0.1:$pg_port/postgres" \
-    step "Rust tests (PostgreSQL, private cluster on port $pg_port)" cargo test -p server --test api --locked
-  stop_postgres; pg_dir=""
+elif PG_EXTRA_OPTIONS="-c fsync=off" pg_start "${LATCHKEY_TEST_PG_PORT:-55432}"; then
+  LATCHKEY_TEST_DATABASE_URL=$PG_URL \
+    step "Rust tests (PostgreSQL, private cluster)" cargo test -p server --test api --locked
+  pg_stop
 else
   printf '\n\033[1;33m==> SKIPPED: server tests on PostgreSQL (PostgreSQL is not installed).\033[0m\n'
 fi
