@@ -35,25 +35,15 @@ cookie=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' \
   "$base/api/login/password" | sed -n 's/^set-cookie: \(latchkey_session=[^;]*\).*/\1/Ip' | tr -d '\r')
 
 lighthouse() {
-  local url=$1; shift
+  local url=$1 report; shift
+  report=$(mktemp /tmp/lighthouse.XXXXXX.json)
   CHROME_PATH=/usr/bin/chromium "$tools/node_modules/.bin/lighthouse" "$url" --quiet \
-    --output=json --output-path=stdout \
+    --output=json --output-path="$report" \
     --only-categories=performance,accessibility,best-practices \
     --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync" \
-    "$@" | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-c, a = r["categories"], r["audits"]
-print(f"{r[\"finalDisplayedUrl\"]}: performance {c[\"performance\"][\"score\"]*100:.0f}, "
-      f"accessibility {c[\"accessibility\"][\"score\"]*100:.0f}, best practices {c[\"best-practices\"][\"score\"]*100:.0f}; "
-      f"LCP {a[\"largest-contentful-paint\"][\"numericValue\"]:.0f} ms, TBT {a[\"total-blocking-time\"][\"numericValue\"]:.0f} ms, "
-      f"FCP {a[\"first-contentful-paint\"][\"numericValue\"]:.0f} ms")
-for id in ("accessibility", "best-practices"):
-    for ref in c[id]["auditRefs"]:
-        audit = a[ref["id"]]
-        if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
-            print(f"   {id} finding: {ref[\"id\"]}: {audit[\"title\"]}")
-'
+    "$@"
+  python3 scripts/lib/lighthouse_summary.py "$report"
+  rm -f "$report"
 }
 echo "Lighthouse 12.2.3 (mobile emulation, simulated throttling):"
 lighthouse "$base/login"
