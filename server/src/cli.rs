@@ -191,8 +191,16 @@ fn init_tracing(serving: bool) {
         .init();
 }
 
-fn hash_concurrency() -> usize {
+fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Password hashing threads while serving: one core is left to everything
+/// else, so a password flood cannot crowd out passkey sign-ins and pages
+/// (measured: passkey p99 under a password flood 35 ms with every core
+/// hashing, 14 ms with one left free, on 2 cores; see BENCHMARKS.md).
+fn hash_threads_for_serving() -> usize {
+    cores().saturating_sub(1).max(1)
 }
 
 async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path) -> Result<()> {
@@ -218,7 +226,7 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
     let state = AppState {
         db: db.clone(),
         clock,
-        passwords: Passwords::new(hash_concurrency())?,
+        passwords: Passwords::new(hash_threads_for_serving())?,
         web: Arc::new(web),
         webauthn: Arc::new(webauthn),
         reauth_window_secs: args.reauth_window_secs,
@@ -361,7 +369,7 @@ async fn account_command(db: &Db, clock: &Clock, cmd: AccountCommand) -> Result<
 /// `account import`: every line is checked and created like `account
 /// create`; the first bad line stops the import (lines before it stay).
 async fn import_accounts(db: &Db, clock: &Clock) -> Result<()> {
-    let passwords = Passwords::new(hash_concurrency())?;
+    let passwords = Passwords::new(cores())?;
     let mut tasks = tokio::task::JoinSet::new();
     let mut created = 0usize;
     for (number, line) in std::io::stdin().lock().lines().enumerate() {
@@ -380,7 +388,7 @@ async fn import_accounts(db: &Db, clock: &Clock) -> Result<()> {
         let (db, clock, passwords) = (db.clone(), clock.clone(), passwords.clone());
         tasks.spawn(async move { accounts::create(&db, &clock, &passwords, new).await });
         // Enough in flight to keep every hashing thread busy.
-        while tasks.len() >= 4 * hash_concurrency() {
+        while tasks.len() >= 4 * cores() {
             created += joined(tasks.join_next().await)?;
         }
     }

@@ -43,6 +43,22 @@ fn hash_blocking(password: &[u8]) -> Result<String> {
         .map_err(|e| Error::Internal(format!("argon2 hash: {e}")))
 }
 
+/// Lowers the calling thread's scheduling priority (nice 10), on Linux.
+///
+/// A flood of password sign-ins keeps every hashing thread busy; at a lower
+/// priority they still use all the CPU nobody else wants, but a passkey
+/// sign-in or a page load preempts them instead of queueing behind argon2.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; on Linux, who =
+    // 0 with PRIO_PROCESS means the calling thread.
+    unsafe {
+        if libc::setpriority(libc::PRIO_PROCESS, 0, 10) != 0 {
+            tracing::warn!("could not lower the password threads' priority");
+        }
+    }
+}
+
 impl Passwords {
     /// Starts `threads` hashing threads (at least one; usually the number
     /// of cores): at most that many hashes run at once.
@@ -53,15 +69,18 @@ impl Passwords {
             let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || loop {
-                    // The lock is held only while taking the next job.
-                    let job = match queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return, // every sender is gone
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        // The lock is held only while taking the next job.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // every sender is gone
+                        }
                     }
                 })
                 .map_err(|e| Error::Internal(format!("password thread: {e}")))?;

@@ -101,25 +101,11 @@ async fn a_session_made_on_one_instance_works_on_the_other_and_logout_on_either_
 async fn rate_limits_count_requests_on_every_instance_together() {
     let (a, b) = two_instances(RateLimits::per_minute(4, 3)).await;
     for instance in [&a, &b, &a, &b] {
-        let reply = instance
-            .send(
-                Method::POST,
-                "/api/login/passkey/start",
-                Some(json!({})),
-                None,
-            )
-            .await;
+        let reply = instance.passkey_start().await;
         assert_eq!(reply.status, StatusCode::OK);
     }
     for instance in [&a, &b] {
-        let reply = instance
-            .send(
-                Method::POST,
-                "/api/login/passkey/start",
-                Some(json!({})),
-                None,
-            )
-            .await;
+        let reply = instance.passkey_start().await;
         assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(reply.body["code"], "rate_limited");
     }

@@ -20,14 +20,7 @@ async fn a_burst_of_ceremony_starts_gets_429_and_stored_ceremonies_stay_bounded(
     let app = acme_with_ada(RateLimits::per_minute(10, 30)).await;
     let mut statuses = Vec::new();
     for _ in 0..200 {
-        let reply = app
-            .send(
-                Method::POST,
-                "/api/login/passkey/start",
-                Some(json!({})),
-                None,
-            )
-            .await;
+        let reply = app.passkey_start().await;
         statuses.push(reply.status);
     }
     let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
@@ -43,13 +36,7 @@ async fn a_burst_of_ceremony_starts_gets_429_and_stored_ceremonies_stay_bounded(
     for _ in 0..10 {
         app.clock.advance(60);
         for _ in 0..15 {
-            app.send(
-                Method::POST,
-                "/api/login/passkey/start",
-                Some(json!({})),
-                None,
-            )
-            .await;
+            app.passkey_start().await;
         }
     }
     let stored = app.count("SELECT COUNT(*) FROM ceremonies").await;

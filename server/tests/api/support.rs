@@ -247,6 +247,14 @@ impl TestApp {
         }
     }
 
+    /// Starts a discoverable passkey sign-in ("Log in with passkey"),
+    /// whatever the answer.
+    pub async fn passkey_start(&self) -> Reply {
+        let body = json!({});
+        self.send(Method::POST, "/api/login/passkey/start", Some(body), None)
+            .await
+    }
+
     pub async fn login(&self, email: &str, org: &str, password: &str) -> Reply {
         let body = json!({ "email": email, "org": org, "password": password });
         self.send(Method::POST, "/api/login/password", Some(body), None)
