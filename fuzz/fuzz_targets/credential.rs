@@ -21,7 +21,10 @@ fn fixtures() -> &'static Fixtures {
     static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
     FIXTURES.get_or_init(|| {
         let origin = Url::parse("http://localhost:3000").unwrap();
-        let rp = WebauthnBuilder::new("localhost", &origin).unwrap().build().unwrap();
+        let rp = WebauthnBuilder::new("localhost", &origin)
+            .unwrap()
+            .build()
+            .unwrap();
         let read = |name: &str| std::fs::read_to_string(format!("fixtures/{name}")).unwrap();
         let passkey: Passkey = serde_json::from_str(&read("passkey.json")).unwrap();
         Fixtures {
@@ -37,7 +40,8 @@ fuzz_target!(|data: &[u8]| {
     let f = fixtures();
     if let Ok(finish) = serde_json::from_slice::<common::AssertionFinish>(data) {
         let _ = server::webauthn::refuse_cross_origin(&finish.credential);
-        let _ = f.rp.identify_discoverable_authentication(&finish.credential);
+        let _ =
+            f.rp.identify_discoverable_authentication(&finish.credential);
         let _ = f.rp.finish_discoverable_authentication(
             &finish.credential,
             f.authentication.clone(),
@@ -45,7 +49,10 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     if let Ok(finish) = serde_json::from_slice::<common::RegisterFinish>(data) {
-        let _ = server::webauthn::registration_facts(finish.credential.response.attestation_object.as_ref());
-        let _ = f.rp.finish_passkey_registration(&finish.credential, &f.registration);
+        let _ = server::webauthn::registration_facts(
+            finish.credential.response.attestation_object.as_ref(),
+        );
+        let _ =
+            f.rp.finish_passkey_registration(&finish.credential, &f.registration);
     }
 });

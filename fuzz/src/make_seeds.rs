@@ -17,11 +17,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The registration the target will try to finish.
     let (options, reg_state) = rp.start_passkey_registration(Uuid::nil(), "ada", "Ada", None)?;
     let options = serde_json::to_value(&options)?;
-    let (passkey, credential) = SoftPasskey::register(&options, origin.as_str().trim_end_matches('/'))?;
+    let (passkey, credential) =
+        SoftPasskey::register(&options, origin.as_str().trim_end_matches('/'))?;
     let finish = json!({ "ceremony_id": "seed", "credential": credential });
     fs::write("seeds/credential/register.json", finish.to_string())?;
-    fs::write("fixtures/registration_state.json", serde_json::to_string(&reg_state)?)?;
-    let credential: RegisterPublicKeyCredential = serde_json::from_value(finish["credential"].clone())?;
+    fs::write(
+        "fixtures/registration_state.json",
+        serde_json::to_string(&reg_state)?,
+    )?;
+    let credential: RegisterPublicKeyCredential =
+        serde_json::from_value(finish["credential"].clone())?;
     let registered = rp.finish_passkey_registration(&credential, &reg_state)?;
     fs::write("fixtures/passkey.json", serde_json::to_string(&registered)?)?;
 
@@ -30,7 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let assertion = passkey.assert(&serde_json::to_value(&options)?, 1)?;
     let finish = json!({ "ceremony_id": "seed", "credential": assertion });
     fs::write("seeds/credential/assert.json", finish.to_string())?;
-    fs::write("fixtures/authentication_state.json", serde_json::to_string(&auth_state)?)?;
+    fs::write(
+        "fixtures/authentication_state.json",
+        serde_json::to_string(&auth_state)?,
+    )?;
     println!("fixtures and seeds written");
     Ok(())
 }

@@ -47,6 +47,12 @@ impl FromRequestParts<AppState> for PendingSession {
         if Stage::parse(&session.stage) == Stage::Full {
             return Err(Error::BadRequest("You are already signed in.".into()));
         }
+        if session.org_sso_required {
+            // The org switched to SSO after the password step: the second
+            // step must not finish a password sign-in it now forbids.
+            sessions::delete_hash(&state.db, &session.token_hash).await?;
+            return Err(Error::SsoRequired);
+        }
         Ok(PendingSession(session))
     }
 }

@@ -174,9 +174,14 @@ async fn confirm_email_link(
         &request.token,
     )
     .await?;
-    *who = accounts::find_by_id(&state.db, &used.account_id)
-        .await?
-        .map(|(account, org)| (account.id, org.id));
+    let owner = accounts::find_by_id(&state.db, &used.account_id).await?;
+    *who = owner
+        .as_ref()
+        .map(|(account, org)| (account.id.clone(), org.id.clone()));
+    if owner.is_some_and(|(_, org)| org.sso_required) {
+        // The org switched to SSO after the link was sent.
+        return Err(Error::SsoRequired);
+    }
     let refreshed = sessions::reauthenticate(
         &state.db,
         &state.clock,

@@ -214,3 +214,22 @@ async fn adding_and_deleting_a_passkey_send_notifications() {
         .iter()
         .any(|m| m.contains("Subject: A passkey was deleted from your Latchkey account")));
 }
+
+#[tokio::test]
+async fn an_email_link_is_refused_once_the_org_requires_sso() {
+    let (app, token) = stale_session().await;
+    let link = ask_for_link(&app, &token, 1).await;
+    app.exec("UPDATE orgs SET sso_required = TRUE WHERE short_name = 'acme'")
+        .await;
+    assert_eq!(confirm(&app, &link).await, StatusCode::FORBIDDEN);
+    let refreshed = app
+        .count("SELECT COUNT(*) FROM sessions WHERE auth_method = 'email_link'")
+        .await;
+    assert_eq!(refreshed, 0);
+    let audited = app
+        .count(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'reauth' AND cause = 'sso_required'",
+        )
+        .await;
+    assert_eq!(audited, 1);
+}

@@ -117,3 +117,38 @@ async fn an_sso_required_org_refuses_password_sign_in() {
         .await;
     assert_eq!(reauth.body["code"], "sso_required");
 }
+
+#[tokio::test]
+async fn an_org_switched_to_sso_refuses_the_second_step_of_a_password_sign_in() {
+    let app = acme_with_ada().await;
+    app.exec("UPDATE orgs SET require_2fa = TRUE WHERE short_name = 'acme'")
+        .await;
+    // Password right: half signed in, 2FA setup next.
+    let half = app.login_ok("ada@example.com", "acme").await;
+    app.exec("UPDATE orgs SET sso_required = TRUE WHERE short_name = 'acme'")
+        .await;
+    let code = json!({ "code": "123456" });
+    let reply = app
+        .send(
+            Method::POST,
+            "/api/login/totp/setup/confirm",
+            Some(code.clone()),
+            Some(&half),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+    assert_eq!(reply.body["code"], "sso_required");
+    // The half-signed-in session is ended: no other second step works either.
+    for path in ["/api/login/totp/setup", "/api/login/totp"] {
+        let reply = app
+            .send(Method::POST, path, Some(code.clone()), Some(&half))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {:?}",
+            reply.body
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
