@@ -31,9 +31,17 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-wait_up() {
-  for _ in $(seq 300); do curl -fsS -o /dev/null -X POST -H 'content-type: application/json' -d '{}' "$1/api/login/passkey/start" 2>/dev/null && return 0; sleep 0.1; done
-  echo "server at $1 did not start" >&2; exit 1
+source scripts/lib/server.sh
+wait_up() { wait_for_server "$1" || exit 1; }
+
+# Starts Latchkey on port $1 (database from DATABASE_URL), logging to $2;
+# sets pid. Limits are raised: all the load comes from one address.
+serve_latchkey() {
+  LEPTOS_SITE_ADDR=127.0.0.1:$1 LEPTOS_SITE_ROOT="$work/site" LATCHKEY_ORIGIN=http://localhost:$1 \
+  LATCHKEY_LIMIT_CEREMONY_STARTS=100000000 LATCHKEY_LIMIT_SECRET_CHECKS=100000000 RUST_LOG=warn \
+    "$latchkey" serve 2>>"$2" &
+  pid=$!
+  wait_up "http://localhost:$1"
 }
 
 "$loadgen" accounts --count "$accounts" --org bench > "$work/accounts.jsonl"
@@ -61,11 +69,7 @@ export LATCHKEY_DATA_DIR="$work/latchkey" DATABASE_URL="sqlite://$work/latchkey/
 mkdir -p "$LATCHKEY_DATA_DIR"
 "$latchkey" org create --short-name bench --name Bench >&2
 "$latchkey" account import < "$work/accounts.jsonl" >&2
-LEPTOS_SITE_ADDR=127.0.0.1:3170 LEPTOS_SITE_ROOT="$work/site" LATCHKEY_ORIGIN=http://localhost:3170 \
-LATCHKEY_LIMIT_CEREMONY_STARTS=100000000 LATCHKEY_LIMIT_SECRET_CHECKS=100000000 RUST_LOG=warn \
-  "$latchkey" serve 2>"$work/latchkey.log" &
-pid=$!
-wait_up http://localhost:3170
+serve_latchkey 3170 "$work/latchkey.log"
 measure latchkey http://localhost:3170 > "$work/latchkey.json"
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
@@ -90,11 +94,7 @@ with con:
                     "VALUES (?,?,?,?,'Passkey',?,0,0,'[]',0,0)", (str(uuid.uuid4()), account, cid, cred, aaguid))
 print(con.execute("SELECT COUNT(*) FROM passkeys").fetchone()[0], "passkeys", file=sys.stderr)
 PY
-LEPTOS_SITE_ADDR=127.0.0.1:3170 LEPTOS_SITE_ROOT="$work/site" LATCHKEY_ORIGIN=http://localhost:3170 \
-LATCHKEY_LIMIT_CEREMONY_STARTS=100000000 LATCHKEY_LIMIT_SECRET_CHECKS=100000000 RUST_LOG=warn \
-  "$latchkey" serve 2>>"$work/latchkey.log" &
-pid=$!
-wait_up http://localhost:3170
+serve_latchkey 3170 "$work/latchkey.log"
 {
   common=(--target http://localhost:3170 --passkeys "$work/latchkey.passkeys" --seconds "$seconds" --json)
   full=$("$loadgen" run --mode passkey --concurrency "$concurrency" "${common[@]}")
@@ -112,12 +112,7 @@ if pg_start "${BENCH_PG_PORT:-55441}"; then
   pg_dir="$work/latchkey-pg"; mkdir -p "$pg_dir"
   DATABASE_URL=$PG_URL LATCHKEY_DATA_DIR=$pg_dir "$latchkey" org create --short-name bench --name Bench >&2
   DATABASE_URL=$PG_URL LATCHKEY_DATA_DIR=$pg_dir "$latchkey" account import < "$work/accounts.jsonl" >&2
-  DATABASE_URL=$PG_URL LATCHKEY_DATA_DIR=$pg_dir \
-  LEPTOS_SITE_ADDR=127.0.0.1:3175 LEPTOS_SITE_ROOT="$work/site" LATCHKEY_ORIGIN=http://localhost:3175 \
-  LATCHKEY_LIMIT_CEREMONY_STARTS=100000000 LATCHKEY_LIMIT_SECRET_CHECKS=100000000 RUST_LOG=warn \
-    "$latchkey" serve 2>"$work/latchkey-pg.log" &
-  pid=$!
-  wait_up http://localhost:3175
+  DATABASE_URL=$PG_URL LATCHKEY_DATA_DIR=$pg_dir serve_latchkey 3175 "$work/latchkey-pg.log"
   measure latchkey-pg http://localhost:3175 > "$work/latchkey-pg.json"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   pg_stop

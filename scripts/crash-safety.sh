@@ -30,15 +30,12 @@ export LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$PWD/target/site" LE
 export LATCHKEY_ORIGIN="http://localhost:$port" RUST_LOG=warn
 export LATCHKEY_LIMIT_CEREMONY_STARTS=100000 LATCHKEY_LIMIT_SECRET_CHECKS=100000
 base="http://localhost:$port"
+source scripts/lib/server.sh
 
 start_server() {
   "$bin" serve >>"$work/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 300); do
-    curl -fsS "$base/api/openapi.json" -o /dev/null 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "the server did not start"; cat "$work/server.log"; exit 1
+  wait_for_server "$base" || { cat "$work/server.log"; exit 1; }
 }
 
 "$bin" org create --short-name bench --name Bench >/dev/null

@@ -47,7 +47,8 @@ LATCHKEY_DATA_DIR="$work" DATABASE_URL="sqlite://$work/l.db" LEPTOS_SITE_ADDR="1
   "$target_dir/release/latchkey" serve >"$work/log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 300); do curl -fsS -o /dev/null "http://localhost:$port/login" 2>/dev/null && break; sleep 0.1; done
+source scripts/lib/server.sh
+wait_for_server "http://localhost:$port"
 page=$(curl -fsS "http://localhost:$port/login")
 headers=$(curl -fsS -o /dev/null -D - -H 'accept-encoding: br, gzip' "http://localhost:$port/pkg/$(basename "$wasm")" | tr -d '\r')
 shell_headers=$(curl -fsS -o /dev/null -D - "http://localhost:$port/login" | tr -d '\r')

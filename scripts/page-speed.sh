@@ -23,16 +23,15 @@ trap cleanup EXIT
 (cd end2end && E2E_FRESH_DB=1 exec ./serve.sh) >/dev/null 2>&1 &
 server_pid=$!
 base="http://localhost:$port"
-for _ in $(seq 300); do curl -fsS -o /dev/null "$base/login" 2>/dev/null && break; sleep 0.1; done
+source scripts/lib/server.sh
+wait_for_server "$base"
 
 # An account to sign in with, for /account.
 db="sqlite://$root/end2end/.data/latchkey.db"
 DATABASE_URL=$db "$LATCHKEY_BIN" org create --short-name speed --name "Speed Test" >/dev/null
 DATABASE_URL=$db LATCHKEY_PASSWORD="page speed password" "$LATCHKEY_BIN" account create \
   --org speed --email speed@example.com --name "Speed Tester" >/dev/null
-cookie=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' \
-  -d '{"email":"speed@example.com","org":"speed","password":"page speed password"}' \
-  "$base/api/login/password" | sed -n 's/^set-cookie: \(latchkey_session=[^;]*\).*/\1/Ip' | tr -d '\r')
+cookie=$(sign_in_cookie "$base" speed@example.com speed "page speed password")
 
 lighthouse() {
   local url=$1 report; shift

@@ -34,15 +34,11 @@ LATCHKEY_LIMIT_CEREMONY_STARTS=100000 LATCHKEY_LIMIT_SECRET_CHECKS=100000 \
 RUST_LOG=warn "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 base="http://localhost:$port"
-for _ in $(seq 300); do
-  curl -fsS "$base/api/openapi.json" -o /dev/null 2>/dev/null && break
-  sleep 0.1
-done
+source scripts/lib/server.sh
+wait_for_server "$base" || { cat "$work/server.log"; exit 1; }
 
 # A signed-in session, so the operations behind it are reached too.
-cookie=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' \
-  -d '{"email":"grace@example.com","org":"acme","password":"correct-horse-battery"}' \
-  "$base/api/login/password" | sed -n 's/^set-cookie: \(latchkey_session=[^;]*\).*/\1/Ip' | tr -d '\r')
+cookie=$(sign_in_cookie "$base" grace@example.com acme correct-horse-battery)
 [ -n "$cookie" ] || { echo "could not sign in the demo account"; cat "$work/server.log"; exit 1; }
 
 # Every operation but logout with the session, then logout (which ends it).

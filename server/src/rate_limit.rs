@@ -82,6 +82,17 @@ pub async fn secret_check(state: &AppState, client: &Client) -> Result<()> {
     hit(&state.db, &state.clock, limit, client.addr.as_deref()).await
 }
 
+/// Runs `check` (a password or code check) if the client is within its
+/// limit of secret checks, which it counts.
+pub async fn limited_secret_check<T>(
+    state: &AppState,
+    client: &Client,
+    check: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    secret_check(state, client).await?;
+    check.await
+}
+
 /// Counts an email sent because of this client.
 pub async fn email(state: &AppState, client: &Client) -> Result<()> {
     hit(

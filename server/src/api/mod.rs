@@ -11,6 +11,7 @@ mod totp;
 use crate::cross_site::refuse_cross_site;
 use crate::error::Error;
 use crate::state::AppState;
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
@@ -28,22 +29,19 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(totp::router())
 }
 
-/// The OpenAPI description of `/api`, as served at `/api/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut spec) = routes().split_for_parts();
-    spec.servers = Some(vec![utoipa::openapi::Server::new("/api")]);
-    spec
-}
-
 pub fn router(state: AppState) -> Router<AppState> {
-    let (routes, _) = routes().split_for_parts();
-    let spec = Arc::new(openapi());
+    let (routes, mut spec) = routes().split_for_parts();
+    // Paths in the description are relative to where the API is mounted.
+    spec.servers = Some(vec![utoipa::openapi::Server::new("/api")]);
+    // Serialised once: it never changes while the server runs (and, being
+    // plain data, cannot fail to serialise).
+    let spec: Arc<str> = serde_json::to_string(&spec).unwrap_or_default().into();
     routes
         .route(
             "/openapi.json",
             get(move || {
                 let spec = spec.clone();
-                async move { axum::Json(spec.as_ref().clone()) }
+                async move { ([(CONTENT_TYPE, "application/json")], spec.to_string()) }
             }),
         )
         // An unknown API path is a JSON 404, never the HTML shell.

@@ -35,11 +35,8 @@ async fn reauth_password(
     CurrentSession(session): CurrentSession,
     Json(request): Json<ReauthPassword>,
 ) -> Result<StatusCode> {
-    let result = async {
-        rate_limit::secret_check(&state, &client).await?;
-        reauth_password_inner(&state, &session, request).await
-    }
-    .await;
+    let check = reauth_password_inner(&state, &session, request);
+    let result = rate_limit::limited_secret_check(&state, &client, check).await;
     audit::outcome(
         &state,
         &client,

@@ -60,11 +60,8 @@ async fn login_code(
     jar: CookieJar,
     Json(request): Json<TotpCode>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    let result = async {
-        rate_limit::secret_check(&state, &client).await?;
-        login_code_inner(&state, &session, jar, request).await
-    }
-    .await;
+    let check = login_code_inner(&state, &session, jar, request);
+    let result = rate_limit::limited_secret_check(&state, &client, check).await;
     audit::outcome(&state, &client, Event::TotpSignIn, &session.who(), &result).await;
     result
 }
@@ -180,11 +177,8 @@ async fn login_setup_confirm(
     jar: CookieJar,
     Json(request): Json<TotpCode>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    let result = async {
-        rate_limit::secret_check(&state, &client).await?;
-        login_setup_confirm_inner(&state, &session, jar, request).await
-    }
-    .await;
+    let check = login_setup_confirm_inner(&state, &session, jar, request);
+    let result = rate_limit::limited_secret_check(&state, &client, check).await;
     audit::outcome(&state, &client, Event::TotpEnabled, &session.who(), &result).await;
     result
 }
@@ -235,11 +229,8 @@ async fn setup_confirm(
     CurrentSession(session): CurrentSession,
     Json(request): Json<TotpCode>,
 ) -> Result<StatusCode> {
-    let result = async {
-        rate_limit::secret_check(&state, &client).await?;
-        setup_confirm_inner(&state, &session, request).await
-    }
-    .await;
+    let check = setup_confirm_inner(&state, &session, request);
+    let result = rate_limit::limited_secret_check(&state, &client, check).await;
     audit::outcome(&state, &client, Event::TotpEnabled, &session.who(), &result).await;
     result
 }
