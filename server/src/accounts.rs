@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::orgs::{self, Org};
 use crate::password::Passwords;
 use crate::validate;
-use crate::with_pool;
+use crate::{with_pool, with_reader};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Account {
@@ -94,7 +94,7 @@ pub async fn find_in_org(
 pub async fn find_by_email(db: &Db, org: &Org, email: &str) -> Result<Option<Account>> {
     let email = email.trim().to_lowercase();
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE org_id = $1 AND email = $2");
-    Ok(with_pool!(db, pool => sqlx::query_as::<_, Account>(&sql)
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, Account>(&sql)
         .bind(&org.id)
         .bind(&email)
         .fetch_optional(pool)
@@ -104,7 +104,7 @@ pub async fn find_by_email(db: &Db, org: &Org, email: &str) -> Result<Option<Acc
 /// The account with this id and its org.
 pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<(Account, Org)>> {
     // One query for both (this is on every passkey sign-in).
-    let row = with_pool!(db, pool => sqlx::query_as::<_, AccountAndOrg>(
+    let row = with_reader!(db, pool => sqlx::query_as::<_, AccountAndOrg>(
             "SELECT a.id, a.org_id, a.email, a.display_name, a.password_hash, a.totp_secret, \
                     a.created_at, o.short_name, o.name, o.sso_required, o.require_2fa, \
                     o.max_session_secs, o.idle_timeout_secs, o.lockout_attempts, o.lockout_secs, \

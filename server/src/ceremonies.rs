@@ -109,15 +109,16 @@ pub async fn start<S: Serialize>(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let id = URL_SAFE_NO_PAD.encode(bytes);
     let sweep = app.ceremony_sweeper.due(now);
+    // Expired rows are swept as new ones come, every few seconds, so the
+    // table holds at most the ceremonies of the last 5 minutes.
+    if sweep {
+        with_pool!(db, pool => sqlx::query("DELETE FROM ceremonies WHERE expires_at < $1")
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+    }
     with_pool!(db, pool => {
-        // Expired rows are swept as new ones come, every few seconds, so the
-        // table holds at most the ceremonies of the last 5 minutes.
-        if sweep {
-            sqlx::query("DELETE FROM ceremonies WHERE expires_at < $1")
-                .bind(now)
-                .execute(pool)
-                .await?;
-        }
         sqlx::query(
             "INSERT INTO ceremonies (id, purpose, session_hash, account_id, state, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",

@@ -7,30 +7,75 @@
 //! each backend without sqlx's `Any` driver and its lossy value mapping.
 
 use sqlx::postgres::PgPoolOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection, PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
+use tokio::sync::{Mutex, Notify};
+use tokio::task::JoinHandle;
+
+/// Read-only SQLite connections beside the writer (each is a thread).
+const READ_CONNECTIONS: u32 = 4;
+
+/// How often the WAL is checkpointed, off the request path (see
+/// [`checkpoint_loop`]).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// The WAL length (4 KiB pages) past which the writer is paused for one
+/// checkpoint that starts the WAL over: 64 MiB.
+const WAL_RESTART_FRAMES: i64 = 16 * 1024;
 
 /// The migrations under `server/migrations`, applied at every start.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// A pool for whichever database `DATABASE_URL` names.
+/// The database `DATABASE_URL` names.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// SQLite: one writing connection (`None` once closed) and a pool of
+    /// read-only ones (see [`Db::connect`]).
+    Sqlite {
+        writer: Arc<Mutex<Option<SqliteConnection>>>,
+        reader: SqlitePool,
+        checkpoints: Arc<Checkpoints>,
+    },
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+/// Runs `$body` with `$pool` bound to the executor of either backend: the
+/// SQLite writing connection (held for the body) or the PostgreSQL pool.
 ///
 /// The body is expanded twice, once per driver, so it must only use what
-/// both drivers support.
+/// both drivers support, and use `$pool` once, as one statement's executor.
 #[macro_export]
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite { writer, .. } => {
+                let mut writer = writer.lock().await;
+                match writer.as_mut() {
+                    Some($pool) => $body,
+                    None => Err(::sqlx::Error::PoolClosed.into()),
+                }
+            }
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`with_pool!`], for a query that only reads: on SQLite it runs on a
+/// read-only connection, beside the writer instead of queued behind it.
+///
+/// It sees every write committed before it starts, so a request reads its
+/// own earlier writes; use it only where that is all the consistency needed
+/// (no read-then-write decisions: those belong in one statement).
+#[macro_export]
+macro_rules! with_reader {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite { reader: $pool, .. } => $body,
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -43,7 +88,12 @@ impl Db {
     /// transaction survives the process being killed (only a power loss
     /// can lose the last commits), and readers never block the writer.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Self::connect_with(url, WAL_RESTART_FRAMES).await
+    }
+
+    /// [`Db::connect`], restarting a busy SQLite WAL past `wal_restart_frames`.
+    async fn connect_with(url: &str, wal_restart_frames: i64) -> Result<Self, sqlx::Error> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // No ping before each use: a broken connection fails its query
             // and is replaced; a ping per query doubled the round trips.
             let pool = PgPoolOptions::new()
@@ -52,45 +102,215 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Db::Postgres(pool)
-        } else {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
-            // One connection: SQLite has one writer at a time anyway, and with
-            // several connections a waiting writer sleeps in SQLite's busy
-            // handler (1, 2, 5, 10… ms steps), which showed as 20-30 ms p99
-            // latency under load. With one, statements queue in order and
-            // each takes microseconds. (No code path holds a transaction
-            // across awaits, so nothing can wait on itself.)
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await?;
-            Db::Sqlite(pool)
-        };
-        with_pool!(&db, pool => MIGRATOR.run(pool).await)?;
-        Ok(db)
+            MIGRATOR.run(&pool).await?;
+            return Ok(Db::Postgres(pool));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        // One writing connection: SQLite has one writer at a time
+        // anyway, and with several connections a waiting writer sleeps
+        // in SQLite's busy handler (1, 2, 5, 10… ms steps), which showed
+        // as 20-30 ms p99 latency under load. With one, statements
+        // queue in order and each takes microseconds. (No code path
+        // holds a transaction across awaits, so nothing can wait on
+        // itself.)
+        //
+        // It is a plain connection behind a mutex, not a pool of one: a
+        // pool connection is pinged on every release, from a spawned
+        // task, before the next statement may have it — three thread
+        // hand-offs per statement, and the connection busy more than
+        // SQLite was (profiled). A statement dropped half-way is safe
+        // here: sqlx's connection thread finishes or resets it before
+        // the next one.
+        // Its commits never checkpoint the WAL: that is done from another
+        // connection (see `checkpoint_loop`), since a commit that did was
+        // the slowest sign-in of the run (the p99).
+        let mut writer = options
+            .clone()
+            .pragma("wal_autocheckpoint", "0")
+            .connect()
+            .await?;
+        MIGRATOR.run(&mut writer).await?;
+        let checkpointer = options.connect().await?;
+        // Reads that need no writer go to their own connections, beside
+        // the writer instead of queued behind it (WAL allows it).
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .test_before_acquire(false)
+            .connect_with(options.read_only(true))
+            .await?;
+        let writer = Arc::new(Mutex::new(Some(writer)));
+        let stop = Arc::new(Notify::new());
+        let task = tokio::spawn(checkpoint_loop(
+            checkpointer,
+            Arc::downgrade(&writer),
+            wal_restart_frames,
+            stop.clone(),
+        ));
+        let checkpoints = Arc::new(Checkpoints {
+            stop,
+            task: Mutex::new(Some(task)),
+        });
+        Ok(Db::Sqlite {
+            writer,
+            reader,
+            checkpoints,
+        })
     }
 
     /// Human name of the backend, for logs.
     pub fn backend(&self) -> &'static str {
         match self {
-            Db::Sqlite(_) => "sqlite",
+            Db::Sqlite { .. } => "sqlite",
             Db::Postgres(_) => "postgres",
         }
     }
 
+    /// Closes every connection; later queries fail with `PoolClosed`.
     pub async fn close(&self) {
-        with_pool!(self, pool => pool.close().await)
+        match self {
+            Db::Sqlite {
+                writer,
+                reader,
+                checkpoints,
+            } => {
+                reader.close().await;
+                checkpoints.stop.notify_one();
+                if let Some(task) = checkpoints.task.lock().await.take() {
+                    task.await.ok();
+                }
+                if let Some(writer) = writer.lock().await.take() {
+                    // Closing the last connection checkpoints the WAL.
+                    if let Err(e) = writer.close().await {
+                        tracing::warn!("closing the database: {e}");
+                    }
+                }
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
+}
+
+/// The background checkpoints of a SQLite database, stopped by [`Db::close`].
+#[derive(Debug)]
+pub struct Checkpoints {
+    stop: Arc<Notify>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`],
+/// until the database is closed.
+///
+/// A `PASSIVE` checkpoint neither waits for nor blocks anyone, so the
+/// copying and syncing happen beside the writer. But under steady writes it
+/// never quite catches up, and SQLite only starts the WAL over once it has;
+/// so when the WAL passes `restart_frames`, the writer is held still
+/// for one `RESTART` checkpoint, which has only the last interval's frames
+/// left to copy. The WAL stays below that size plus one interval of writes.
+async fn checkpoint_loop(
+    mut conn: SqliteConnection,
+    writer: Weak<Mutex<Option<SqliteConnection>>>,
+    restart_frames: i64,
+    stop: Arc<Notify>,
+) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.notified() => break,
+        }
+        // Every handle to the database is gone (dropped without `close`).
+        let Some(writer) = writer.upgrade() else {
+            break;
+        };
+        let frames = match checkpoint(&mut conn, "PASSIVE").await {
+            Ok(frames) => frames,
+            Err(e) => {
+                tracing::warn!("checkpointing the database: {e}");
+                continue;
+            }
+        };
+        if frames > restart_frames {
+            // Held, so that no write comes in until the WAL starts over.
+            let writer = writer.lock().await;
+            if writer.is_none() {
+                break;
+            }
+            if let Err(e) = checkpoint(&mut conn, "RESTART").await {
+                tracing::warn!("restarting the WAL: {e}");
+            }
+        }
+    }
+    if let Err(e) = conn.close().await {
+        tracing::warn!("closing the checkpoint connection: {e}");
+    }
+}
+
+/// Runs one checkpoint; returns the WAL's length in frames (pages).
+async fn checkpoint(conn: &mut SqliteConnection, mode: &str) -> Result<i64, sqlx::Error> {
+    // Columns: busy, frames in the WAL, frames checkpointed.
+    let (_, frames, _): (i64, i64, i64) = sqlx::query_as(&format!("PRAGMA wal_checkpoint({mode})"))
+        .fetch_one(conn)
+        .await?;
+    Ok(frames)
 }
 
 /// True when `err` is a violated UNIQUE constraint, on either backend.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    /// Under writes that never pause, a `PASSIVE` checkpoint never catches
+    /// up; without the `RESTART` step the WAL grew without bound (800 MB in
+    /// 30 s of benchmark).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_wal_under_steady_writes_is_started_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = Db::connect_with(&format!("sqlite://{}", path.display()), 64)
+            .await
+            .unwrap();
+        with_pool!(&db, pool => sqlx::query("CREATE TABLE filler (data BLOB)").execute(pool).await.map(|_| ()))
+            .unwrap();
+        let started = Instant::now();
+        let mut written = 0u64;
+        while started.elapsed() < Duration::from_secs(2) {
+            let data = vec![7u8; 8192];
+            with_pool!(&db, pool => sqlx::query("INSERT INTO filler (data) VALUES ($1)")
+                .bind(&data)
+                .execute(pool)
+                .await
+                .map(|_| ()))
+            .unwrap();
+            written += data.len() as u64;
+        }
+        let wal = std::fs::metadata(dir.path().join("t.db-wal"))
+            .unwrap()
+            .len();
+        assert!(
+            written > 16 << 20,
+            "too few writes to tell: {written} bytes"
+        );
+        // The file keeps its largest extent; unchecked, it holds every byte.
+        assert!(
+            wal < written / 2,
+            "WAL of {wal} bytes after {written} bytes written"
+        );
+        db.close().await;
+        // Closed: the last connection checkpointed and removed the WAL.
+        assert!(!dir.path().join("t.db-wal").exists());
+        let closed =
+            with_pool!(&db, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()));
+        assert!(matches!(closed, Err(sqlx::Error::PoolClosed)));
+    }
 }

@@ -38,11 +38,12 @@ pub async fn issue(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let now = clock.now();
+    with_pool!(db, pool => sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1")
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
     with_pool!(db, pool => {
-        sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1")
-            .bind(now)
-            .execute(pool)
-            .await?;
         sqlx::query(
             "INSERT INTO email_tokens (token_hash, purpose, account_id, session_hash, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",

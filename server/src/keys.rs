@@ -13,17 +13,16 @@ use rand::RngCore;
 pub async fn load_or_create(db: &Db, name: &str) -> Result<[u8; 32]> {
     let mut candidate = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut candidate);
-    let value = with_pool!(db, pool => {
-        sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(URL_SAFE_NO_PAD.encode(candidate))
-            .execute(pool)
-            .await?;
-        sqlx::query_scalar::<_, String>("SELECT value FROM server_keys WHERE name = $1")
-            .bind(name)
-            .fetch_one(pool)
-            .await
-    })?;
+    with_pool!(db, pool => sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .bind(URL_SAFE_NO_PAD.encode(candidate))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    let value = with_pool!(db, pool => sqlx::query_scalar::<_, String>("SELECT value FROM server_keys WHERE name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await)?;
     URL_SAFE_NO_PAD
         .decode(value)
         .ok()

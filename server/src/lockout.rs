@@ -85,12 +85,13 @@ fn lock_end(failures: &[UnixTime], policy: Policy) -> Option<UnixTime> {
 
 pub async fn record_failure(db: &Db, clock: &Clock, subject: &str) -> Result<()> {
     let now = clock.now();
+    // Old rows of every subject go, so typed garbage cannot pile up.
+    with_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
+        .bind(now - KEEP_SECS)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
     with_pool!(db, pool => {
-        // Old rows of every subject go, so typed garbage cannot pile up.
-        sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
-            .bind(now - KEEP_SECS)
-            .execute(pool)
-            .await?;
         sqlx::query("INSERT INTO login_failures (subject, failed_at) VALUES ($1, $2)")
             .bind(subject)
             .bind(now)

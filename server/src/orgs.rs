@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::db::{is_unique_violation, Db};
 use crate::error::{Error, Result};
 use crate::validate;
-use crate::with_pool;
+use crate::{with_pool, with_reader};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Org {
@@ -83,7 +83,7 @@ pub async fn create(db: &Db, clock: &Clock, new: NewOrg) -> Result<Org> {
 pub async fn find_by_short_name(db: &Db, short_name: &str) -> Result<Option<Org>> {
     let short_name = short_name.trim().to_lowercase();
     let sql = format!("SELECT {COLUMNS} FROM orgs WHERE short_name = $1");
-    Ok(with_pool!(db, pool => sqlx::query_as::<_, Org>(&sql)
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, Org>(&sql)
         .bind(&short_name)
         .fetch_optional(pool)
         .await)?)
@@ -91,7 +91,7 @@ pub async fn find_by_short_name(db: &Db, short_name: &str) -> Result<Option<Org>
 
 pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<Org>> {
     let sql = format!("SELECT {COLUMNS} FROM orgs WHERE id = $1");
-    Ok(with_pool!(db, pool => sqlx::query_as::<_, Org>(&sql)
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, Org>(&sql)
         .bind(id)
         .fetch_optional(pool)
         .await)?)

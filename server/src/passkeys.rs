@@ -3,7 +3,7 @@
 use crate::clock::Clock;
 use crate::db::{is_unique_violation, Db};
 use crate::error::{Error, Result};
-use crate::with_pool;
+use crate::{with_pool, with_reader};
 use webauthn_rs::prelude::{AuthenticationResult, Passkey};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -98,18 +98,22 @@ pub async fn insert(db: &Db, clock: &Clock, new: NewPasskey) -> Result<PasskeyRo
 pub async fn list_for_account(db: &Db, account_id: &str) -> Result<Vec<PasskeyRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM passkeys WHERE account_id = $1 ORDER BY created_at, id");
-    Ok(with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+    Ok(
+        with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
         .bind(account_id)
         .fetch_all(pool)
-        .await)?)
+        .await)?,
+    )
 }
 
 pub async fn find_by_credential_id(db: &Db, credential_id: &str) -> Result<Option<PasskeyRow>> {
     let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = $1");
-    Ok(with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+    Ok(
+        with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
         .bind(credential_id)
         .fetch_optional(pool)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Renames one of the account's passkeys; `NotFound` if it is not theirs.

@@ -11,7 +11,7 @@ use crate::clock::{Clock, UnixTime};
 use crate::db::Db;
 use crate::error::Result;
 use crate::orgs::Org;
-use crate::with_pool;
+use crate::{with_pool, with_reader};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::{AuthMethod, OrgSummary, SessionInfo};
@@ -183,7 +183,7 @@ pub async fn create(
 /// deleted on the way.
 pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>> {
     let token_hash = hash_token(token);
-    let found = with_pool!(db, pool => sqlx::query_as::<_, Session>(
+    let found = with_reader!(db, pool => sqlx::query_as::<_, Session>(
             "SELECT s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
                     s.auth_method, a.email, a.display_name, o.id AS org_id, \
                     o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
