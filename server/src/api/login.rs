@@ -14,6 +14,7 @@ use crate::validate::{self, MAX_PASSWORD_LEN};
 use crate::{emails, rate_limit};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use common::ApiError;
 use common::{AuthMethod, OrgListRequest, PasswordLoginRequest, SessionInfo};
@@ -116,11 +117,18 @@ async fn password_login(
 }
 
 #[utoipa::path(get, path = "/session", tag = "session",
-    responses((status = 200, description = "The signed-in session", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+    responses((status = 200, description = "The signed-in session", body = SessionInfo), (status = 204, description = "Nobody is signed in (no session, an ended one, or one still at its 2FA step)"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
-/// `GET /api/session` → who is signed in, or 401.
-async fn current_session(CurrentSession(session): CurrentSession) -> Json<SessionInfo> {
-    Json(session.info())
+/// `GET /api/session` → who is signed in, or 204 when nobody is.
+///
+/// Being signed out is the normal answer on the sign-in page, not a
+/// failure: a 401 here was logged as an error in every visitor's console.
+async fn current_session(session: Result<CurrentSession>) -> Result<Response> {
+    match session {
+        Ok(CurrentSession(session)) => Ok(Json(session.info()).into_response()),
+        Err(Error::Unauthenticated) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => Err(e),
+    }
 }
 
 #[utoipa::path(post, path = "/logout", tag = "session",

@@ -268,6 +268,7 @@ impl TestApp {
         reply.session_cookie().expect("a session cookie")
     }
 
+    /// `GET /api/session` with `token`: 200 signed in, 204 not.
     pub async fn session_status(&self, token: &str) -> StatusCode {
         self.send(Method::GET, "/api/session", None, Some(token))
             .await

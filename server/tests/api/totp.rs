@@ -72,9 +72,10 @@ async fn a_password_sign_in_with_2fa_needs_the_code_and_nothing_else_works_befor
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(first.body["pending"], "totp");
     let half = first.session_cookie().unwrap();
-    // A half-signed-in session can call nothing but the code step.
+    // A half-signed-in session is not signed in, and can call nothing but
+    // the code step.
+    assert_eq!(app.session_status(&half).await, StatusCode::NO_CONTENT);
     for (method, path) in [
-        (Method::GET, "/api/session"),
         (Method::GET, "/api/passkeys"),
         (Method::POST, "/api/passkeys/register/start"),
         (Method::POST, "/api/totp/setup"),
@@ -94,7 +95,7 @@ async fn a_password_sign_in_with_2fa_needs_the_code_and_nothing_else_works_befor
     let full = right.session_cookie().unwrap();
     assert_ne!(full, half, "a new token on 2FA completion");
     assert_eq!(app.session_status(&full).await, StatusCode::OK);
-    assert_eq!(app.session_status(&half).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.session_status(&half).await, StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
@@ -141,7 +142,7 @@ async fn an_org_that_requires_2fa_makes_accounts_set_it_up_first() {
     let first = app.login("ada@example.com", "acme", PASSWORD).await;
     assert_eq!(first.body["pending"], "totp_setup");
     let half = first.session_cookie().unwrap();
-    assert_eq!(app.session_status(&half).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.session_status(&half).await, StatusCode::NO_CONTENT);
     let setup = app
         .send(Method::POST, "/api/login/totp/setup", None, Some(&half))
         .await;
