@@ -10,6 +10,7 @@
 pub mod api;
 pub mod components;
 pub mod pages;
+pub mod paint;
 pub mod passkey_sign_in;
 pub mod remembered_orgs;
 pub mod session;

@@ -35,6 +35,9 @@ pub fn provide_session() {
     let session = Session(RwSignal::new(SessionState::Loading));
     provide_context(session);
     spawn_local(async move {
+        // The page draws itself first (the sign-in page needs no answer to
+        // show its form); the question goes out right after.
+        crate::paint::after_next_paint().await;
         // A network failure counts as signed out: the login page then says
         // what went wrong when the person tries to sign in.
         match crate::api::session().await {
