@@ -84,10 +84,12 @@ test("Log out ends the session, and the old cookie is refused", async ({ page, a
   await expect(page).toHaveURL("/login");
   await expect(page.getByLabel("Email")).toBeVisible();
 
-  // Replaying the old cookie from another browser context: the server refuses it.
+  // Replaying the old cookie from another browser context: nobody is signed
+  // in with it, and the API refuses it.
   const other = await browser.newContext();
   await other.addCookies([cookie]);
-  const replay = await other.request.get("/api/session");
+  expect((await other.request.get("/api/session")).status()).toBe(204);
+  const replay = await other.request.get("/api/passkeys");
   expect(replay.status()).toBe(401);
   expect((await replay.json()).code).toBe("unauthenticated");
   await other.close();
