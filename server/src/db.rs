@@ -34,10 +34,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// The database `DATABASE_URL` names.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// SQLite: one writing connection (`None` once closed) and a pool of
-    /// read-only ones (see [`Db::connect`]).
+    /// SQLite: one writing connection and a pool of read-only ones (see
+    /// [`Db::connect`]).
     Sqlite {
-        writer: Arc<Mutex<Option<SqliteConnection>>>,
+        writer: Arc<Mutex<Writer>>,
         reader: SqlitePool,
         checkpoints: Arc<Checkpoints>,
     },
@@ -55,9 +55,13 @@ macro_rules! with_pool {
         match $db {
             $crate::db::Db::Sqlite { writer, .. } => {
                 let mut writer = writer.lock().await;
-                match writer.as_mut() {
-                    Some($pool) => $body,
-                    None => Err(::sqlx::Error::PoolClosed.into()),
+                match writer.connection().await {
+                    Ok($pool) => {
+                        let result = $body;
+                        writer.after(&result);
+                        result
+                    }
+                    Err(e) => Err(e),
                 }
             }
             $crate::db::Db::Postgres($pool) => $body,
@@ -129,11 +133,8 @@ impl Db {
         // Its commits never checkpoint the WAL: that is done from another
         // connection (see `checkpoint_loop`), since a commit that did was
         // the slowest sign-in of the run (the p99).
-        let mut writer = options
-            .clone()
-            .pragma("wal_autocheckpoint", "0")
-            .connect()
-            .await?;
+        let writer_options = options.clone().pragma("wal_autocheckpoint", "0");
+        let mut writer = writer_options.connect().await?;
         MIGRATOR.run(&mut writer).await?;
         let checkpointer = options.connect().await?;
         // Reads that need no writer go to their own connections, beside
@@ -143,7 +144,11 @@ impl Db {
             .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
-        let writer = Arc::new(Mutex::new(Some(writer)));
+        let writer = Arc::new(Mutex::new(Writer {
+            conn: Some(writer),
+            options: writer_options,
+            closed: false,
+        }));
         let stop = Arc::new(Notify::new());
         let task = tokio::spawn(checkpoint_loop(
             checkpointer,
@@ -183,14 +188,53 @@ impl Db {
                 if let Some(task) = checkpoints.task.lock().await.take() {
                     task.await.ok();
                 }
-                if let Some(writer) = writer.lock().await.take() {
+                let mut writer = writer.lock().await;
+                writer.closed = true;
+                if let Some(conn) = writer.conn.take() {
                     // Closing the last connection checkpoints the WAL.
-                    if let Err(e) = writer.close().await {
+                    if let Err(e) = conn.close().await {
                         tracing::warn!("closing the database: {e}");
                     }
                 }
             }
             Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The SQLite writing connection, for [`with_pool!`].
+#[derive(Debug)]
+pub struct Writer {
+    /// `None` after its thread died (reopened on next use) or once closed.
+    conn: Option<SqliteConnection>,
+    options: SqliteConnectOptions,
+    /// Set by [`Db::close`]: statements then fail with `PoolClosed`.
+    closed: bool,
+}
+
+impl Writer {
+    /// The connection, reopened first if the last one's thread died: a pool
+    /// would replace a broken connection, and so does this.
+    pub async fn connection(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
+        if self.closed {
+            return Err(sqlx::Error::PoolClosed);
+        }
+        let conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => {
+                tracing::warn!("reopening the database's writing connection");
+                self.options.connect().await?
+            }
+        };
+        Ok(self.conn.insert(conn))
+    }
+
+    /// Looks at a statement's outcome: a connection whose thread has died
+    /// is dropped, to be reopened by the next statement.
+    pub fn after<T>(&mut self, outcome: &Result<T, sqlx::Error>) {
+        if matches!(outcome, Err(sqlx::Error::WorkerCrashed)) {
+            tracing::error!("the database's writing connection died");
+            self.conn = None;
         }
     }
 }
@@ -213,7 +257,7 @@ pub struct Checkpoints {
 /// left to copy. The WAL stays below that size plus one interval of writes.
 async fn checkpoint_loop(
     mut conn: SqliteConnection,
-    writer: Weak<Mutex<Option<SqliteConnection>>>,
+    writer: Weak<Mutex<Writer>>,
     restart_frames: i64,
     stop: Arc<Notify>,
 ) {
@@ -238,7 +282,7 @@ async fn checkpoint_loop(
         if frames > restart_frames {
             // Held, so that no write comes in until the WAL starts over.
             let writer = writer.lock().await;
-            if writer.is_none() {
+            if writer.closed {
                 break;
             }
             if let Err(e) = checkpoint(&mut conn, "RESTART").await {
@@ -312,5 +356,29 @@ mod tests {
         let closed =
             with_pool!(&db, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()));
         assert!(matches!(closed, Err(sqlx::Error::PoolClosed)));
+    }
+
+    #[tokio::test]
+    async fn a_writing_connection_whose_thread_died_is_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        let Db::Sqlite { writer, .. } = &db else {
+            unreachable!()
+        };
+        writer
+            .lock()
+            .await
+            .after::<()>(&Err(sqlx::Error::WorkerCrashed));
+        assert!(writer.lock().await.conn.is_none());
+        let count =
+            with_pool!(&db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orgs")
+            .fetch_one(pool)
+            .await)
+            .unwrap();
+        assert_eq!(count, 0);
+        assert!(writer.lock().await.conn.is_some());
+        db.close().await;
     }
 }
