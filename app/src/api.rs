@@ -4,14 +4,16 @@
 //! type whether the server refused, the network failed or the answer was
 //! unreadable.
 
+use crate::json;
 use common::{
     ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
     ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart, PasswordLoginRequest,
     ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse, SessionInfo, TotpCode,
     TotpSetup,
 };
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 fn network_error() -> ApiError {
     ApiError::new(
@@ -20,15 +22,29 @@ fn network_error() -> ApiError {
     )
 }
 
+/// The answer's body read as a `T`, if it is one.
+async fn body_of<T: DeserializeOwned>(response: Response) -> Option<T> {
+    json::from_str(&response.text().await.ok()?)
+}
+
 /// Turns a non-2xx answer into the server's error body (or a generic one).
 async fn error_of(response: Response) -> ApiError {
     let status = response.status();
-    response.json::<ApiError>().await.unwrap_or_else(|_| {
+    body_of::<ApiError>(response).await.unwrap_or_else(|| {
         ApiError::new(
             ErrorCode::Internal,
             format!("The server answered with an unexpected error ({status})."),
         )
     })
+}
+
+/// The request with `body` as its JSON body.
+fn with_json<B: Serialize>(request: RequestBuilder, body: &B) -> Result<Request, ApiError> {
+    let text = json::to_string(body).ok_or_else(network_error)?;
+    request
+        .header("content-type", "application/json")
+        .body(text)
+        .map_err(|_| network_error())
 }
 
 async fn json_of<T: DeserializeOwned>(
@@ -38,7 +54,7 @@ async fn json_of<T: DeserializeOwned>(
     if !response.ok() {
         return Err(error_of(response).await);
     }
-    response.json::<T>().await.map_err(|_| network_error())
+    body_of(response).await.ok_or_else(network_error)
 }
 
 async fn empty_of(response: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
@@ -65,9 +81,7 @@ pub async fn session() -> Result<Option<SessionInfo>, ApiError> {
 
 /// `POST /api/login/password`.
 pub async fn login_password(body: &PasswordLoginRequest) -> Result<SessionInfo, ApiError> {
-    let request = Request::post("/api/login/password")
-        .json(body)
-        .map_err(|_| network_error())?;
+    let request = with_json(Request::post("/api/login/password"), body)?;
     json_of(request.send().await).await
 }
 
@@ -80,16 +94,12 @@ async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    let request = Request::post(path)
-        .json(body)
-        .map_err(|_| network_error())?;
+    let request = with_json(Request::post(path), body)?;
     json_of(request.send().await).await
 }
 
 async fn post_empty_reply<B: serde::Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
-    let request = Request::post(path)
-        .json(body)
-        .map_err(|_| network_error())?;
+    let request = with_json(Request::post(path), body)?;
     empty_of(request.send().await).await
 }
 
@@ -127,9 +137,7 @@ pub async fn delete_passkey(id: &str) -> Result<(), ApiError> {
 
 /// `PATCH /api/passkeys/{id}`.
 pub async fn rename_passkey(id: &str, body: &RenamePasskey) -> Result<(), ApiError> {
-    let request = Request::patch(&format!("/api/passkeys/{id}"))
-        .json(body)
-        .map_err(|_| network_error())?;
+    let request = with_json(Request::patch(&format!("/api/passkeys/{id}")), body)?;
     empty_of(request.send().await).await
 }
 

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod components;
+pub mod json;
 pub mod pages;
 pub mod paint;
 pub mod passkey_sign_in;

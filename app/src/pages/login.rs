@@ -118,7 +118,6 @@ fn use_finish() -> Finish {
 fn arm_autofill(form: Form) {
     let finish = use_finish();
     spawn_local(async move {
-        crate::paint::after_next_paint().await;
         if !webauthn::conditional_mediation_available().await {
             return;
         }
