@@ -24,6 +24,9 @@ const READ_CONNECTIONS: u32 = 4;
 /// [`checkpoint_loop`]).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
+/// How long a `RESTART` checkpoint may wait for readers to finish.
+const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(50);
+
 /// The WAL length (4 KiB pages) past which the writer is paused for one
 /// checkpoint that starts the WAL over: 64 MiB.
 const WAL_RESTART_FRAMES: i64 = 16 * 1024;
@@ -136,7 +139,14 @@ impl Db {
         let writer_options = options.clone().pragma("wal_autocheckpoint", "0");
         let mut writer = writer_options.connect().await?;
         MIGRATOR.run(&mut writer).await?;
-        let checkpointer = options.connect().await?;
+        // Its RESTART step waits for readers in SQLite's busy handler while
+        // holding the writer; a short timeout bounds that pause (a busy
+        // RESTART just leaves the WAL to the next interval).
+        let checkpointer = options
+            .clone()
+            .busy_timeout(CHECKPOINT_BUSY_TIMEOUT)
+            .connect()
+            .await?;
         // Reads that need no writer go to their own connections, beside
         // the writer instead of queued behind it (WAL allows it).
         let reader = SqlitePoolOptions::new()
