@@ -25,6 +25,27 @@ test("password sign-in lands on the console", async ({ page, admin }) => {
   expect(await page.evaluate(() => document.cookie)).not.toContain("latchkey_session");
 });
 
+test("the sign-in page and the console load without a console error", async ({ page, admin }) => {
+  // Signed out is the normal state of /login: the session probe must not
+  // fail (a 401 there was logged as an error on every visit).
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto("/login");
+  await expect(page.getByRole("button", { name: "Login" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect((await page.request.get("/api/session")).status()).toBe(204);
+  const { org, email } = admin.adaAtAcme();
+  await signInWithPassword(page, email, org);
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  await page.goto("/account");
+  await expect(page.getByRole("heading", { name: "Passkeys" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(errors).toEqual([]);
+});
+
 test("wrong password and unknown email show the same message", async ({ page, admin }) => {
   const { org, email } = admin.adaAtAcme();
 
