@@ -47,10 +47,15 @@ fn is_json(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
+    // Compared without allocating: this runs on every request with a body.
     let essence = value.split(';').next().unwrap_or_default().trim();
-    let essence = essence.to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json")
+            || subtype.len() > 5
+                && subtype.as_bytes()[subtype.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
@@ -87,6 +92,7 @@ mod tests {
             .await
             .is_ok());
         assert!(extract("application/problem+json", "{}").await.is_ok());
+        assert!(extract("Application/JSON", "{}").await.is_ok());
         for (content_type, body) in [
             ("application/json", "[null]"),
             ("application/json", "null"),
@@ -94,6 +100,8 @@ mod tests {
             ("application/json", ""),
             ("application/json", "{"),
             ("text/plain", "{}"),
+            ("text/json-ish", "{}"),
+            ("application/+json", "{}"),
         ] {
             let refused = extract(content_type, body).await;
             assert!(

@@ -98,22 +98,20 @@ pub async fn insert(db: &Db, clock: &Clock, new: NewPasskey) -> Result<PasskeyRo
 pub async fn list_for_account(db: &Db, account_id: &str) -> Result<Vec<PasskeyRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM passkeys WHERE account_id = $1 ORDER BY created_at, id");
-    Ok(
-        with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+    let rows = with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
         .bind(account_id)
         .fetch_all(pool)
-        .await)?,
-    )
+        .await)?;
+    Ok(rows)
 }
 
 pub async fn find_by_credential_id(db: &Db, credential_id: &str) -> Result<Option<PasskeyRow>> {
     let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = $1");
-    Ok(
-        with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
+    let row = with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
         .bind(credential_id)
         .fetch_optional(pool)
-        .await)?,
-    )
+        .await)?;
+    Ok(row)
 }
 
 /// Renames one of the account's passkeys; `NotFound` if it is not theirs.
