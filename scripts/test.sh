@@ -18,9 +18,9 @@ scripts/setup.sh --test
 step() { printf '\n\033[1m==> %s\033[0m\n' "$1"; shift; "$@"; }
 
 step "cargo fmt" cargo fmt --all --check
-step "clippy (native)" cargo clippy -p common -p server -p softauthn -p latchkey-bench --all-targets --locked -- -D warnings
+step "clippy (native)" cargo clippy -p common -p domain -p server -p softauthn -p latchkey-bench --all-targets --locked -- -D warnings
 step "clippy (wasm32)" cargo clippy -p common -p app -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
-step "Rust tests (SQLite)" cargo test -p common -p server -p softauthn -p latchkey-bench --locked
+step "Rust tests (SQLite)" cargo test -p common -p domain -p server -p softauthn -p latchkey-bench --locked
 
 # --- PostgreSQL: a private cluster on a temporary directory and port. ------
 source scripts/lib/postgres.sh

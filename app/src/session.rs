@@ -16,7 +16,7 @@ pub enum SessionState {
 
 /// Shared handle to the session state, provided as context by [`provide_session`].
 #[derive(Clone, Copy)]
-pub struct Session(pub RwSignal<SessionState>);
+pub struct Session(pub RwSignal<SessionState>, RwSignal<Option<String>>);
 
 impl Session {
     pub fn get(&self) -> SessionState {
@@ -28,11 +28,16 @@ impl Session {
     pub fn set_signed_out(&self) {
         self.0.set(SessionState::SignedOut);
     }
+    /// Why the server ended the last session (the org's policy changed),
+    /// for the sign-in page to say.
+    pub fn ended_because(&self) -> Option<String> {
+        self.1.get()
+    }
 }
 
 /// Provides the [`Session`] context and asks the server who is signed in.
 pub fn provide_session() {
-    let session = Session(RwSignal::new(SessionState::Loading));
+    let session = Session(RwSignal::new(SessionState::Loading), RwSignal::new(None));
     provide_context(session);
     spawn_local(async move {
         // The page draws itself first (the sign-in page needs no answer to
@@ -42,6 +47,10 @@ pub fn provide_session() {
         // what went wrong when the person tries to sign in.
         match crate::api::session().await {
             Ok(Some(info)) => session.set_signed_in(info),
+            Err(e) if e.code == common::ErrorCode::SessionEnded => {
+                session.1.set(Some(e.message));
+                session.set_signed_out();
+            }
             Ok(None) | Err(_) => session.set_signed_out(),
         }
     });

@@ -20,6 +20,10 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// No valid session: not signed in, signed out, or the session expired.
     Unauthenticated,
+    /// The session was ended because the org's policy changed (it now
+    /// requires single sign-on, or a second factor the session lacks):
+    /// sign in again. The message says which.
+    SessionEnded,
     /// A state-changing request came from another site.
     CrossSiteRequest,
     /// The thing asked for does not exist (or is not visible to the caller).
@@ -54,6 +58,7 @@ impl ErrorCode {
         ErrorCode::BadRequest,
         ErrorCode::InvalidCredentials,
         ErrorCode::Unauthenticated,
+        ErrorCode::SessionEnded,
         ErrorCode::CrossSiteRequest,
         ErrorCode::NotFound,
         ErrorCode::Conflict,

@@ -39,7 +39,7 @@ fn fixtures() -> &'static Fixtures {
 fuzz_target!(|data: &[u8]| {
     let f = fixtures();
     if let Ok(finish) = serde_json::from_slice::<common::AssertionFinish>(data) {
-        let _ = server::webauthn::refuse_cross_origin(&finish.credential);
+        let _ = domain::webauthn::refuse_cross_origin(&finish.credential);
         let _ =
             f.rp.identify_discoverable_authentication(&finish.credential);
         let _ = f.rp.finish_discoverable_authentication(
@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     if let Ok(finish) = serde_json::from_slice::<common::RegisterFinish>(data) {
-        let _ = server::webauthn::registration_facts(
+        let _ = domain::webauthn::registration_facts(
             finish.credential.response.attestation_object.as_ref(),
         );
         let _ =

@@ -2,18 +2,17 @@
 //! that create orgs and accounts. Every option can also be set through the
 //! environment variable named in its help.
 
-use crate::accounts::{self, NewAccount};
-use crate::clock::Clock;
-use crate::db::Db;
-use crate::demo;
-use crate::error::{Error, Result};
-use crate::orgs::{self, NewOrg, OrgUpdate};
-use crate::password::Passwords;
-use crate::state::{AppState, WebConfig};
+use crate::state::AppState;
 use clap::{Args, Parser, Subcommand};
+use domain::clock::Clock;
+use domain::demo;
+use domain::password::Passwords;
+use domain::store::accounts::{self, NewAccount};
+use domain::store::db::Db;
+use domain::store::orgs::{self, NewOrg, OrgUpdate};
+use domain::{Domain, Error, Result, WebConfig};
 use std::io::BufRead;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -71,12 +70,60 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(i64).range(1..))]
     pub secret_checks_per_minute: i64,
 
+    /// Proxies whose `X-Forwarded-For` names the client (addresses or CIDR
+    /// blocks, comma-separated). Unset: the header is ignored, and the
+    /// connection's address is the client's.
+    #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
     #[command(flatten)]
-    pub mail: crate::mail::MailArgs,
+    pub mail: MailArgs,
 
     /// Create demo orgs and accounts when the database is empty (development only).
     #[arg(long, env = "LATCHKEY_DEMO")]
     pub demo: bool,
+}
+
+/// How to reach the mail server (`domain::mail::MailConfig`). No SMTP host: the outbox folder.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MailArgs {
+    /// SMTP server; when unset, mail is written to the outbox folder instead.
+    #[arg(long, env = "LATCHKEY_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port (default: 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, env = "LATCHKEY_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// `starttls` (upgrade a plain connection), `tls` (TLS from the start) or `none`.
+    #[arg(long, env = "LATCHKEY_SMTP_TLS", default_value = "starttls", value_parser = ["starttls", "tls", "none"])]
+    pub smtp_tls: String,
+    #[arg(long, env = "LATCHKEY_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    #[arg(long, env = "LATCHKEY_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The From address of every message.
+    #[arg(
+        long,
+        env = "LATCHKEY_MAIL_FROM",
+        default_value = "Latchkey <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+    /// Outbox folder used when no SMTP server is set (default: DATA_DIR/outbox).
+    #[arg(long, env = "LATCHKEY_OUTBOX_DIR")]
+    pub outbox_dir: Option<PathBuf>,
+}
+
+impl MailArgs {
+    fn config(&self) -> domain::mail::MailConfig {
+        domain::mail::MailConfig {
+            smtp_host: self.smtp_host.clone(),
+            smtp_port: self.smtp_port,
+            smtp_tls: self.smtp_tls.clone(),
+            smtp_username: self.smtp_username.clone(),
+            smtp_password: self.smtp_password.clone(),
+            mail_from: self.mail_from.clone(),
+            outbox_dir: self.outbox_dir.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,21 +269,26 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
         .origin
         .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
     let web = WebConfig::from_origin(&origin).map_err(Error::BadRequest)?;
-    let webauthn = crate::webauthn::relying_party(&web).map_err(Error::BadRequest)?;
+    let trusted_proxies =
+        crate::auth::parse_trusted_proxies(&args.trusted_proxies).map_err(Error::BadRequest)?;
+    let domain = Domain::new(
+        db.clone(),
+        domain::Config {
+            web,
+            clock,
+            hash_threads: hash_threads_for_serving(),
+            reauth_window_secs: args.reauth_window_secs,
+            limits: domain::limits::RateLimits::per_minute(
+                args.ceremony_starts_per_minute,
+                args.secret_checks_per_minute,
+            ),
+            mailer: domain::mail::Mailer::new(&args.mail.config(), data_dir)?,
+        },
+    )
+    .await?;
     let state = AppState {
-        db: db.clone(),
-        clock,
-        passwords: Passwords::new(hash_threads_for_serving())?,
-        web: Arc::new(web),
-        webauthn: Arc::new(webauthn),
-        reauth_window_secs: args.reauth_window_secs,
-        ceremony_sweeper: Default::default(),
-        limits: crate::rate_limit::RateLimits::per_minute(
-            args.ceremony_starts_per_minute,
-            args.secret_checks_per_minute,
-        ),
-        decoy_key: Arc::new(crate::keys::load_or_create(&db, "decoy_credential_ids").await?),
-        mailer: crate::mail::Mailer::new(&args.mail, data_dir)?,
+        domain,
+        trusted_proxies: trusted_proxies.into(),
         leptos,
     };
     if args.demo {

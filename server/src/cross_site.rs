@@ -32,7 +32,7 @@ pub async fn refuse_cross_site(
             origin = ?request.headers().get("origin"),
             "refused a cross-site request"
         );
-        return Error::CrossSiteRequest.into_response();
+        return Error(domain::Error::CrossSiteRequest).into_response();
     }
     next.run(request).await
 }

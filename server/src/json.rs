@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-/// Like `axum::Json`, but a malformed body answers with [`Error::BadRequest`]
+/// Like `axum::Json`, but a malformed body answers with `bad_request`
 /// in the usual `{code, message}` shape instead of axum's plain text, and
 /// the body must be a JSON object, as every request body of the API is.
 ///
@@ -22,16 +22,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Error> {
         if !is_json(request.headers()) {
-            return Err(Error::BadRequest(
-                "Invalid request body: expected `Content-Type: application/json`.".into(),
+            return Err(Error::bad_request(
+                "Invalid request body: expected `Content-Type: application/json`.",
             ));
         }
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|e| Error::BadRequest(format!("Invalid request body: {}", e.body_text())))?;
+            .map_err(|e| Error::bad_request(format!("Invalid request body: {}", e.body_text())))?;
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(Error::BadRequest(
-                "Invalid request body: expected a JSON object.".into(),
+            return Err(Error::bad_request(
+                "Invalid request body: expected a JSON object.",
             ));
         }
         let axum::Json(value) = axum::Json::from_bytes(&bytes)?;
@@ -105,7 +105,7 @@ mod tests {
         ] {
             let refused = extract(content_type, body).await;
             assert!(
-                matches!(refused, Err(Error::BadRequest(_))),
+                matches!(refused, Err(Error(domain::Error::BadRequest(_)))),
                 "{content_type} {body:?}"
             );
         }

@@ -93,6 +93,7 @@ pub fn LoginPage() -> impl IntoView {
         }}
         <div class="card narrow login">
             <h1>"Sign in to Latchkey"</h1>
+            {move || session.ended_because().map(|why| view! { <p role="status" class="notice">{why}</p> })}
             {move || match form.step.get() {
                 Step::Email => view! { <EmailStep form /> }.into_any(),
                 Step::Org => view! { <OrgStep form /> }.into_any(),

@@ -1,23 +1,16 @@
-//! Password sign-in, the current session, and logout.
+//! Password sign-in, the current session, logout, and the org list.
 
-use crate::accounts;
-use crate::audit::{self, Client, Entry, Event};
-use crate::auth::{open_session, removal_cookie, session_token, CurrentSession};
+use crate::auth::{removal_cookie, session_token, with_session_cookie, ClientInfo, CurrentSession};
 use crate::error::{Error, Result};
 use crate::json::Json;
-use crate::lockout;
-use crate::orgs;
-use crate::sessions;
-use crate::sessions::Stage;
 use crate::state::AppState;
-use crate::validate::{self, MAX_PASSWORD_LEN};
-use crate::{emails, rate_limit};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use common::ApiError;
-use common::{AuthMethod, OrgListRequest, PasswordLoginRequest, SessionInfo};
+use common::{OrgListRequest, PasswordLoginRequest, SessionInfo};
+use domain::signin;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -35,85 +28,25 @@ pub fn router() -> OpenApiRouter<AppState> {
 )]
 /// `POST /api/login/password` {email, org, password} → session cookie.
 ///
-/// Every failure — unknown org, unknown email in that org, wrong password —
-/// gives the same answer after the same work: when there is no account a
-/// dummy hash is verified, so the timing does not tell either. Two answers
-/// differ on purpose, and say nothing about accounts: an org that requires
-/// SSO says so, and a locked (email, org) — existing or not — says so.
+/// The rules are `domain::signin::password::sign_in`'s.
 async fn password_login(
     State(state): State<AppState>,
-    client: Client,
+    client: ClientInfo,
     jar: CookieJar,
     Json(request): Json<PasswordLoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    let org = orgs::find_by_short_name(&state.db, &request.org).await?;
-    let org_id = org.as_ref().map(|o| o.id.clone());
-    let refuse = |cause: &'static str, account_id: Option<String>, err: Error| {
-        let state = state.clone();
-        let client = client.clone();
-        let org_id = org_id.clone();
-        async move {
-            let entry = Entry::failure(Event::PasswordSignIn, cause)
-                .of(account_id.as_deref(), org_id.as_deref());
-            audit::record(&state, &client, entry).await;
-            Err(err)
-        }
-    };
-    if let Err(limited) = rate_limit::secret_check(&state, &client).await {
-        return refuse("rate_limited", None, limited).await;
-    }
-    if org.as_ref().is_some_and(|o| o.sso_required) {
-        return refuse("sso_required", None, Error::SsoRequired).await;
-    }
-    let subject = lockout::subject(&request.email, &request.org);
-    let policy = lockout::Policy::of(org.as_ref());
-    if let Some(until) = lockout::locked_until(&state.db, &state.clock, &subject, policy).await? {
-        let minutes = (until - state.clock.now() + 59) / 60;
-        return refuse("locked_out", None, Error::LockedOut { minutes }).await;
-    }
-
-    let account = match &org {
-        Some(org) => accounts::find_by_email(&state.db, org, &request.email).await?,
-        None => None,
-    };
-    let too_long = request.password.len() > MAX_PASSWORD_LEN;
-    let password = if too_long {
-        String::new()
-    } else {
-        request.password
-    };
-    let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let password_ok = state.passwords.verify(password, stored).await? && !too_long;
-    let (account, org) = match (account, org) {
-        (Some(account), Some(org)) if password_ok => (account, org),
-        (account, _) => {
-            lockout::record_failure(&state.db, &state.clock, &subject).await?;
-            tracing::info!(org = %request.org, "password sign-in refused");
-            let cause = if account.is_some() {
-                "wrong_password"
-            } else {
-                "unknown_account"
-            };
-            return refuse(cause, account.map(|a| a.id), Error::InvalidCredentials).await;
-        }
-    };
-    // The password was right. An account with 2FA still owes a code; an
-    // account without it in an org that requires it must set it up. Until
-    // then the session can do nothing else (see `PendingSession`).
-    let stage = if account.totp_secret.is_some() {
-        Stage::Totp
-    } else if org.require_2fa {
-        Stage::TotpSetup
-    } else {
-        lockout::clear(&state.db, &subject).await?;
-        Stage::Full
-    };
-    tracing::info!(account = %account.id, org = %org.short_name, stage = stage.as_str(), "password accepted");
-    let entry = Entry::success(Event::PasswordSignIn, &account.id, &org.id);
-    audit::record(&state, &client, entry).await;
-    let (jar, info) =
-        open_session(&state, jar, &account, &org, AuthMethod::Password, stage).await?;
-    Ok((jar, Json(info)))
+    let previous = session_token(&jar, &state.web);
+    let opened = signin::password::sign_in(
+        &state,
+        &client,
+        previous,
+        &request.email,
+        &request.org,
+        request.password,
+    )
+    .await?;
+    let jar = with_session_cookie(&state.web, jar, &opened);
+    Ok((jar, Json(opened.session.info())))
 }
 
 #[utoipa::path(get, path = "/session", tag = "session",
@@ -126,7 +59,7 @@ async fn password_login(
 async fn current_session(session: Result<CurrentSession>) -> Result<Response> {
     match session {
         Ok(CurrentSession(session)) => Ok(Json(session.info()).into_response()),
-        Err(Error::Unauthenticated) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(Error(domain::Error::Unauthenticated)) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) => Err(e),
     }
 }
@@ -137,17 +70,10 @@ async fn current_session(session: Result<CurrentSession>) -> Result<Response> {
 /// `POST /api/logout`: ends the session on the server and clears the cookie.
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<(StatusCode, CookieJar)> {
     if let Some(token) = session_token(&jar, &state.web) {
-        sessions::delete(&state.db, token).await?;
+        domain::sessions::end(&state, token).await?;
     }
     Ok((StatusCode::NO_CONTENT, jar.add(removal_cookie(&state.web))))
 }
-
-/// Org lists mailed to one address.
-const ORG_LISTS_PER_EMAIL: rate_limit::Limit = rate_limit::Limit {
-    name: "org-list-email",
-    max: 3,
-    window_secs: 60 * 60,
-};
 
 #[utoipa::path(post, path = "/login/org-list", tag = "sign-in",
     request_body = OrgListRequest,
@@ -160,18 +86,9 @@ const ORG_LISTS_PER_EMAIL: rate_limit::Limit = rate_limit::Limit {
 /// client address (20 an hour).
 async fn org_list(
     State(state): State<AppState>,
-    client: Client,
+    client: ClientInfo,
     Json(request): Json<OrgListRequest>,
 ) -> Result<StatusCode> {
-    let email = validate::email(&request.email)?;
-    rate_limit::email(&state, &client).await?;
-    let key = lockout::subject(&email, "");
-    rate_limit::hit(&state.db, &state.clock, ORG_LISTS_PER_EMAIL, Some(&key)).await?;
-    let orgs = accounts::orgs_of_email(&state.db, &email).await?;
-    if !orgs.is_empty() {
-        state
-            .mailer
-            .send(emails::org_list(&email, &orgs, &state.web.origin));
-    }
+    signin::org_list::send(&state, &client, &request.email).await?;
     Ok(StatusCode::ACCEPTED)
 }

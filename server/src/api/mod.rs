@@ -45,6 +45,6 @@ pub fn router(state: AppState) -> Router<AppState> {
             }),
         )
         // An unknown API path is a JSON 404, never the HTML shell.
-        .fallback(|| async { Error::NotFound })
+        .fallback(|| async { Error(domain::Error::NotFound) })
         .layer(middleware::from_fn_with_state(state, refuse_cross_site))
 }

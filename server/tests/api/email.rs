@@ -111,7 +111,8 @@ async fn a_token_cannot_serve_another_purpose() {
     let (app, token) = stale_session().await;
     let link = ask_for_link(&app, &token, 1).await;
     let other =
-        server::email_tokens::redeem(&app.state.db, &app.clock, "reset_password", &link).await;
+        domain::store::email_tokens::redeem(&app.state.db, &app.clock, "reset_password", &link)
+            .await;
     assert!(other.is_err());
     assert_eq!(
         confirm(&app, &link).await,

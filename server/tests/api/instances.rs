@@ -6,8 +6,8 @@
 use crate::passkeys::{login_finish, login_start, register};
 use crate::support::{TestApp, ORIGIN};
 use axum::http::{Method, StatusCode};
+use domain::limits::RateLimits;
 use serde_json::json;
-use server::rate_limit::RateLimits;
 use softauthn::SoftPasskey;
 
 async fn two_instances(limits: RateLimits) -> (TestApp, TestApp) {

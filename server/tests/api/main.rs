@@ -16,6 +16,7 @@ mod openapi;
 mod passkeys;
 mod policies;
 mod rate_limits;
+mod rules;
 mod sessions;
 mod support;
 mod totp;

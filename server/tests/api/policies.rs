@@ -44,8 +44,8 @@ async fn password_sign_in_locks_after_the_orgs_allowed_failures() {
     let reply = app.login("ada@example.com", "acme", PASSWORD).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM login_failures").await,
-        6,
+        app.count("SELECT COUNT(*) FROM secret_attempts").await,
+        1,
         "Ada's failures are forgotten; the unknown account's remain"
     );
 }
@@ -115,7 +115,8 @@ async fn an_sso_required_org_refuses_password_sign_in() {
             Some(&token),
         )
         .await;
-    assert_eq!(reauth.body["code"], "sso_required");
+    // The session itself ended with the switch (see `sessions.rs`).
+    assert_eq!(reauth.body["code"], "session_ended");
 }
 
 #[tokio::test]
@@ -136,8 +137,8 @@ async fn an_org_switched_to_sso_refuses_the_second_step_of_a_password_sign_in() 
             Some(&half),
         )
         .await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
-    assert_eq!(reply.body["code"], "sso_required");
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
+    assert_eq!(reply.body["code"], "session_ended");
     // The half-signed-in session is ended: no other second step works either.
     for path in ["/api/login/totp/setup", "/api/login/totp"] {
         let reply = app

@@ -5,8 +5,8 @@
 use crate::passkeys::register;
 use crate::support::{TestApp, PASSWORD};
 use axum::http::{Method, StatusCode};
+use domain::limits::RateLimits;
 use serde_json::json;
-use server::rate_limit::RateLimits;
 
 async fn acme_with_ada(limits: RateLimits) -> TestApp {
     let app = TestApp::with_limits(limits).await;

@@ -4,16 +4,15 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
+use domain::clock::Clock;
+use domain::limits::RateLimits;
+use domain::store::accounts::{self, NewAccount};
+use domain::store::db::Db;
+use domain::store::orgs::{self, NewOrg};
+use domain::{Domain, WebConfig};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use server::accounts::{self, NewAccount};
-use server::clock::Clock;
-use server::db::Db;
-use server::orgs::{self, NewOrg};
-use server::password::Passwords;
-use server::rate_limit::RateLimits;
-use server::state::{AppState, WebConfig};
-use std::sync::Arc;
+use server::state::AppState;
 use tower::ServiceExt;
 
 pub const ORIGIN: &str = "http://localhost:3000";
@@ -122,28 +121,57 @@ impl TestApp {
         limits: RateLimits,
         origin: &str,
     ) -> Self {
+        Self::instance_behind(dir, db_url, clock, limits, origin, "").await
+    }
+
+    /// A test instance behind the given trusted proxies
+    /// (`LATCHKEY_TRUSTED_PROXIES` syntax).
+    pub async fn behind_proxies(trusted_proxies: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = fresh_database_url(&dir).await;
+        let limits = RateLimits::default();
+        Self::instance_behind(
+            dir,
+            db_url,
+            Clock::manual(START),
+            limits,
+            ORIGIN,
+            trusted_proxies,
+        )
+        .await
+    }
+
+    async fn instance_behind(
+        dir: tempfile::TempDir,
+        db_url: String,
+        clock: Clock,
+        limits: RateLimits,
+        origin: &str,
+        trusted_proxies: &str,
+    ) -> Self {
+        let trusted_proxies = server::auth::parse_trusted_proxies(trusted_proxies).unwrap();
         let db = Db::connect(&db_url).await.expect("connect and migrate");
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("latchkey")
             .site_root(dir.path().to_string_lossy().to_string())
             .build();
         let web = WebConfig::from_origin(origin).unwrap();
-        let webauthn = server::webauthn::relying_party(&web).unwrap();
+        let domain = Domain::new(
+            db,
+            domain::Config {
+                web,
+                clock: clock.clone(),
+                hash_threads: 2,
+                reauth_window_secs: 300,
+                limits,
+                mailer: domain::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
+            },
+        )
+        .await
+        .expect("the domain");
         let state = AppState {
-            db: db.clone(),
-            clock: clock.clone(),
-            passwords: Passwords::new(2).unwrap(),
-            web: Arc::new(web),
-            webauthn: Arc::new(webauthn),
-            reauth_window_secs: 300,
-            limits,
-            ceremony_sweeper: Default::default(),
-            mailer: server::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
-            decoy_key: Arc::new(
-                server::keys::load_or_create(&db, "decoy_credential_ids")
-                    .await
-                    .unwrap(),
-            ),
+            domain,
+            trusted_proxies: trusted_proxies.into(),
             leptos,
         };
         let router = server::app(state.clone());
@@ -197,7 +225,7 @@ impl TestApp {
             ("user-agent", USER_AGENT.to_owned()),
         ];
         if let Some(token) = cookie {
-            let name = self.state.web.cookie_name();
+            let name = server::auth::cookie_name(&self.state.web);
             headers.push(("cookie", format!("{name}={token}")));
         }
         self.send_with(method, path, body, &headers).await
@@ -206,6 +234,20 @@ impl TestApp {
     /// Sends a request with exactly the given extra headers.
     pub async fn send_with(
         &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, String)],
+    ) -> Reply {
+        let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+        self.send_from(loopback, method, path, body, headers).await
+    }
+
+    /// Sends a request over a connection from `peer`, with exactly the
+    /// given extra headers.
+    pub async fn send_from(
+        &self,
+        peer: std::net::IpAddr,
         method: Method,
         path: &str,
         body: Option<Value>,
@@ -226,10 +268,9 @@ impl TestApp {
         let mut request = request;
         request
             .extensions_mut()
-            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-                [127, 0, 0, 1],
-                50_000,
-            ))));
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                peer, 50_000,
+            )));
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -290,12 +331,12 @@ impl TestApp {
 
     /// Runs one SQL COUNT against the test database.
     pub async fn count(&self, sql: &str) -> i64 {
-        server::with_pool!(&self.state.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+        domain::with_pool!(&self.state.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
     }
 
     /// Runs one SQL statement against the test database.
     pub async fn exec(&self, sql: &str) {
-        server::with_pool!(&self.state.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+        domain::with_pool!(&self.state.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
             .unwrap()
     }
 }

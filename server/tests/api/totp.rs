@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
 
-fn code(secret: &str, at: i64) -> String {
+pub(crate) fn code(secret: &str, at: i64) -> String {
     let bytes = Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
     TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new()).generate(at as u64)
 }
@@ -30,7 +30,7 @@ async fn code_step(app: &TestApp, secret: &str, half: &str) -> crate::support::R
 }
 
 /// Ada, signed in, with 2FA turned on; returns the secret.
-async fn ada_with_totp() -> (TestApp, String) {
+pub(crate) async fn ada_with_totp() -> (TestApp, String) {
     let app = TestApp::new().await;
     app.create_org("acme", "Acme Security").await;
     app.create_account("acme", "ada@example.com").await;

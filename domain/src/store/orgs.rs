@@ -1,8 +1,8 @@
 //! Organizations: the tenants of the console, and their settings.
 
 use crate::clock::Clock;
-use crate::db::{is_unique_violation, Db};
 use crate::error::{Error, Result};
+use crate::store::db::{is_unique_violation, Db};
 use crate::validate;
 use crate::{with_pool, with_reader};
 
@@ -81,7 +81,9 @@ pub async fn create(db: &Db, clock: &Clock, new: NewOrg) -> Result<Org> {
 }
 
 pub async fn find_by_short_name(db: &Db, short_name: &str) -> Result<Option<Org>> {
-    let short_name = short_name.trim().to_lowercase();
+    let short_name = crate::types::OrgShortName::canonical(short_name)
+        .as_str()
+        .to_owned();
     let sql = format!("SELECT {COLUMNS} FROM orgs WHERE short_name = $1");
     Ok(with_reader!(db, pool => sqlx::query_as::<_, Org>(&sql)
         .bind(&short_name)

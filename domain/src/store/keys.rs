@@ -1,8 +1,8 @@
 //! Secret keys the server makes for itself, once, in the database, so that
 //! every instance sharing the database uses the same ones.
 
-use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::store::db::Db;
 use crate::with_pool;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -12,31 +12,20 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
-/// How to reach the mail server. `host: None` means the outbox folder.
-#[derive(Debug, Clone, clap::Args)]
-pub struct MailArgs {
-    /// SMTP server; when unset, mail is written to the outbox folder instead.
-    #[arg(long, env = "LATCHKEY_SMTP_HOST")]
+/// How to reach the mail server. `smtp_host: None` means the outbox folder.
+#[derive(Debug, Clone, Default)]
+pub struct MailConfig {
+    /// SMTP server; `None`: mail is written to the outbox folder instead.
     pub smtp_host: Option<String>,
     /// SMTP port (default: 587 for starttls, 465 for tls, 25 for none).
-    #[arg(long, env = "LATCHKEY_SMTP_PORT")]
     pub smtp_port: Option<u16>,
     /// `starttls` (upgrade a plain connection), `tls` (TLS from the start) or `none`.
-    #[arg(long, env = "LATCHKEY_SMTP_TLS", default_value = "starttls", value_parser = ["starttls", "tls", "none"])]
     pub smtp_tls: String,
-    #[arg(long, env = "LATCHKEY_SMTP_USERNAME")]
     pub smtp_username: Option<String>,
-    #[arg(long, env = "LATCHKEY_SMTP_PASSWORD", hide_env_values = true)]
     pub smtp_password: Option<String>,
-    /// The From address of every message.
-    #[arg(
-        long,
-        env = "LATCHKEY_MAIL_FROM",
-        default_value = "Latchkey <no-reply@localhost>"
-    )]
+    /// The From address of every message, e.g. `Latchkey <no-reply@localhost>`.
     pub mail_from: String,
     /// Outbox folder used when no SMTP server is set (default: DATA_DIR/outbox).
-    #[arg(long, env = "LATCHKEY_OUTBOX_DIR")]
     pub outbox_dir: Option<PathBuf>,
 }
 
@@ -62,7 +51,7 @@ pub struct Email {
 }
 
 impl Mailer {
-    pub fn new(args: &MailArgs, data_dir: &std::path::Path) -> Result<Self> {
+    pub fn new(args: &MailConfig, data_dir: &std::path::Path) -> Result<Self> {
         let from: Mailbox = args
             .mail_from
             .parse()

@@ -112,7 +112,14 @@ impl Passwords {
     /// Checks `password` against `stored`. With no stored hash (no such
     /// account) it checks a dummy hash and returns `false`, taking the same
     /// time as a real check.
+    ///
+    /// A password longer than [`crate::validate::MAX_PASSWORD_LEN`] bytes
+    /// is never hashed (it bounds the work attacker input can cause): an
+    /// empty one is checked in its place and the answer is `false`, after
+    /// the same time.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool> {
+        let too_long = password.len() > crate::validate::MAX_PASSWORD_LEN;
+        let password = if too_long { String::new() } else { password };
         let (hash, real) = match stored {
             Some(h) => (h, true),
             None => (self.dummy_hash.to_string(), false),
@@ -123,7 +130,7 @@ impl Passwords {
             let ok = argon2()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok();
-            Ok(ok && real)
+            Ok(ok && real && !too_long)
         })
         .await?
     }

@@ -1,10 +1,10 @@
 //! Accounts: one person's membership in one org, with its own credentials.
 
 use crate::clock::Clock;
-use crate::db::{is_unique_violation, Db};
 use crate::error::{Error, Result};
-use crate::orgs::{self, Org};
 use crate::password::Passwords;
+use crate::store::db::{is_unique_violation, Db};
+use crate::store::orgs::{self, Org};
 use crate::validate;
 use crate::{with_pool, with_reader};
 
@@ -92,7 +92,7 @@ pub async fn find_in_org(
 
 /// The account for `email` in `org`, if any.
 pub async fn find_by_email(db: &Db, org: &Org, email: &str) -> Result<Option<Account>> {
-    let email = email.trim().to_lowercase();
+    let email = crate::types::Email::canonical(email).as_str().to_owned();
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE org_id = $1 AND email = $2");
     Ok(with_reader!(db, pool => sqlx::query_as::<_, Account>(&sql)
         .bind(&org.id)
@@ -167,7 +167,7 @@ impl AccountAndOrg {
 
 /// (short name, display name) of every org where `email` has an account.
 pub async fn orgs_of_email(db: &Db, email: &str) -> Result<Vec<(String, String)>> {
-    let email = email.trim().to_lowercase();
+    let email = crate::types::Email::canonical(email).as_str().to_owned();
     Ok(
         with_pool!(db, pool => sqlx::query_as::<_, (String, String)>(
             "SELECT o.short_name, o.name FROM accounts a JOIN orgs o ON o.id = a.org_id \

@@ -51,9 +51,54 @@ pub fn passkey_changed(
     }
 }
 
-/// The re-authentication link.
-pub fn reauth_link(to: &str, org_name: &str, link: &str) -> Email {
-    let what = format!("Someone — hopefully you — asked to confirm it's you before changing the security settings of your {org_name} account.");
+/// "Two-factor authentication was turned on / off on your account".
+pub fn totp_changed(to: &str, org_name: &str, enabled: bool, at: i64, origin: &str) -> Email {
+    let (state, subject) = if enabled {
+        (
+            "turned on",
+            "Two-factor authentication was turned on for your Latchkey account",
+        )
+    } else {
+        (
+            "turned off",
+            "Two-factor authentication was turned off for your Latchkey account",
+        )
+    };
+    let what = format!(
+        "Two-factor authentication was {state} for your account in {org_name} on {}.",
+        utc(at)
+    );
+    let advice = format!(
+        "If this was not you, sign in at {origin}/login, review your security settings in My Account, \
+         change your password, and tell your organization's administrator."
+    );
+    Email {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text: format!("{what}\n\n{advice}\n"),
+        html: html(&[escape_html(&what), escape_html(&advice)]),
+    }
+}
+
+/// The session that asked for a re-authentication link, as the mail names it.
+pub struct Asker<'a> {
+    /// The client address the session signed in from.
+    pub addr: Option<&'a str>,
+    /// Its browser's user agent, as sent.
+    pub user_agent: Option<&'a str>,
+    /// When it asked (Unix seconds).
+    pub at: i64,
+}
+
+/// The re-authentication link, naming the session that asked for it.
+pub fn reauth_link(to: &str, org_name: &str, link: &str, asker: &Asker<'_>) -> Email {
+    let what = format!(
+        "Someone — hopefully you — asked on {} to confirm it's you before changing the security \
+         settings of your {org_name} account, from a session signed in at {} with the browser \"{}\".",
+        utc(asker.at),
+        asker.addr.unwrap_or("an unknown address"),
+        asker.user_agent.unwrap_or("unknown"),
+    );
     let action =
         "Open this link on any device to confirm. It works once, within 15 minutes:".to_owned();
     let advice = "If this was not you, ignore this email: nothing changes until the link is used. \

@@ -2,7 +2,7 @@
 //! the few adjustments the product needs on top of its passkey defaults.
 
 use crate::error::{Error, Result};
-use crate::state::WebConfig;
+use crate::WebConfig;
 use webauthn_rs::prelude::*;
 use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
 

@@ -7,8 +7,8 @@
 //! confirmation page, which deletes it; only its SHA-256 is stored.
 
 use crate::clock::Clock;
-use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::store::db::Db;
 use crate::with_pool;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

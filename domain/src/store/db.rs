@@ -56,7 +56,7 @@ pub enum Db {
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite { writer, .. } => {
+            $crate::store::db::Db::Sqlite { writer, .. } => {
                 let mut writer = writer.lock().await;
                 match writer.connection().await {
                     Ok($pool) => {
@@ -67,7 +67,7 @@ macro_rules! with_pool {
                     Err(e) => Err(e),
                 }
             }
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::store::db::Db::Postgres($pool) => $body,
         }
     };
 }
@@ -82,8 +82,8 @@ macro_rules! with_pool {
 macro_rules! with_reader {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite { reader: $pool, .. } => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::store::db::Db::Sqlite { reader: $pool, .. } => $body,
+            $crate::store::db::Db::Postgres($pool) => $body,
         }
     };
 }

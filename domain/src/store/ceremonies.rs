@@ -7,10 +7,10 @@
 //! even when two finishes race on two instances.
 
 use crate::clock::Clock;
-use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::state::AppState;
+use crate::store::db::Db;
 use crate::with_pool;
+use crate::Domain;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -97,7 +97,7 @@ impl Sweeper {
 
 /// Stores `ceremony` and returns the id the client will send back.
 pub async fn start<S: Serialize>(
-    app: &AppState,
+    app: &Domain,
     purpose: Purpose,
     binding: Binding,
     ceremony: &S,

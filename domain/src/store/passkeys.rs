@@ -1,8 +1,8 @@
 //! Stored passkeys: one row per WebAuthn credential, owned by one account.
 
 use crate::clock::Clock;
-use crate::db::{is_unique_violation, Db};
 use crate::error::{Error, Result};
+use crate::store::db::{is_unique_violation, Db};
 use crate::{with_pool, with_reader};
 use webauthn_rs::prelude::{AuthenticationResult, Passkey};
 

@@ -4,37 +4,31 @@
 //! Writing an entry never fails the request it describes: a failed write is
 //! logged as an error instead.
 
-use crate::state::AppState;
-use crate::with_pool;
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-use std::convert::Infallible;
-use std::net::SocketAddr;
+use crate::store;
+use crate::Domain;
+use std::sync::Mutex;
 
-/// Where a request came from, as far as the server can tell.
+/// Where a request came from, as far as the server can tell (the server
+/// fills it in from the connection and, behind trusted proxies, their
+/// forwarded header).
 #[derive(Debug, Clone, Default)]
 pub struct Client {
     pub addr: Option<String>,
+    /// At most [`MAX_USER_AGENT`] characters.
     pub user_agent: Option<String>,
 }
 
 /// Longest user agent kept; the rest is cut.
-const MAX_USER_AGENT: usize = 300;
+pub const MAX_USER_AGENT: usize = 300;
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
-        let user_agent = parts
-            .headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(MAX_USER_AGENT).collect());
-        Ok(Client { addr, user_agent })
+impl Client {
+    /// A client with the given address and user agent, the latter cut to
+    /// [`MAX_USER_AGENT`] characters.
+    pub fn new(addr: Option<String>, user_agent: Option<&str>) -> Self {
+        Client {
+            addr,
+            user_agent: user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
+        }
     }
 }
 
@@ -102,28 +96,9 @@ impl<'a> Entry<'a> {
     }
 }
 
-pub async fn record(state: &AppState, client: &Client, entry: Entry<'_>) {
-    let outcome = if entry.failure.is_some() {
-        "failure"
-    } else {
-        "success"
-    };
-    let written = with_pool!(&state.db, pool => sqlx::query(
-            "INSERT INTO audit_events (id, at, event, outcome, cause, account_id, org_id, client_addr, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(state.clock.now())
-        .bind(entry.event.as_str())
-        .bind(outcome)
-        .bind(entry.failure)
-        .bind(entry.account_id)
-        .bind(entry.org_id)
-        .bind(&client.addr)
-        .bind(&client.user_agent)
-        .execute(pool)
-        .await
-        .map(|_| ()));
+/// Writes one line of the trail. Never fails: a failed write is logged.
+pub async fn record(d: &Domain, client: &Client, entry: Entry<'_>) {
+    let written = store::audit::insert(&d.db, d.clock.now(), client, &entry).await;
     if let Err(e) = written {
         tracing::error!(error = %e, event = entry.event.as_str(), "audit entry not written");
     }
@@ -133,13 +108,16 @@ pub async fn record(state: &AppState, client: &Client, entry: Entry<'_>) {
 /// refused passkey what exactly was wrong with it.
 pub fn cause_of(err: &crate::error::Error) -> &'static str {
     use common::ErrorCode as C;
-    if let crate::error::Error::PasskeyRefused { cause } = err {
-        return cause;
+    match err {
+        crate::error::Error::PasskeyRefused { cause }
+        | crate::error::Error::SignInRefused { cause } => return cause,
+        _ => {}
     }
     match err.code() {
         C::BadRequest => "bad_request",
         C::InvalidCredentials => "invalid_credentials",
         C::Unauthenticated => "unauthenticated",
+        C::SessionEnded => "session_ended",
         C::CrossSiteRequest => "cross_site_request",
         C::NotFound => "not_found",
         C::Conflict => "conflict",
@@ -155,25 +133,57 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
     }
 }
 
-/// Records how `result` ended for `event`; `who` is the (account, org) it
-/// concerns, when known.
-pub async fn outcome<T>(
-    state: &AppState,
+/// Who an operation concerns — the account and its org, by id — filled
+/// in by the operation as soon as it knows (a sign-in learns the org, then
+/// the account, half-way).
+#[derive(Debug, Default)]
+pub struct Who(Mutex<(Option<String>, Option<String>)>);
+
+impl Who {
+    /// Already known: the signed-in session's account and org.
+    pub fn known(account_id: &str, org_id: &str) -> Self {
+        Who(Mutex::new((
+            Some(account_id.to_owned()),
+            Some(org_id.to_owned()),
+        )))
+    }
+
+    pub fn set(&self, account_id: &str, org_id: &str) {
+        if let Ok(mut who) = self.0.lock() {
+            *who = (Some(account_id.to_owned()), Some(org_id.to_owned()));
+        }
+    }
+
+    /// Only the org is known (the account may not exist).
+    pub fn set_org(&self, org_id: &str) {
+        if let Ok(mut who) = self.0.lock() {
+            who.1 = Some(org_id.to_owned());
+        }
+    }
+
+    fn get(&self) -> (Option<String>, Option<String>) {
+        self.0.lock().map(|who| who.clone()).unwrap_or_default()
+    }
+}
+
+/// Runs `operation` and records its outcome for `event` once — success,
+/// or the cause of its failure — against whoever `who` names by then.
+/// Every security operation goes through this, so none is left unaudited.
+pub async fn audited<T>(
+    d: &Domain,
     client: &Client,
     event: Event,
-    who: &Option<(String, String)>,
-    result: &crate::error::Result<T>,
-) {
-    let (account_id, org_id) = match who {
-        Some((account, org)) => (Some(account.as_str()), Some(org.as_str())),
-        None => (None, None),
-    };
-    let failure = result.as_ref().err().map(cause_of);
+    who: &Who,
+    operation: impl std::future::Future<Output = crate::error::Result<T>>,
+) -> crate::error::Result<T> {
+    let result = operation.await;
+    let (account_id, org_id) = who.get();
     let entry = Entry {
         event,
-        failure,
-        account_id,
-        org_id,
+        failure: result.as_ref().err().map(cause_of),
+        account_id: account_id.as_deref(),
+        org_id: org_id.as_deref(),
     };
-    record(state, client, entry).await;
+    record(d, client, entry).await;
+    result
 }

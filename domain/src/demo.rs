@@ -1,10 +1,10 @@
 //! Demo data for development: created on the first start of an empty
 //! database when `--demo` is given, so that a newcomer can sign in at once.
 
-use crate::accounts::{self, NewAccount};
 use crate::error::Result;
-use crate::orgs::{self, NewOrg};
-use crate::state::AppState;
+use crate::store::accounts::{self, NewAccount};
+use crate::store::orgs::{self, NewOrg};
+use crate::Domain;
 
 /// The password of every demo account. Printed at start; never use demo
 /// data in production.
@@ -12,7 +12,7 @@ pub const DEMO_PASSWORD: &str = "correct-horse-battery";
 
 /// Creates two orgs and three accounts if the database has no org yet.
 /// Returns whether anything was created.
-pub async fn seed(state: &AppState) -> Result<bool> {
+pub async fn seed(state: &Domain) -> Result<bool> {
     if orgs::count(&state.db).await? > 0 {
         return Ok(false);
     }

@@ -6,11 +6,12 @@
 //! and a session ends on logout, after the org's idle timeout, or after the
 //! org's maximum duration, whichever comes first.
 
-use crate::accounts::Account;
+use crate::audit::Client;
 use crate::clock::{Clock, UnixTime};
-use crate::db::Db;
 use crate::error::Result;
-use crate::orgs::Org;
+use crate::store::accounts::Account;
+use crate::store::db::Db;
+use crate::store::orgs::Org;
 use crate::{with_pool, with_reader};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -29,12 +30,24 @@ pub const SECOND_STEP_SECS: i64 = 10 * 60;
 /// A live session, joined with its account and org.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
+    /// Public id (a random UUID), safe to show and to name in mail and the
+    /// audit trail; unrelated to the token.
+    pub id: String,
     pub token_hash: String,
     pub account_id: String,
     pub created_at: UnixTime,
     pub last_seen_at: UnixTime,
     pub authenticated_at: UnixTime,
+    /// How the session last proved who it is (an [`AuthMethod`]).
     pub auth_method: String,
+    /// How the session was opened (an [`AuthMethod`]).
+    pub signin_method: String,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    /// The passkey that opened the session, if one did.
+    pub passkey_id: Option<String>,
+    /// The passkey of the session's last re-authentication, if one was used.
+    pub reauth_passkey_id: Option<String>,
     pub email: String,
     pub display_name: String,
     pub org_id: String,
@@ -127,41 +140,65 @@ fn hash_token(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Opens a session for `account` of `org` at `stage`; returns the token
-/// for the cookie and the session as [`find`] would return it (built from
-/// what the caller already loaded, to save a read per sign-in).
-pub async fn create(
-    db: &Db,
-    clock: &Clock,
-    account: &Account,
-    org: &Org,
-    method: AuthMethod,
-    stage: Stage,
-) -> Result<(String, Session)> {
+/// What a new session is opened with.
+pub struct NewSession<'a> {
+    pub account: &'a Account,
+    pub org: &'a Org,
+    pub method: AuthMethod,
+    pub stage: Stage,
+    pub client: &'a Client,
+    /// The passkey that proved who it is, for a passkey sign-in.
+    pub passkey_id: Option<&'a str>,
+}
+
+/// Opens a session; returns the token for the cookie and the session as
+/// [`find`] would return it (built from what the caller already loaded, to
+/// save a read per sign-in).
+pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(String, Session)> {
+    let NewSession {
+        account,
+        org,
+        method,
+        stage,
+        client,
+        passkey_id,
+    } = new;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let token_hash = hash_token(&token);
+    let id = uuid::Uuid::new_v4().to_string();
     let now = clock.now();
     with_pool!(db, pool => sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, authenticated_at, auth_method, stage) \
-             VALUES ($1, $2, $3, $3, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, authenticated_at, \
+                                   auth_method, signin_method, stage, client_addr, user_agent, passkey_id) \
+             VALUES ($1, $2, $3, $4, $4, $4, $5, $5, $6, $7, $8, $9)",
         )
         .bind(&token_hash)
+        .bind(&id)
         .bind(&account.id)
         .bind(now)
         .bind(method.as_str())
         .bind(stage.as_str())
+        .bind(&client.addr)
+        .bind(&client.user_agent)
+        .bind(passkey_id)
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
     let session = Session {
+        id,
         token_hash,
         account_id: account.id.clone(),
         created_at: now,
         last_seen_at: now,
         authenticated_at: now,
         auth_method: method.as_str().to_owned(),
+        signin_method: method.as_str().to_owned(),
+        client_addr: client.addr.clone(),
+        user_agent: client.user_agent.clone(),
+        passkey_id: passkey_id.map(str::to_owned),
+        reauth_passkey_id: None,
         email: account.email.clone(),
         display_name: account.display_name.clone(),
         org_id: org.id.clone(),
@@ -182,10 +219,16 @@ pub async fn create(
 /// The live session for a cookie token, or `None`. An expired session is
 /// deleted on the way.
 pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>> {
-    let token_hash = hash_token(token);
+    find_by_hash(db, clock, &hash_token(token)).await
+}
+
+/// The live session whose token hashes to `token_hash`, or `None`.
+pub async fn find_by_hash(db: &Db, clock: &Clock, token_hash: &str) -> Result<Option<Session>> {
+    let token_hash = token_hash.to_owned();
     let found = with_reader!(db, pool => sqlx::query_as::<_, Session>(
-            "SELECT s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
-                    s.auth_method, a.email, a.display_name, o.id AS org_id, \
+            "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
+                    s.auth_method, s.signin_method, s.client_addr, s.user_agent, s.passkey_id, \
+                    s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
                     o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
                     o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
                     s.stage, s.totp_pending, s.totp_failures, \
@@ -225,12 +268,15 @@ pub async fn reauthenticate(
     clock: &Clock,
     token_hash: &str,
     method: AuthMethod,
+    passkey_id: Option<&str>,
 ) -> Result<bool> {
     let changed = with_pool!(db, pool => sqlx::query(
-            "UPDATE sessions SET authenticated_at = $1, auth_method = $2 WHERE token_hash = $3",
+            "UPDATE sessions SET authenticated_at = $1, auth_method = $2, reauth_passkey_id = $3 \
+             WHERE token_hash = $4",
         )
         .bind(clock.now())
         .bind(method.as_str())
+        .bind(passkey_id)
         .bind(token_hash)
         .execute(pool)
         .await
@@ -259,6 +305,34 @@ pub async fn count_totp_failure(db: &Db, token_hash: &str) -> Result<i64> {
         .fetch_optional(pool)
         .await)?
     .unwrap_or(0))
+}
+
+/// Ends every session but the one hashed `keep` that `passkey_id` opened
+/// or last re-authenticated (the passkey was deleted: what it proved no
+/// longer stands). Returns how many ended.
+pub async fn delete_for_passkey(db: &Db, passkey_id: &str, keep: &str) -> Result<u64> {
+    Ok(with_pool!(db, pool => sqlx::query(
+            "DELETE FROM sessions WHERE (passkey_id = $1 OR reauth_passkey_id = $1) AND token_hash <> $2",
+        )
+        .bind(passkey_id)
+        .bind(keep)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
+}
+
+/// Ends every session of `account_id` but the one hashed `keep` (a change
+/// of credentials: other browsers must prove themselves again). Returns
+/// how many ended.
+pub async fn delete_others(db: &Db, account_id: &str, keep: &str) -> Result<u64> {
+    Ok(with_pool!(db, pool => sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
+        )
+        .bind(account_id)
+        .bind(keep)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
 }
 
 /// Ends a session by its stored hash.

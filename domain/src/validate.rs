@@ -9,49 +9,14 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 /// Longest password accepted: bounds the work of hashing attacker input.
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
-/// Trims and lower-cases an email, and checks its shape (something@host.tld).
-/// Deliverability is not checked: that is what an emailed link is for.
+/// A new email address in its canonical form (see [`crate::types::Email`]).
 pub fn email(raw: &str) -> Result<String> {
-    let email = raw.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && match email.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-            }
-            None => false,
-        };
-    if valid {
-        Ok(email)
-    } else {
-        Err(Error::BadRequest(format!(
-            "'{}' is not a valid email address.",
-            raw.trim()
-        )))
-    }
+    Ok(crate::types::Email::parse(raw)?.as_str().to_owned())
 }
 
-/// Lower-cases an org short name and checks it: 2–63 of `a-z`, `0-9` and
-/// `-`, starting with a letter or digit.
+/// A new org short name in its canonical form (see [`crate::types::OrgShortName`]).
 pub fn short_name(raw: &str) -> Result<String> {
-    let name = raw.trim().to_lowercase();
-    let valid = (2..=63).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-');
-    if valid {
-        Ok(name)
-    } else {
-        Err(Error::BadRequest(format!(
-            "'{}' is not a valid short name: use 2 to 63 letters, digits or dashes.",
-            raw.trim()
-        )))
-    }
+    Ok(crate::types::OrgShortName::parse(raw)?.as_str().to_owned())
 }
 
 /// A display name (of a person or an org): trimmed, 1–100 characters.

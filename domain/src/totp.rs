@@ -7,9 +7,8 @@
 //! when two requests race.
 
 use crate::clock::{Clock, UnixTime};
-use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::with_pool;
+use crate::store::db::Db;
 use common::TotpSetup;
 use rand::RngCore;
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -78,7 +77,8 @@ pub fn matching_step(secret: &str, code: &str, now: UnixTime) -> Result<Option<i
 }
 
 /// Checks `code` against the account's secret and records its step, so the
-/// same code cannot be used again. `Ok(false)`: wrong, or already used.
+/// same code cannot be used again (RFC 6238 §5.2). `Ok(false)`: wrong, or
+/// already used.
 pub async fn verify_for_account(
     db: &Db,
     clock: &Clock,
@@ -89,36 +89,7 @@ pub async fn verify_for_account(
     let Some(step) = matching_step(secret, code, clock.now())? else {
         return Ok(false);
     };
-    let updated = with_pool!(db, pool => sqlx::query(
-            "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
-        )
-        .bind(step)
-        .bind(account_id)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?;
-    Ok(updated == 1)
-}
-
-/// Turns 2FA on with `secret`, recording `step` as used.
-pub async fn enable(db: &Db, account_id: &str, secret: &str, step: i64) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
-        .bind(secret)
-        .bind(step)
-        .bind(account_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
-}
-
-pub async fn disable(db: &Db, account_id: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("UPDATE accounts SET totp_secret = NULL WHERE id = $1")
-        .bind(account_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
+    crate::store::totp::use_step(db, account_id, step).await
 }
 
 #[cfg(test)]

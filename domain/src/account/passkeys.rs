@@ -1,0 +1,209 @@
+//! My Account → Passkeys: list, add (register), rename, delete.
+//!
+//!   browser → [`register_start`]     (fresh session)
+//!   server  ← options + ceremony id   (the ceremony's state stays here, used once)
+//!   browser:  navigator.credentials.create(options)
+//!   browser → [`register_finish`]    (ceremony id + credential)
+//!   server:   take the ceremony, verify, store the passkey, notify
+
+use crate::audit::{self, Client, Event, Who};
+use crate::error::{Error, Result};
+use crate::limits;
+use crate::policy::OrgPolicy;
+use crate::sessions::{is_fresh, Fresh};
+use crate::store::ceremonies::{self, Binding, Purpose};
+use crate::store::passkeys::{self, PasskeyRow};
+use crate::store::sessions::{self, Session};
+use crate::webauthn::{refused, registration_facts, require_discoverable};
+use crate::{emails, validate, Domain};
+use common::{CeremonyStart, PasskeyInfo, PasskeyList};
+use webauthn_rs::prelude::{
+    CreationChallengeResponse, PasskeyRegistration, RegisterPublicKeyCredential, Uuid,
+};
+
+/// The longest credential id WebAuthn allows (bytes; WebAuthn §5.1.3).
+const MAX_CREDENTIAL_ID_LEN: usize = 1023;
+
+/// The account's passkeys, and whether changes need a re-authentication.
+/// In an org where passkeys are not available (SSO required) the list is
+/// empty and says why.
+pub async fn list(d: &Domain, session: &Session) -> Result<PasskeyList> {
+    let available = OrgPolicy::of_session(session).passkeys_available();
+    let passkeys = if available {
+        passkeys::list_for_account(&d.db, &session.account_id)
+            .await?
+            .iter()
+            .map(PasskeyRow::info)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PasskeyList {
+        sso_required: !available,
+        passkeys,
+        fresh_until: session.authenticated_at + d.reauth_window_secs,
+        fresh: is_fresh(d, session),
+    })
+}
+
+/// The WebAuthn user entity's `name` and `displayName` for `session`'s
+/// account. Both carry the org, so that a picker showing only one of them
+/// still tells apart one person's passkeys for different orgs:
+/// `ada@example.com (Acme Security)` / `Ada Lovelace · Acme Security`.
+pub fn user_names(session: &Session) -> (String, String) {
+    (
+        format!("{} ({})", session.email, session.org_name),
+        format!("{} · {}", session.display_name, session.org_name),
+    )
+}
+
+/// Starts adding a passkey: creation options that exclude the account's
+/// existing passkeys (the same authenticator cannot be registered twice)
+/// and require a discoverable credential with user verification.
+///
+/// Errors: [`Error::SsoRequired`], [`Error::RateLimited`].
+pub async fn register_start(
+    d: &Domain,
+    client: &Client,
+    session: &Fresh,
+) -> Result<CeremonyStart<CreationChallengeResponse>> {
+    if !OrgPolicy::of_session(session).passkeys_available() {
+        return Err(Error::SsoRequired);
+    }
+    limits::ceremony_start(d, client).await?;
+    let existing = passkeys::list_for_account(&d.db, &session.account_id).await?;
+    let exclude = existing
+        .iter()
+        .map(|row| row.passkey().map(|p| p.cred_id().clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let user_handle = Uuid::parse_str(&session.account_id)
+        .map_err(|e| Error::Internal(format!("account id: {e}")))?;
+    let (name, display_name) = user_names(session);
+    let (mut options, registration) = d
+        .webauthn
+        .start_passkey_registration(user_handle, &name, &display_name, Some(exclude))
+        .map_err(|e| Error::Internal(format!("start registration: {e:?}")))?;
+    require_discoverable(&mut options);
+    let binding = Binding {
+        session_hash: Some(session.token_hash.clone()),
+        account_id: Some(session.account_id.clone()),
+    };
+    let ceremony_id = ceremonies::start(d, Purpose::Register, binding, &registration).await?;
+    Ok(CeremonyStart {
+        ceremony_id,
+        options,
+    })
+}
+
+/// Finishes adding a passkey: takes the ceremony (this session's, used
+/// once), verifies the attestation, stores the passkey and tells the
+/// account holder by email. Audited as `passkey.added`.
+///
+/// Errors: [`Error::SsoRequired`], [`Error::CeremonyInvalid`],
+/// [`Error::PasskeyRefused`], [`Error::BadRequest`] (credential id over
+/// 1023 bytes), [`Error::Conflict`] (already registered).
+pub async fn register_finish(
+    d: &Domain,
+    client: &Client,
+    session: &Fresh,
+    ceremony_id: &str,
+    credential: &RegisterPublicKeyCredential,
+) -> Result<PasskeyInfo> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let change = async {
+        if !OrgPolicy::of_session(session).passkeys_available() {
+            return Err(Error::SsoRequired);
+        }
+        let (registration, binding) = ceremonies::take::<PasskeyRegistration>(
+            &d.db,
+            &d.clock,
+            Purpose::Register,
+            ceremony_id,
+        )
+        .await?;
+        binding.require_session(&session.token_hash)?;
+        // Longer ids are refused before any work is done with them.
+        if credential.raw_id.as_ref().len() > MAX_CREDENTIAL_ID_LEN {
+            return Err(Error::BadRequest(
+                "This passkey's credential id is too long.".into(),
+            ));
+        }
+        let passkey = d
+            .webauthn
+            .finish_passkey_registration(credential, &registration)
+            .map_err(|e| refused("passkey registration", e))?;
+        if passkey.cred_id().len() > MAX_CREDENTIAL_ID_LEN {
+            return Err(Error::BadRequest(
+                "This passkey's credential id is too long.".into(),
+            ));
+        }
+        let facts = registration_facts(credential.response.attestation_object.as_ref())?;
+        let transports = credential
+            .response
+            .transports
+            .iter()
+            .flatten()
+            .filter_map(|t| serde_json::to_value(t).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        let row = passkeys::insert(
+            &d.db,
+            &d.clock,
+            passkeys::NewPasskey {
+                account_id: session.account_id.clone(),
+                passkey,
+                name: crate::providers::default_name(&facts.aaguid).to_owned(),
+                aaguid: facts.aaguid,
+                backup_eligible: facts.backup_eligible,
+                backed_up: facts.backed_up,
+                transports,
+                sign_count: facts.sign_count,
+            },
+        )
+        .await?;
+        tracing::info!(account = %session.account_id, passkey = %row.id, "passkey added");
+        notify(d, session, &row, true);
+        Ok(row.info())
+    };
+    audit::audited(d, client, Event::PasskeyAdded, &who, change).await
+}
+
+/// Renames one of the account's passkeys.
+///
+/// Errors: [`Error::BadRequest`] (empty or over 100 characters),
+/// [`Error::NotFound`] (not this account's passkey).
+pub async fn rename(d: &Domain, session: &Session, id: &str, name: &str) -> Result<()> {
+    let name = validate::display_name(name)?;
+    passkeys::rename(&d.db, &session.account_id, id, &name).await
+}
+
+/// Deletes one of the account's passkeys, and ends every other session it
+/// opened or last re-authenticated: what it proved no longer stands
+/// (OWASP ASVS 3.3.3). The deleting session stays, having just proved
+/// itself. Audited as `passkey.deleted`, notified by email.
+///
+/// Errors: [`Error::NotFound`] (not this account's passkey).
+pub async fn delete(d: &Domain, client: &Client, session: &Fresh, id: &str) -> Result<()> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let change = async {
+        let row = passkeys::delete(&d.db, &session.account_id, id).await?;
+        let ended = sessions::delete_for_passkey(&d.db, &row.id, &session.token_hash).await?;
+        tracing::info!(account = %session.account_id, passkey = %row.id, ended, "passkey deleted");
+        notify(d, session, &row, false);
+        Ok(())
+    };
+    audit::audited(d, client, Event::PasskeyDeleted, &who, change).await
+}
+
+/// Tells the account holder, by email, that a passkey was added or deleted
+/// (sent after the change is committed).
+fn notify(d: &Domain, session: &Session, row: &PasskeyRow, added: bool) {
+    d.mailer.send(emails::passkey_changed(
+        &session.email,
+        &session.org_name,
+        &row.name,
+        added,
+        d.clock.now(),
+        &d.web.origin,
+    ));
+}

@@ -1,0 +1,211 @@
+//! Re-authentication ("Confirm it's you") before a sensitive change: the
+//! password (and the 2FA code when it is on), a passkey of the account, or
+//! a link mailed to the account's address.
+//!
+//! Password and code go through the same [`SecretGate`] as sign-in, so
+//! the lockout holds here too: a signed-in session cannot be used to guess
+//! the password.
+
+use crate::audit::{self, Client, Event, Who};
+use crate::error::{Error, Result};
+use crate::limits::{self, Limit, SecretGate};
+use crate::policy::OrgPolicy;
+use crate::signin::passkey::{account_request, verify_assertion, LoginState};
+use crate::store::ceremonies::{self, Binding, Purpose};
+use crate::store::sessions::Session;
+use crate::store::{accounts, email_tokens, orgs, passkeys, sessions};
+use crate::types::{Email, OrgShortName};
+use crate::{emails, Domain};
+use common::{AuthMethod, CeremonyStart};
+use webauthn_rs::prelude::{PublicKeyCredential, RequestChallengeResponse};
+
+/// Re-authentication links mailed for one account: 5 per 15 minutes.
+const LINKS_PER_ACCOUNT: Limit = Limit {
+    name: "reauth-email",
+    max: 5,
+    window_secs: 15 * 60,
+};
+
+/// The session's own password (and, with 2FA on, a code) proves again
+/// that the person at the browser is the account holder. Audited as
+/// `reauth`.
+///
+/// Errors: [`Error::SsoRequired`], [`Error::RateLimited`],
+/// [`Error::LockedOut`], [`Error::BadRequest`] (wrong password, or the
+/// code missing), [`Error::InvalidCode`].
+pub async fn with_password(
+    d: &Domain,
+    client: &Client,
+    session: &Session,
+    password: String,
+    code: Option<String>,
+) -> Result<()> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let proof = async {
+        let org = orgs::find_by_id(&d.db, &session.org_id).await?;
+        let policy = OrgPolicy::of(org.as_ref());
+        policy.allows(AuthMethod::Password)?;
+        let email = Email::canonical(&session.email);
+        let short_name = OrgShortName::canonical(&session.org_short_name);
+        let gate = SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
+        let account = accounts::find_by_id(&d.db, &session.account_id)
+            .await?
+            .map(|(a, _)| a);
+        let stored = account.as_ref().map(|a| a.password_hash.clone());
+        if !d.passwords.verify(password, stored).await? {
+            gate.wrong().await?;
+            return Err(Error::BadRequest("That password is not correct.".into()));
+        }
+        gate.right().await?;
+        // With 2FA on, the password alone is not a fresh proof: the code too.
+        let method = match account.and_then(|a| a.totp_secret) {
+            Some(_) => {
+                let code = code.unwrap_or_default();
+                if code.trim().is_empty() {
+                    return Err(Error::BadRequest(
+                        "Enter the code from your authenticator app too.".into(),
+                    ));
+                }
+                crate::signin::second_step::check_code(d, client, session, &code)
+                    .await?
+                    .right()
+                    .await?;
+                AuthMethod::PasswordTotp
+            }
+            None => AuthMethod::Password,
+        };
+        sessions::reauthenticate(&d.db, &d.clock, &session.token_hash, method, None).await?;
+        Ok(())
+    };
+    audit::audited(d, client, Event::Reauthenticated, &who, proof).await
+}
+
+/// Starts a re-authentication with one of the account's passkeys.
+///
+/// Errors: [`Error::SsoRequired`], [`Error::RateLimited`],
+/// [`Error::BadRequest`] (the account has no passkey).
+pub async fn passkey_start(
+    d: &Domain,
+    client: &Client,
+    session: &Session,
+) -> Result<CeremonyStart<RequestChallengeResponse>> {
+    OrgPolicy::of_session(session).allows(AuthMethod::Passkey)?;
+    limits::ceremony_start(d, client).await?;
+    let rows = passkeys::list_for_account(&d.db, &session.account_id).await?;
+    if rows.is_empty() {
+        return Err(Error::BadRequest(
+            "You have no passkey yet: confirm with your password.".into(),
+        ));
+    }
+    let (options, auth) = account_request(d, &rows)?;
+    let binding = Binding {
+        session_hash: Some(session.token_hash.clone()),
+        account_id: Some(session.account_id.clone()),
+    };
+    let ceremony_id =
+        ceremonies::start(d, Purpose::Reauth, binding, &LoginState::Account(auth)).await?;
+    Ok(CeremonyStart {
+        ceremony_id,
+        options,
+    })
+}
+
+/// Finishes a passkey re-authentication: the ceremony must be this
+/// session's; the session records the passkey, so deleting it later ends
+/// the session. Audited as `reauth`.
+///
+/// Errors: [`Error::CeremonyInvalid`], [`Error::PasskeyRefused`].
+pub async fn passkey_finish(
+    d: &Domain,
+    client: &Client,
+    session: &Session,
+    ceremony_id: &str,
+    credential: &PublicKeyCredential,
+) -> Result<()> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let proof = async {
+        let (login_state, binding) =
+            ceremonies::take::<LoginState>(&d.db, &d.clock, Purpose::Reauth, ceremony_id).await?;
+        binding.require_session(&session.token_hash)?;
+        let (row, result) = verify_assertion(d, credential, login_state, &binding).await?;
+        OrgPolicy::of_session(session).allows(AuthMethod::Passkey)?;
+        passkeys::record_use(&d.db, &d.clock, &row, &result).await?;
+        sessions::reauthenticate(
+            &d.db,
+            &d.clock,
+            &session.token_hash,
+            AuthMethod::Passkey,
+            Some(&row.id),
+        )
+        .await?;
+        Ok(())
+    };
+    audit::audited(d, client, Event::Reauthenticated, &who, proof).await
+}
+
+/// Mails a confirmation link bound to this session. The mail names the
+/// asking session (client address, browser, time) so the reader can tell
+/// whether it is theirs. At most 5 links per account per 15 minutes.
+///
+/// Errors: [`Error::SsoRequired`], [`Error::RateLimited`].
+pub async fn email_start(d: &Domain, client: &Client, session: &Session) -> Result<()> {
+    OrgPolicy::of_session(session).allows(AuthMethod::EmailLink)?;
+    limits::email(d, client).await?;
+    let account = Some(session.account_id.as_str());
+    limits::hit(&d.db, &d.clock, LINKS_PER_ACCOUNT, account).await?;
+    let token = email_tokens::issue(
+        &d.db,
+        &d.clock,
+        email_tokens::PURPOSE_REAUTH,
+        &session.account_id,
+        &session.token_hash,
+    )
+    .await?;
+    let link = format!("{}/verify-email#token={token}", d.web.origin);
+    let asker = emails::Asker {
+        addr: session.client_addr.as_deref(),
+        user_agent: session.user_agent.as_deref(),
+        at: d.clock.now(),
+    };
+    d.mailer.send(emails::reauth_link(
+        &session.email,
+        &session.org_name,
+        &link,
+        &asker,
+    ));
+    Ok(())
+}
+
+/// Confirms an emailed link (from any device: it needs no session) and
+/// refreshes the session that asked for it. Audited as `reauth`.
+///
+/// Errors: [`Error::LinkInvalid`] (unknown, used, expired, or the asking
+/// session has ended), [`Error::SsoRequired`].
+pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<()> {
+    let who = Who::default();
+    let proof = async {
+        let used =
+            email_tokens::redeem(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
+        let owner = accounts::find_by_id(&d.db, &used.account_id).await?;
+        if let Some((account, org)) = &owner {
+            who.set(&account.id, &org.id);
+        }
+        // The org may have switched to SSO after the link was sent.
+        OrgPolicy::of(owner.as_ref().map(|(_, org)| org)).allows(AuthMethod::EmailLink)?;
+        let refreshed = sessions::reauthenticate(
+            &d.db,
+            &d.clock,
+            &used.session_hash,
+            AuthMethod::EmailLink,
+            None,
+        )
+        .await?;
+        if !refreshed {
+            // The asking session has ended (logout or expiry) in the meantime.
+            return Err(Error::LinkInvalid);
+        }
+        tracing::info!(account = %used.account_id, "re-authenticated through an email link");
+        Ok(())
+    };
+    audit::audited(d, client, Event::Reauthenticated, &who, proof).await
+}

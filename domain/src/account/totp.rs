@@ -1,0 +1,96 @@
+//! Turning TOTP two-factor authentication on and off in My Account.
+//!
+//!   [`setup_start`] → a secret (QR code) kept on the session
+//!   [`setup_confirm`] {code} → 2FA on; the account's other sessions end
+//!   [`disable`] → 2FA off (unless the org requires it)
+
+use crate::audit::{self, Client, Event, Who};
+use crate::error::{Error, Result};
+use crate::policy::OrgPolicy;
+use crate::sessions::Fresh;
+use crate::store::sessions::{self, Session};
+use crate::{emails, totp, Domain};
+use common::TotpSetup;
+
+/// A new secret, remembered on the session until confirmed with a code.
+pub(crate) async fn new_pending_secret(d: &Domain, session: &Session) -> Result<TotpSetup> {
+    let secret = totp::new_secret();
+    sessions::set_totp_pending(&d.db, &session.token_hash, Some(&secret)).await?;
+    totp::setup(&secret, &session.email, &session.org_name)
+}
+
+/// Checks a code against the secret being set up and turns 2FA on; tells
+/// the account holder by email.
+pub(crate) async fn confirm_pending_secret(
+    d: &Domain,
+    session: &Session,
+    code: &str,
+) -> Result<()> {
+    let secret = session
+        .totp_pending
+        .clone()
+        .ok_or_else(|| Error::BadRequest("Start the setup again.".into()))?;
+    let step = totp::matching_step(&secret, code, d.clock.now())?.ok_or(Error::InvalidCode)?;
+    crate::store::totp::enable(&d.db, &session.account_id, &secret, step).await?;
+    sessions::set_totp_pending(&d.db, &session.token_hash, None).await?;
+    d.mailer.send(emails::totp_changed(
+        &session.email,
+        &session.org_name,
+        true,
+        d.clock.now(),
+        &d.web.origin,
+    ));
+    tracing::info!(account = %session.account_id, "two-factor authentication turned on");
+    Ok(())
+}
+
+/// Starts turning 2FA on: a new secret to add to an authenticator app.
+pub async fn setup_start(d: &Domain, session: &Fresh) -> Result<TotpSetup> {
+    new_pending_secret(d, session).await
+}
+
+/// Turns 2FA on with a code from the new secret. Every other session of
+/// the account ends (they proved less than the account now requires);
+/// this one stays. Audited as `totp.enabled`, notified by email.
+///
+/// Errors: [`Error::RateLimited`], [`Error::InvalidCode`],
+/// [`Error::BadRequest`] (no setup started).
+pub async fn setup_confirm(d: &Domain, client: &Client, session: &Fresh, code: &str) -> Result<()> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let change = async {
+        crate::limits::secret_check(d, client).await?;
+        confirm_pending_secret(d, session, code).await?;
+        let ended =
+            sessions::delete_others(&d.db, &session.account_id, &session.token_hash).await?;
+        tracing::info!(account = %session.account_id, ended, "other sessions ended: 2FA turned on");
+        Ok(())
+    };
+    audit::audited(d, client, Event::TotpEnabled, &who, change).await
+}
+
+/// Turns 2FA off, unless the org requires it. Audited as `totp.disabled`,
+/// notified by email.
+///
+/// Errors: [`Error::BadRequest`] (the org requires 2FA).
+pub async fn disable(d: &Domain, client: &Client, session: &Fresh) -> Result<()> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let change = async {
+        if !OrgPolicy::of_session(session).allows_disabling_2fa() {
+            return Err(Error::BadRequest(
+                "Your organization requires two-factor authentication, so it cannot be turned off."
+                    .into(),
+            ));
+        }
+        crate::store::totp::disable(&d.db, &session.account_id).await?;
+        d.mailer.send(emails::totp_changed(
+            &session.email,
+            &session.org_name,
+            false,
+            d.clock.now(),
+            &d.web.origin,
+        ));
+        tracing::info!(account = %session.account_id, "two-factor authentication turned off");
+        Ok(())
+    };
+    audit::audited(d, client, Event::TotpDisabled, &who, change).await
+}

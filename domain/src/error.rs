@@ -1,0 +1,111 @@
+//! The domain's one error type. Each variant has a stable [`ErrorCode`];
+//! the server maps codes to HTTP statuses in one place (`server::error`).
+
+use common::ErrorCode;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong while serving a request or running an admin command.
+///
+/// Variants carry text only where that text is safe to show to the person
+/// who made the request; internal failures are logged and answered with a
+/// fixed message.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that is malformed; the message says what to fix.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Any failed sign-in. One message for every cause, so that the answer
+    /// never tells whether an email, an org or an account exists.
+    #[error("The email, organization or password is not correct.")]
+    InvalidCredentials,
+    #[error("You are not signed in, or your session has ended. Please sign in.")]
+    Unauthenticated,
+    #[error("This request came from another site and was refused.")]
+    CrossSiteRequest,
+    /// The session no longer stands under the org's current policy; the
+    /// text says why and what to do.
+    #[error("{0}")]
+    SessionEnded(&'static str),
+    /// A failed sign-in, with its cause for the log and the audit trail
+    /// (`wrong_password`, `unknown_account`…); the client sees exactly
+    /// [`Error::InvalidCredentials`].
+    #[error("The email, organization or password is not correct.")]
+    SignInRefused { cause: &'static str },
+    #[error("Not found.")]
+    NotFound,
+    /// A uniqueness rule was broken; the message names the rule.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Please confirm it's you before making this change.")]
+    ReauthRequired,
+    #[error("This organization requires single sign-on: sign in through your identity provider.")]
+    SsoRequired,
+    #[error(
+        "Too many failed attempts: password sign-in is locked for {minutes} minutes. \
+         You can still sign in with a passkey."
+    )]
+    LockedOut { minutes: i64 },
+    /// `cause` says why, for the log and the audit trail; the client only
+    /// learns that the passkey was refused.
+    #[error("The passkey could not be verified. Please try again.")]
+    PasskeyRefused { cause: &'static str },
+    #[error("This passkey request has expired or was already used. Please try again.")]
+    CeremonyInvalid,
+    #[error("This link has expired or was already used. Ask for a new one.")]
+    LinkInvalid,
+    #[error("That code is not correct, or was already used. Enter the current code from your authenticator app.")]
+    InvalidCode,
+    #[error("Too many requests. Please wait a few minutes and try again.")]
+    RateLimited,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Error::Unauthenticated => ErrorCode::Unauthenticated,
+            Error::CrossSiteRequest => ErrorCode::CrossSiteRequest,
+            Error::SessionEnded(_) => ErrorCode::SessionEnded,
+            Error::SignInRefused { .. } => ErrorCode::InvalidCredentials,
+            Error::NotFound => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::ReauthRequired => ErrorCode::ReauthRequired,
+            Error::SsoRequired => ErrorCode::SsoRequired,
+            Error::LockedOut { .. } => ErrorCode::LockedOut,
+            Error::PasskeyRefused { .. } => ErrorCode::PasskeyRefused,
+            Error::CeremonyInvalid => ErrorCode::CeremonyInvalid,
+            Error::LinkInvalid => ErrorCode::LinkInvalid,
+            Error::InvalidCode => ErrorCode::InvalidCode,
+            Error::RateLimited => ErrorCode::RateLimited,
+            Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a client may see. Internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::Database(_) | Error::Internal(_) => {
+                "Something went wrong on our side. Please try again.".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_do_not_leak_details() {
+        let err = Error::Internal("disk /var/lib/latchkey is full".into());
+        assert!(!err.public_message().contains("disk"));
+        assert_eq!(err.code(), ErrorCode::Internal);
+    }
+}

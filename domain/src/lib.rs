@@ -1,0 +1,159 @@
+//! Latchkey's rules and storage — everything that is not HTTP.
+//!
+//! A reading tour, from the outside in:
+//! - [`signin`]: every way into an account (password, passkey, the second
+//!   step, the org list) ending in one [`signin::complete`] that decides
+//!   the second step and opens the session.
+//! - [`account`]: what a signed-in person changes (passkeys, 2FA) and the
+//!   re-authentication ("Confirm it's you") those changes need.
+//! - [`policy`]: [`policy::OrgPolicy`], the only reader of an org's policy
+//!   settings: may this account use this method now?
+//! - [`limits`]: rate limits per client address, and the one gate every
+//!   password or code check goes through (lockout).
+//! - [`audit`]: the security trail, written once per outcome.
+//! - [`types`]: typed ids and the normalised [`types::Email`] and
+//!   [`types::OrgShortName`].
+//! - [`store`]: the only folder with SQL, one file per table family.
+//! - [`password`], [`totp`], [`webauthn`]: the cryptography (argon2id,
+//!   RFC 6238, the WebAuthn relying party).
+//! - [`mail`], [`emails`]: sending mail, and the messages' words.
+//!
+//! The server crate (axum) turns HTTP into calls on a [`Domain`] and
+//! [`Error`]s into HTTP; the command line calls the same functions.
+
+// Outside tests, failures are handled, never unwrapped.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod account;
+pub mod audit;
+pub mod clock;
+pub mod demo;
+pub mod emails;
+pub mod error;
+pub mod limits;
+pub mod mail;
+pub mod password;
+pub mod policy;
+pub mod providers;
+pub mod sessions;
+pub mod signin;
+pub mod store;
+pub mod totp;
+pub mod types;
+pub mod validate;
+pub mod webauthn;
+
+pub use error::{Error, Result};
+
+use clock::Clock;
+use limits::RateLimits;
+use mail::Mailer;
+use password::Passwords;
+use std::sync::Arc;
+use store::db::Db;
+
+/// Everything the rules need, built once by [`Domain::new`] and shared by
+/// every request (cloning is cheap: handles and `Arc`s).
+#[derive(Clone)]
+pub struct Domain {
+    pub db: Db,
+    pub clock: Clock,
+    pub passwords: Passwords,
+    /// The public origin, e.g. `https://console.example.com`.
+    pub web: Arc<WebConfig>,
+    /// The WebAuthn relying party for `web.origin`.
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
+    /// How long (seconds) after a sign-in or re-authentication sensitive
+    /// changes are allowed without a new proof (OWASP ASVS 3.7.1).
+    pub reauth_window_secs: i64,
+    /// Per-client-address limits on ceremony starts and secret checks.
+    pub limits: RateLimits,
+    /// Paces the sweeping of expired ceremonies.
+    pub ceremony_sweeper: Arc<store::ceremonies::Sweeper>,
+    /// Derives decoy credential ids for sign-in requests naming an account
+    /// that does not exist or has no passkey (see [`signin::passkey`]).
+    pub decoy_key: Arc<[u8; 32]>,
+    pub mailer: Mailer,
+}
+
+/// What [`Domain::new`] needs besides a connected database.
+pub struct Config {
+    pub web: WebConfig,
+    pub clock: Clock,
+    /// Threads that hash passwords (argon2id is memory-hard: each uses 19 MiB).
+    pub hash_threads: usize,
+    pub reauth_window_secs: i64,
+    pub limits: RateLimits,
+    pub mailer: Mailer,
+}
+
+impl Domain {
+    /// The one constructor: `serve`, the command line and the tests all
+    /// build their handle here. Fails when the relying party cannot be made
+    /// from the origin or the decoy key cannot be loaded.
+    pub async fn new(db: Db, config: Config) -> Result<Self> {
+        let webauthn = webauthn::relying_party(&config.web).map_err(Error::BadRequest)?;
+        let decoy_key = store::keys::load_or_create(&db, "decoy_credential_ids").await?;
+        Ok(Domain {
+            db,
+            clock: config.clock,
+            passwords: Passwords::new(config.hash_threads)?,
+            web: Arc::new(config.web),
+            webauthn: Arc::new(webauthn),
+            reauth_window_secs: config.reauth_window_secs,
+            limits: config.limits,
+            ceremony_sweeper: Default::default(),
+            decoy_key: Arc::new(decoy_key),
+            mailer: config.mailer,
+        })
+    }
+}
+
+/// Facts about how the site is reached from browsers.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The public origin, e.g. `https://console.example.com`, without a
+    /// trailing slash. Requests whose `Origin` differs are cross-site.
+    pub origin: String,
+    /// Whether the origin is https (the session cookie is then `Secure`).
+    pub secure: bool,
+}
+
+impl WebConfig {
+    /// Parses and normalises a public origin such as `http://localhost:3000`.
+    /// Errors: not http(s), no host, or a path or query.
+    pub fn from_origin(origin: &str) -> std::result::Result<Self, String> {
+        let url = url::Url::parse(origin).map_err(|e| format!("invalid origin '{origin}': {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "invalid origin '{origin}': use http(s)://host[:port]"
+            ));
+        }
+        if url.path() != "/" || url.query().is_some() {
+            return Err(format!(
+                "invalid origin '{origin}': no path or query allowed"
+            ));
+        }
+        Ok(Self {
+            origin: url.origin().ascii_serialization(),
+            secure: url.scheme() == "https",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised() {
+        let web = WebConfig::from_origin("http://localhost:3000/").unwrap();
+        assert_eq!(web.origin, "http://localhost:3000");
+        assert!(!web.secure);
+        let web = WebConfig::from_origin("https://Console.Example.com:443").unwrap();
+        assert_eq!(web.origin, "https://console.example.com");
+        assert!(web.secure);
+        assert!(WebConfig::from_origin("ftp://x").is_err());
+        assert!(WebConfig::from_origin("http://x/app").is_err());
+    }
+}

@@ -1,0 +1,163 @@
+//! [`OrgPolicy`]: an org's rules for signing in, resolved once from the
+//! org's settings and asked everywhere a rule applies — at sign-in, at
+//! each request of a live session, before every change.
+//!
+//! It is the only reader of the policy settings (`sso_required`,
+//! `require_2fa`, the lockout and session limits), so a rule cannot be
+//! applied on one path and forgotten on another.
+
+use crate::error::{Error, Result};
+use crate::store::lockout::Rule;
+use crate::store::orgs::Org;
+use crate::store::sessions::{Session, Stage};
+use common::AuthMethod;
+
+/// The lockout of an org nobody has (so that unknown orgs behave like a
+/// default one and tell nothing): 6 attempts per 15 minutes, 15 minutes.
+const DEFAULT_LOCKOUT: Rule = Rule {
+    attempts: 6,
+    lockout_secs: 900,
+};
+
+/// One org's sign-in rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgPolicy {
+    sso_required: bool,
+    require_2fa: bool,
+    lockout: Rule,
+}
+
+/// Why a live session no longer stands under the current policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The session may go on.
+    Good,
+    /// The org now requires single sign-on; the session's method is refused.
+    SsoRequired,
+    /// The org now requires 2FA, and the session proved one factor only.
+    SecondFactorRequired,
+}
+
+impl OrgPolicy {
+    /// The policy of `org`, or the default one when there is no such org.
+    pub fn of(org: Option<&Org>) -> Self {
+        match org {
+            Some(org) => OrgPolicy {
+                sso_required: org.sso_required,
+                require_2fa: org.require_2fa,
+                lockout: Rule {
+                    attempts: org.lockout_attempts,
+                    lockout_secs: org.lockout_secs,
+                },
+            },
+            None => OrgPolicy {
+                sso_required: false,
+                require_2fa: false,
+                lockout: DEFAULT_LOCKOUT,
+            },
+        }
+    }
+
+    /// The policy as a live session's joined row carries it.
+    pub fn of_session(session: &Session) -> Self {
+        OrgPolicy {
+            sso_required: session.org_sso_required,
+            require_2fa: session.org_require_2fa,
+            // Not carried by the session row; sessions never need it.
+            lockout: DEFAULT_LOCKOUT,
+        }
+    }
+
+    /// May `method` prove who someone is in this org now? In an org that
+    /// requires SSO, no password, passkey or emailed link does (the
+    /// product's rule: only the identity provider signs people in there).
+    ///
+    /// Errors: [`Error::SsoRequired`].
+    pub fn allows(&self, method: AuthMethod) -> Result<()> {
+        if self.sso_required {
+            return Err(Error::SsoRequired);
+        }
+        let _ = method;
+        Ok(())
+    }
+
+    /// Whether passkeys can be registered and listed in this org.
+    pub fn passkeys_available(&self) -> bool {
+        !self.sso_required
+    }
+
+    /// How many wrong secrets lock an (email, org), and for how long.
+    pub fn lockout(&self) -> Rule {
+        self.lockout
+    }
+
+    /// The step a sign-in with `method` still owes for an account that
+    /// has (or has not) TOTP on. A passkey with user verification is two
+    /// factors already (WebAuthn §6.2.3, NIST SP 800-63B-4 §3.1.7), so it
+    /// owes nothing; a password owes the code, or its setup where the org
+    /// requires 2FA.
+    pub fn stage_after(&self, method: AuthMethod, totp_enabled: bool) -> Stage {
+        match method {
+            AuthMethod::Password if totp_enabled => Stage::Totp,
+            AuthMethod::Password if self.require_2fa => Stage::TotpSetup,
+            _ => Stage::Full,
+        }
+    }
+
+    /// Whether 2FA may be turned off in this org.
+    pub fn allows_disabling_2fa(&self) -> bool {
+        !self.require_2fa
+    }
+
+    /// Does a live session still stand under this policy? Asked at every
+    /// request, so a policy change applies to live sessions at once.
+    pub fn standing(&self, session: &Session) -> Standing {
+        if self.sso_required {
+            return Standing::SsoRequired;
+        }
+        let signed_in_with = AuthMethod::parse(&session.signin_method);
+        let one_factor = matches!(signed_in_with, Some(AuthMethod::Password) | None);
+        if self.require_2fa && one_factor && Stage::parse(&session.stage) == Stage::Full {
+            return Standing::SecondFactorRequired;
+        }
+        Standing::Good
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(sso_required: bool, require_2fa: bool) -> OrgPolicy {
+        OrgPolicy {
+            sso_required,
+            require_2fa,
+            lockout: DEFAULT_LOCKOUT,
+        }
+    }
+
+    #[test]
+    fn a_passkey_owes_no_second_step_and_a_password_does_where_2fa_applies() {
+        let p = policy(false, true);
+        assert_eq!(p.stage_after(AuthMethod::Passkey, false), Stage::Full);
+        assert_eq!(p.stage_after(AuthMethod::Password, false), Stage::TotpSetup);
+        assert_eq!(p.stage_after(AuthMethod::Password, true), Stage::Totp);
+        let p = policy(false, false);
+        assert_eq!(p.stage_after(AuthMethod::Password, false), Stage::Full);
+        assert_eq!(p.stage_after(AuthMethod::Password, true), Stage::Totp);
+    }
+
+    #[test]
+    fn sso_required_refuses_every_other_method() {
+        let p = policy(true, false);
+        for method in [
+            AuthMethod::Password,
+            AuthMethod::PasswordTotp,
+            AuthMethod::Passkey,
+            AuthMethod::EmailLink,
+        ] {
+            assert!(matches!(p.allows(method), Err(Error::SsoRequired)));
+        }
+        assert!(policy(false, true).allows(AuthMethod::Password).is_ok());
+    }
+}

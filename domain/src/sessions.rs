@@ -1,0 +1,71 @@
+//! Live sessions under the rules: each request resumes its session under
+//! the org's *current* policy, and sensitive changes need a fresh one.
+
+use crate::error::{Error, Result};
+use crate::policy::{OrgPolicy, Standing};
+use crate::store::sessions::{self, Session};
+use crate::Domain;
+
+/// The live session of a cookie token, checked against the org's policy
+/// as it is now (so that a policy change applies to live sessions at once):
+/// `Ok(None)` when there is none (unknown, ended or expired token).
+///
+/// Errors: [`Error::SessionEnded`] when the org's policy no longer admits
+/// the session — it now requires SSO, or a second factor this session
+/// never proved (then the next sign-in leads to the 2FA setup). The
+/// session is deleted first.
+pub async fn resume(d: &Domain, token: &str) -> Result<Option<Session>> {
+    let Some(session) = sessions::find(&d.db, &d.clock, token).await? else {
+        return Ok(None);
+    };
+    let why = match OrgPolicy::of_session(&session).standing(&session) {
+        Standing::Good => return Ok(Some(session)),
+        Standing::SsoRequired => {
+            "Your organization now requires single sign-on, so this session has ended. \
+             Sign in through your identity provider."
+        }
+        Standing::SecondFactorRequired => {
+            "Your organization now requires two-factor authentication, so this session has \
+             ended. Sign in again to set it up."
+        }
+    };
+    sessions::delete_hash(&d.db, &session.token_hash).await?;
+    tracing::info!(account = %session.account_id, session = %session.id, why, "session ended by a policy change");
+    Err(Error::SessionEnded(why))
+}
+
+/// Ends the session of a cookie token (logout). Unknown tokens are ignored.
+pub async fn end(d: &Domain, token: &str) -> Result<()> {
+    sessions::delete(&d.db, token).await
+}
+
+/// A session that proved who it is within the re-authentication window:
+/// the only way to call a sensitive change, so the check cannot be
+/// forgotten (OWASP ASVS 3.7.1, re-authentication before sensitive changes).
+pub struct Fresh(Session);
+
+impl Fresh {
+    /// `session`, if its last proof is recent enough.
+    ///
+    /// Errors: [`Error::ReauthRequired`].
+    pub fn check(d: &Domain, session: Session) -> Result<Self> {
+        if is_fresh(d, &session) {
+            Ok(Fresh(session))
+        } else {
+            Err(Error::ReauthRequired)
+        }
+    }
+}
+
+impl std::ops::Deref for Fresh {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.0
+    }
+}
+
+/// Whether `session` proved who it is within the re-authentication window.
+pub fn is_fresh(d: &Domain, session: &Session) -> bool {
+    d.clock.now() - session.authenticated_at <= d.reauth_window_secs
+}

@@ -1,0 +1,73 @@
+//! Every way into an account, ending in one [`complete`].
+//!
+//!   password        → [`password::sign_in`]      ─┐
+//!   2FA code        → [`second_step::code`]       ├→ [`complete`]: the org's policy decides
+//!   forced 2FA setup→ [`second_step::setup_confirm`] │  the step still owed, the session opens
+//!   passkey         → [`passkey::finish`]         ─┘
+//!
+//! The org list ("Email me a list of my organizations") is in [`org_list`].
+
+pub mod org_list;
+pub mod passkey;
+pub mod password;
+pub mod second_step;
+
+use crate::audit::Client;
+use crate::error::Result;
+use crate::policy::OrgPolicy;
+use crate::store::accounts::Account;
+use crate::store::orgs::Org;
+use crate::store::sessions::{self, NewSession, Session};
+use crate::Domain;
+use common::AuthMethod;
+
+/// A session just opened; `token` goes into the browser's cookie.
+pub struct Opened {
+    pub token: String,
+    pub session: Session,
+}
+
+/// How a first factor (or a second step) was proved.
+pub struct Proof<'a> {
+    pub method: AuthMethod,
+    /// The passkey, for a passkey sign-in.
+    pub passkey_id: Option<&'a str>,
+}
+
+/// Ends whatever session this browser held (`previous`, its cookie token;
+/// a new token every time: no session fixation, OWASP ASVS 3.2.1), asks
+/// the org's policy which step the sign-in still owes, and opens the
+/// session at that stage.
+///
+/// The one place a session is opened: every sign-in path ends here.
+pub async fn complete(
+    d: &Domain,
+    client: &Client,
+    previous: Option<&str>,
+    account: &Account,
+    org: &Org,
+    proof: Proof<'_>,
+) -> Result<Opened> {
+    let policy = OrgPolicy::of(Some(org));
+    policy.allows(proof.method)?;
+    let stage = policy.stage_after(proof.method, account.totp_secret.is_some());
+    if let Some(old) = previous {
+        sessions::delete(&d.db, old).await?;
+    }
+    let (token, session) = sessions::create(
+        &d.db,
+        &d.clock,
+        NewSession {
+            account,
+            org,
+            method: proof.method,
+            stage,
+            client,
+            passkey_id: proof.passkey_id,
+        },
+    )
+    .await?;
+    tracing::info!(account = %account.id, org = %org.short_name, session = %session.id,
+        method = proof.method.as_str(), stage = stage.as_str(), "session opened");
+    Ok(Opened { token, session })
+}

@@ -1,0 +1,281 @@
+//! Sign-in with a passkey.
+//!
+//!   browser → start {account?}        (no session needed)
+//!   server  ← options + ceremony id   (the ceremony's state stays here, used once)
+//!   browser:  navigator.credentials.get(options)  (button, autofill, or after the org step)
+//!   browser → finish (ceremony id + assertion)
+//!   server:   take the ceremony, find the passkey by credential id, verify
+//!             (user verification required), check the counter, [`complete`]
+//!
+//! A passkey sign-in owes no 2FA code: a passkey with user verification is
+//! already two factors. Orgs that require SSO refuse it ([`OrgPolicy`]).
+
+use super::{complete, Opened, Proof};
+use crate::audit::{self, Client, Event, Who};
+use crate::error::{Error, Result};
+use crate::limits;
+use crate::policy::OrgPolicy;
+use crate::store::accounts;
+use crate::store::ceremonies::{self, Binding, Purpose};
+use crate::store::passkeys::{self, encode_credential_id, PasskeyRow};
+use crate::types::{Email, OrgShortName};
+use crate::webauthn::refused;
+use crate::Domain;
+use common::{AuthMethod, CeremonyStart};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use webauthn_rs::prelude::{
+    AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication,
+    PublicKeyCredential, RequestChallengeResponse,
+};
+use webauthn_rs_proto::AllowCredentials;
+
+/// Length (bytes) of a decoy credential id: the length of the ids that
+/// the authenticators people use most (platform authenticators, password
+/// managers, the virtual authenticator) give, so a decoy looks like them.
+const DECOY_ID_LEN: usize = 32;
+
+/// The two kinds of sign-in ceremony, kept server-side between the calls.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum LoginState {
+    /// Any passkey of this site may answer.
+    Discoverable(DiscoverableAuthentication),
+    /// Only the listed passkeys of one account may answer.
+    Account(PasskeyAuthentication),
+}
+
+/// Starts a passkey sign-in. With `account` (the email and org typed on
+/// the page), only that account's passkeys may answer; without, any
+/// passkey of this site (the "Login" button and autofill).
+///
+/// An account hint that names no account, an SSO org, or an account
+/// without passkeys gets an answer of the same shape as a real one — one
+/// allowed credential of the same form, a decoy whose id is derived from
+/// the email and org under a server key, stable across requests and
+/// instances — after the same lookups, so the answer does not tell which
+/// emails and orgs exist. No passkey can match it, and the ceremony's
+/// binding to "no account" refuses any assertion that comes back anyway.
+///
+/// Errors: [`Error::RateLimited`] (ceremony starts per client).
+pub async fn start(
+    d: &Domain,
+    client: &Client,
+    account: Option<(&str, &str)>,
+) -> Result<CeremonyStart<RequestChallengeResponse>> {
+    limits::ceremony_start(d, client).await?;
+    let Some((email, org)) = account else {
+        // The Login button and autofill: any passkey of this site.
+        let (options, auth) = discoverable(d)?;
+        let state = LoginState::Discoverable(auth);
+        let ceremony_id = ceremonies::start(d, Purpose::Login, Binding::default(), &state).await?;
+        return Ok(CeremonyStart {
+            ceremony_id,
+            options,
+        });
+    };
+    let email = Email::canonical(email);
+    let short_name = OrgShortName::canonical(org);
+    let found = accounts::find_in_org(&d.db, email.as_str(), short_name.as_str()).await?;
+    let rows = match &found {
+        Some((account, org)) if OrgPolicy::of(Some(org)).passkeys_available() => {
+            passkeys::list_for_account(&d.db, &account.id).await?
+        }
+        _ => Vec::new(),
+    };
+    let (options, state, account_id) = match rows.first().map(|row| row.account_id.clone()) {
+        Some(account_id) => {
+            let (options, auth) = account_request(d, &rows)?;
+            (options, LoginState::Account(auth), account_id)
+        }
+        None => {
+            let (mut options, auth) = account_request_shape(d)?;
+            options.public_key.allow_credentials = vec![AllowCredentials {
+                type_: "public-key".into(),
+                id: decoy_credential_id(&d.decoy_key, &email, &short_name).into(),
+                transports: None,
+            }];
+            // Bound to "no account": nothing can finish it.
+            (options, LoginState::Discoverable(auth), String::new())
+        }
+    };
+    let binding = Binding {
+        session_hash: None,
+        account_id: Some(account_id),
+    };
+    let ceremony_id = ceremonies::start(d, Purpose::Login, binding, &state).await?;
+    Ok(CeremonyStart {
+        ceremony_id,
+        options,
+    })
+}
+
+/// A request only the given passkeys (of one account) may answer.
+pub(crate) fn account_request(
+    d: &Domain,
+    rows: &[PasskeyRow],
+) -> Result<(RequestChallengeResponse, PasskeyAuthentication)> {
+    let keys = rows
+        .iter()
+        .map(PasskeyRow::passkey)
+        .collect::<Result<Vec<_>>>()?;
+    let (mut options, auth) = d
+        .webauthn
+        .start_passkey_authentication(&keys)
+        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+    normalise_request(&mut options);
+    Ok((options, auth))
+}
+
+/// A discoverable request dressed exactly as [`account_request`] dresses
+/// its options, for the decoy: same members, same values but the challenge
+/// and the allowed credential.
+fn account_request_shape(
+    d: &Domain,
+) -> Result<(RequestChallengeResponse, DiscoverableAuthentication)> {
+    let (mut options, auth) = discoverable(d)?;
+    normalise_request(&mut options);
+    Ok((options, auth))
+}
+
+/// The members both kinds of account-bound request carry, set alike.
+fn normalise_request(options: &mut RequestChallengeResponse) {
+    options.mediation = None;
+    options.public_key.extensions = None;
+    options.public_key.hints = None;
+}
+
+/// A request any discoverable passkey of this site may answer.
+fn discoverable(d: &Domain) -> Result<(RequestChallengeResponse, DiscoverableAuthentication)> {
+    let (mut options, auth) = d
+        .webauthn
+        .start_discoverable_authentication()
+        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
+    // webauthn-rs marks it for autofill; the client decides that.
+    options.mediation = None;
+    Ok((options, auth))
+}
+
+/// [`DECOY_ID_LEN`] bytes derived from the canonical email and org under
+/// the server's decoy key.
+fn decoy_credential_id(key: &[u8; 32], email: &Email, org: &OrgShortName) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(key);
+    hasher.update(email.as_str().as_bytes());
+    hasher.update([0]);
+    hasher.update(org.as_str().as_bytes());
+    hasher.finalize()[..DECOY_ID_LEN].to_vec()
+}
+
+/// Verifies an assertion against the passkey it names, under `login_state`.
+pub(crate) async fn verify_assertion(
+    d: &Domain,
+    credential: &PublicKeyCredential,
+    login_state: LoginState,
+    binding: &Binding,
+) -> Result<(PasskeyRow, AuthenticationResult)> {
+    crate::webauthn::refuse_cross_origin(credential)?;
+    let credential_id = encode_credential_id(credential.raw_id.as_ref());
+    let row = passkeys::find_by_credential_id(&d.db, &credential_id)
+        .await?
+        .ok_or_else(|| {
+            tracing::warn!("passkey sign-in with an unknown credential");
+            Error::PasskeyRefused {
+                cause: "unknown_credential",
+            }
+        })?;
+    let result = match login_state {
+        LoginState::Discoverable(auth) => {
+            if binding
+                .account_id
+                .as_ref()
+                .is_some_and(|id| *id != row.account_id)
+            {
+                tracing::warn!(passkey = %row.id, "assertion for a request that allowed no credential of this account");
+                return Err(Error::PasskeyRefused {
+                    cause: "credential_not_allowed",
+                });
+            }
+            let (user_handle, _) = d
+                .webauthn
+                .identify_discoverable_authentication(credential)
+                .map_err(|e| refused("passkey sign-in", e))?;
+            if user_handle.to_string() != row.account_id {
+                tracing::warn!(passkey = %row.id, "user handle does not match the credential's account");
+                return Err(Error::PasskeyRefused {
+                    cause: "user_handle_mismatch",
+                });
+            }
+            let key = DiscoverableKey::from(row.passkey()?);
+            d.webauthn
+                .finish_discoverable_authentication(credential, auth, &[key])
+                .map_err(|e| refused("passkey sign-in", e))?
+        }
+        LoginState::Account(auth) => {
+            if binding.account_id.as_deref() != Some(row.account_id.as_str()) {
+                tracing::warn!(passkey = %row.id, "credential of another account");
+                return Err(Error::PasskeyRefused {
+                    cause: "credential_not_allowed",
+                });
+            }
+            d.webauthn
+                .finish_passkey_authentication(credential, &auth)
+                .map_err(|e| refused("passkey sign-in", e))?
+        }
+    };
+    // webauthn-rs already requires it; checked again because everything
+    // (skipping 2FA included) rests on it.
+    if !result.user_verified() {
+        tracing::warn!(passkey = %row.id, "assertion without user verification");
+        return Err(Error::PasskeyRefused {
+            cause: "user_not_verified",
+        });
+    }
+    Ok((row, result))
+}
+
+/// Finishes a passkey sign-in: takes the ceremony (used once, whatever
+/// the outcome), verifies the assertion, and opens the session through
+/// [`complete`]. Audited as `sign_in.passkey`.
+///
+/// Errors: [`Error::CeremonyInvalid`], [`Error::PasskeyRefused`] (with
+/// its cause for the audit), [`Error::SsoRequired`].
+pub async fn finish(
+    d: &Domain,
+    client: &Client,
+    previous: Option<&str>,
+    ceremony_id: &str,
+    credential: &PublicKeyCredential,
+) -> Result<Opened> {
+    let who = Who::default();
+    let attempt = async {
+        let (login_state, binding) =
+            ceremonies::take::<LoginState>(&d.db, &d.clock, Purpose::Login, ceremony_id).await?;
+        let (row, result) = verify_assertion(d, credential, login_state, &binding).await?;
+        let (account, org) =
+            accounts::find_by_id(&d.db, &row.account_id)
+                .await?
+                .ok_or(Error::PasskeyRefused {
+                    cause: "unknown_credential",
+                })?;
+        who.set(&account.id, &org.id);
+        // Asked before anything is stored: a refused sign-in leaves the
+        // passkey's counter and last use as they were.
+        OrgPolicy::of(Some(&org)).allows(AuthMethod::Passkey)?;
+        passkeys::record_use(&d.db, &d.clock, &row, &result).await?;
+        let opened = complete(
+            d,
+            client,
+            previous,
+            &account,
+            &org,
+            Proof {
+                method: AuthMethod::Passkey,
+                passkey_id: Some(&row.id),
+            },
+        )
+        .await?;
+        tracing::info!(account = %account.id, org = %org.short_name, passkey = %row.id, "signed in with passkey");
+        Ok(opened)
+    };
+    audit::audited(d, client, Event::PasskeySignIn, &who, attempt).await
+}

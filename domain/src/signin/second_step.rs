@@ -1,0 +1,148 @@
+//! The step a password sign-in may still owe: the authenticator code, or
+//! — where the org requires 2FA and the account has none — its setup.
+//!
+//!   password right, 2FA on   → session at stage `totp`       → [`code`]
+//!   password right, org 2FA  → session at stage `totp_setup` → [`setup_start`], [`setup_confirm`]
+//!
+//! A half-signed-in session can do nothing but these steps and log out.
+
+use super::{complete, Opened, Proof};
+use crate::audit::{self, Client, Event, Who};
+use crate::error::{Error, Result};
+use crate::limits::SecretGate;
+use crate::policy::OrgPolicy;
+use crate::store::sessions::{self, Session, Stage};
+use crate::store::{accounts, orgs};
+use crate::types::{Email, OrgShortName};
+use crate::{emails, totp, Domain};
+use common::{AuthMethod, TotpSetup};
+
+/// Wrong codes on one session before the account holder is told by email
+/// that someone knows their password.
+const FAILURES_BEFORE_WARNING: i64 = 3;
+
+/// Checks a 2FA code of `session`'s account through the secret gate (the
+/// same lockout as passwords, on every path: sign-in and re-authentication).
+/// A wrong code counts, and the third on one session warns the account
+/// holder by email. Returns the gate, for the caller to close as a
+/// completed sign-in or a mere right secret.
+///
+/// Errors: [`Error::RateLimited`], [`Error::LockedOut`],
+/// [`Error::InvalidCode`], [`Error::BadRequest`] (2FA is off).
+pub(crate) async fn check_code<'a>(
+    d: &'a Domain,
+    client: &Client,
+    session: &Session,
+    code: &str,
+) -> Result<SecretGate<'a>> {
+    let org = orgs::find_by_id(&d.db, &session.org_id).await?;
+    let rule = OrgPolicy::of(org.as_ref()).lockout();
+    let email = Email::canonical(&session.email);
+    let short_name = OrgShortName::canonical(&session.org_short_name);
+    let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
+    let secret = accounts::find_by_id(&d.db, &session.account_id)
+        .await?
+        .and_then(|(account, _)| account.totp_secret)
+        .ok_or_else(|| Error::BadRequest("Two-factor authentication is not turned on.".into()))?;
+    if totp::verify_for_account(&d.db, &d.clock, &session.account_id, &secret, code).await? {
+        return Ok(gate);
+    }
+    gate.wrong().await?;
+    let failures = sessions::count_totp_failure(&d.db, &session.token_hash).await?;
+    if failures == FAILURES_BEFORE_WARNING {
+        d.mailer.send(emails::second_factor_failures(
+            &session.email,
+            &session.org_name,
+            d.clock.now(),
+            &d.web.origin,
+        ));
+    }
+    tracing::info!(account = %session.account_id, failures, "wrong authenticator code");
+    Err(Error::InvalidCode)
+}
+
+/// `session` (half signed in, owing the code) proves the second factor;
+/// the full session replaces it. Audited as `sign_in.totp`.
+///
+/// Errors: those of [`check_code`]; [`Error::LockedOut`] also ends the
+/// half-signed-in session.
+pub async fn code(d: &Domain, client: &Client, session: &Session, code: &str) -> Result<Opened> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let attempt = async {
+        if Stage::parse(&session.stage) != Stage::Totp {
+            // Counted like any code sent, so the limit says nothing either.
+            crate::limits::secret_check(d, client).await?;
+            return Err(Error::Unauthenticated);
+        }
+        let gate = match check_code(d, client, session, code).await {
+            Err(locked @ Error::LockedOut { .. }) => {
+                sessions::delete_hash(&d.db, &session.token_hash).await?;
+                return Err(locked);
+            }
+            other => other?,
+        };
+        let opened = open_full(d, client, session).await?;
+        gate.signed_in().await?;
+        tracing::info!(account = %session.account_id, "signed in with password and authenticator code");
+        Ok(opened)
+    };
+    audit::audited(d, client, Event::TotpSignIn, &who, attempt).await
+}
+
+/// The full session after a second factor, replacing the pending one.
+async fn open_full(d: &Domain, client: &Client, session: &Session) -> Result<Opened> {
+    let (account, org) = accounts::find_by_id(&d.db, &session.account_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    sessions::delete_hash(&d.db, &session.token_hash).await?;
+    complete(
+        d,
+        client,
+        None,
+        &account,
+        &org,
+        Proof {
+            method: AuthMethod::PasswordTotp,
+            passkey_id: None,
+        },
+    )
+    .await
+}
+
+fn require_setup_stage(session: &Session) -> Result<()> {
+    if Stage::parse(&session.stage) != Stage::TotpSetup {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(())
+}
+
+/// A new secret for the forced setup, remembered on the session until
+/// confirmed with a code.
+pub async fn setup_start(d: &Domain, session: &Session) -> Result<TotpSetup> {
+    require_setup_stage(session)?;
+    crate::account::totp::new_pending_secret(d, session).await
+}
+
+/// Confirms the forced setup with a code from the new secret: 2FA turns
+/// on (notified by email) and the full session replaces the pending one.
+/// Audited as `totp.enabled`.
+pub async fn setup_confirm(
+    d: &Domain,
+    client: &Client,
+    session: &Session,
+    code: &str,
+) -> Result<Opened> {
+    let who = Who::known(&session.account_id, &session.org_id);
+    let attempt = async {
+        require_setup_stage(session)?;
+        crate::limits::secret_check(d, client).await?;
+        crate::account::totp::confirm_pending_secret(d, session, code).await?;
+        let opened = open_full(d, client, session).await?;
+        let email = Email::canonical(&session.email);
+        let short_name = OrgShortName::canonical(&session.org_short_name);
+        crate::store::lockout::clear(&d.db, &crate::store::lockout::subject(&email, &short_name))
+            .await?;
+        Ok(opened)
+    };
+    audit::audited(d, client, Event::TotpEnabled, &who, attempt).await
+}

@@ -1,0 +1,36 @@
+//! The `audit_events` table.
+
+use crate::audit::{Client, Entry};
+use crate::clock::UnixTime;
+use crate::store::db::Db;
+use crate::with_pool;
+
+/// Appends one entry of the trail at `at`.
+pub async fn insert(
+    db: &Db,
+    at: UnixTime,
+    client: &Client,
+    entry: &Entry<'_>,
+) -> Result<(), sqlx::Error> {
+    let outcome = if entry.failure.is_some() {
+        "failure"
+    } else {
+        "success"
+    };
+    with_pool!(db, pool => sqlx::query(
+            "INSERT INTO audit_events (id, at, event, outcome, cause, account_id, org_id, client_addr, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(at)
+        .bind(entry.event.as_str())
+        .bind(outcome)
+        .bind(entry.failure)
+        .bind(entry.account_id)
+        .bind(entry.org_id)
+        .bind(&client.addr)
+        .bind(&client.user_agent)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}

@@ -1,0 +1,157 @@
+//! Values normalised once, when constructed, so that every comparison,
+//! lookup, lockout subject and rate-limit key sees one spelling.
+
+use crate::error::{Error, Result};
+use unicode_normalization::UnicodeNormalization;
+
+/// An email address in its one canonical form: trimmed, Unicode NFC
+/// (UAX #15), lower-cased, and the domain in its IDNA ASCII form (UTS #46:
+/// `Exämple.COM` → `xn--exmple-cua.com`).
+///
+/// So `jose\u{301}@example.com` (decomposed é) and `jos\u{e9}@example.com`
+/// (composed é) are one address, for sign-in, lockout, rate limits and
+/// "Email me a list" alike. Lower-casing the local part is a product
+/// choice (RFC 5321 lets servers treat it as case-sensitive; none that
+/// people use does).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// The canonical form of whatever was typed, valid or not: for looking
+    /// an address up (an invalid one simply matches nothing).
+    pub fn canonical(raw: &str) -> Self {
+        let folded: String = raw.trim().nfc().collect::<String>().to_lowercase();
+        // Lower-casing can (rarely) leave a sequence that is not NFC.
+        let folded: String = folded.nfc().collect();
+        let Some((local, domain)) = folded.rsplit_once('@') else {
+            return Email(folded);
+        };
+        let domain = idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_owned());
+        Email(format!("{local}@{domain}"))
+    }
+
+    /// A new address, checked: something@host.tld, at most 254 bytes (RFC
+    /// 5321 §4.5.3.1.3), no spaces or control characters. Deliverability is
+    /// not checked: that is what an emailed link is for.
+    ///
+    /// Errors: [`Error::BadRequest`] saying what is wrong.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let email = Self::canonical(raw);
+        let valid = email.0.len() <= 254
+            && !email.0.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match email.0.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if valid {
+            Ok(email)
+        } else {
+            Err(Error::BadRequest(format!(
+                "'{}' is not a valid email address.",
+                raw.trim()
+            )))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An org's short name as people type it to pick the org: trimmed and
+/// lower-cased (short names are ASCII `a-z`, `0-9` and `-`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrgShortName(String);
+
+impl OrgShortName {
+    /// The canonical form of whatever was typed, valid or not (for lookups).
+    pub fn canonical(raw: &str) -> Self {
+        OrgShortName(raw.trim().to_lowercase())
+    }
+
+    /// A new short name, checked: 2–63 of `a-z`, `0-9` and `-`, not
+    /// starting with `-`. Errors: [`Error::BadRequest`].
+    pub fn parse(raw: &str) -> Result<Self> {
+        let name = Self::canonical(raw);
+        let valid = (2..=63).contains(&name.0.len())
+            && name
+                .0
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !name.0.starts_with('-');
+        if valid {
+            Ok(name)
+        } else {
+            Err(Error::BadRequest(format!(
+                "'{}' is not a valid short name: use 2 to 63 letters, digits or dashes.",
+                raw.trim()
+            )))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OrgShortName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_an_address_is_one_email() {
+        let composed = Email::canonical("jos\u{e9}@example.com");
+        let decomposed = Email::canonical("jose\u{301}@example.com");
+        assert_eq!(composed, decomposed);
+        assert_eq!(Email::canonical(" JOS\u{c9}@Example.COM "), composed);
+        assert_eq!(
+            Email::canonical("ada@EXÄMPLE.com").as_str(),
+            "ada@xn--exmple-cua.com"
+        );
+        assert_eq!(
+            Email::canonical("ada@exa\u{308}mple.com"),
+            Email::canonical("ada@ex\u{e4}mple.com")
+        );
+    }
+
+    #[test]
+    fn new_addresses_are_checked() {
+        assert!(Email::parse("ada@example.com").is_ok());
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@x.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn short_names_are_lower_case_ascii() {
+        assert_eq!(OrgShortName::parse(" ACME ").unwrap().as_str(), "acme");
+        assert!(OrgShortName::parse("-acme").is_err());
+        assert!(OrgShortName::parse("a").is_err());
+        assert!(OrgShortName::parse("acmé").is_err());
+    }
+}

@@ -1,0 +1,526 @@
+//! The rules that used to hold on one path and not another, each tested
+//! on every path it applies to (issue "One home for the rules", faults
+//! a–j). Run on SQLite and, in the test command, on PostgreSQL.
+
+use crate::passkeys::{app_with_account, login_finish, login_start, register};
+use crate::support::{TestApp, PASSWORD};
+use crate::totp::{ada_with_totp, code};
+use axum::http::{Method, StatusCode};
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+async fn acme_with_ada() -> TestApp {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme Security").await;
+    app.create_account("acme", "ada@example.com").await;
+    app
+}
+
+async fn checked_passwords(app: &TestApp) -> i64 {
+    app.count(
+        "SELECT COUNT(*) FROM audit_events WHERE event = 'sign_in.password' \
+         AND (outcome = 'success' OR cause = 'wrong_password')",
+    )
+    .await
+}
+
+// --- a. Secret checks are reserved before they run. ---------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lockout_of_one_attempt_checks_one_of_two_concurrent_passwords() {
+    let app = acme_with_ada().await;
+    app.exec("UPDATE orgs SET lockout_attempts = 1").await;
+    let replies =
+        join_all((0..2).map(|_| app.login("ada@example.com", "acme", "wrong password"))).await;
+    let mut statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [401, 429],
+        "{:?}",
+        replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    assert_eq!(checked_passwords(&app).await, 1, "one password was checked");
+    // Locked: the right password is refused too.
+    let right = app.login("ada@example.com", "acme", PASSWORD).await;
+    assert_eq!(right.body["code"], "locked_out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_wrong_passwords_gets_no_more_checks_than_the_org_allows() {
+    let app = acme_with_ada().await;
+    app.exec("UPDATE orgs SET lockout_attempts = 3").await;
+    let mut burst: Vec<_> = (0..20)
+        .map(|_| app.login("ada@example.com", "acme", "wrong password"))
+        .collect();
+    burst.insert(10, app.login("ada@example.com", "acme", PASSWORD));
+    let replies = join_all(burst).await;
+    let count = |status: u16| {
+        replies
+            .iter()
+            .filter(|r| r.status.as_u16() == status)
+            .count()
+    };
+    assert!(
+        count(401) + count(200) <= 3,
+        "401: {}, 200: {}",
+        count(401),
+        count(200)
+    );
+    assert_eq!(count(401) + count(200) + count(429), 21);
+    assert!(checked_passwords(&app).await <= 3);
+    assert!(
+        replies
+            .iter()
+            .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+            .all(|r| r.body["code"] == "locked_out"),
+        "refused by the lockout, not by the per-address limit"
+    );
+}
+
+// --- b. Every secret check goes through the one gate. --------------------
+
+#[tokio::test]
+async fn re_authentication_is_refused_while_password_sign_in_is_locked() {
+    let app = acme_with_ada().await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    for _ in 0..6 {
+        app.login("ada@example.com", "acme", "wrong password").await;
+    }
+    let reauth = app
+        .send(
+            Method::POST,
+            "/api/reauth/password",
+            Some(json!({ "password": PASSWORD })),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        reauth.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{:?}",
+        reauth.body
+    );
+    assert_eq!(reauth.body["code"], "locked_out");
+}
+
+#[tokio::test]
+async fn wrong_passwords_at_re_authentication_count_towards_the_lockout() {
+    let app = acme_with_ada().await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    let wrong = json!({ "password": "wrong password" });
+    for _ in 0..6 {
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/reauth/password",
+                Some(wrong.clone()),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+    }
+    let right = json!({ "password": PASSWORD });
+    let reauth = app
+        .send(
+            Method::POST,
+            "/api/reauth/password",
+            Some(right),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(reauth.body["code"], "locked_out");
+    let sign_in = app.login("ada@example.com", "acme", PASSWORD).await;
+    assert_eq!(sign_in.body["code"], "locked_out");
+}
+
+#[tokio::test]
+async fn wrong_codes_at_re_authentication_are_counted_and_warned_about() {
+    let (app, secret) = ada_with_totp().await;
+    let token = app.login("ada@example.com", "acme", PASSWORD).await;
+    let half = token.session_cookie().unwrap();
+    let reply = app
+        .send(
+            Method::POST,
+            "/api/login/totp",
+            Some(json!({ "code": code(&secret, app.clock.now()) })),
+            Some(&half),
+        )
+        .await;
+    let token = reply.session_cookie().unwrap();
+    let wrong = json!({ "password": PASSWORD, "code": "000000" });
+    for _ in 0..3 {
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/reauth/password",
+                Some(wrong.clone()),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(reply.body["code"], "invalid_code");
+    }
+    let mail = app.mail(3).await;
+    assert!(
+        mail.iter()
+            .any(|m| m.contains("Subject: Repeated wrong authentication codes")),
+        "the third wrong code warns the account holder"
+    );
+    for _ in 0..3 {
+        app.send(
+            Method::POST,
+            "/api/reauth/password",
+            Some(wrong.clone()),
+            Some(&token),
+        )
+        .await;
+    }
+    let sign_in = app.login("ada@example.com", "acme", PASSWORD).await;
+    assert_eq!(
+        sign_in.body["code"], "locked_out",
+        "wrong codes count like wrong passwords"
+    );
+}
+
+// --- c. A session is checked against the org's policy at every request. --
+
+#[tokio::test]
+async fn a_password_session_ends_when_its_org_requires_sso() {
+    let app = acme_with_ada().await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    app.exec("UPDATE orgs SET sso_required = TRUE").await;
+    let reply = app
+        .send(Method::GET, "/api/session", None, Some(&token))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body["code"], "session_ended");
+    assert!(reply.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("single sign-on"));
+    // Nor can it turn 2FA on, or anything else: it is gone.
+    let setup = app
+        .send(Method::POST, "/api/totp/setup", None, Some(&token))
+        .await;
+    assert_eq!(setup.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test]
+async fn a_one_factor_session_ends_when_its_org_requires_2fa_and_a_passkey_session_stays() {
+    let (app, password_session) = app_with_account().await;
+    let passkey = register(&app, &password_session).await;
+    let start = login_start(&app, None).await;
+    let passkey_session = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(&start.body["options"], 1).unwrap(),
+    )
+    .await
+    .session_cookie()
+    .unwrap();
+    app.exec("UPDATE orgs SET require_2fa = TRUE").await;
+
+    let reply = app
+        .send(Method::GET, "/api/session", None, Some(&password_session))
+        .await;
+    assert_eq!(reply.body["code"], "session_ended");
+    assert!(reply.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("two-factor"));
+    assert_eq!(app.session_status(&passkey_session).await, StatusCode::OK);
+    // Signing in again with the password leads to the 2FA setup step.
+    let again = app.login("ada@example.com", "acme", PASSWORD).await;
+    assert_eq!(again.body["pending"], "totp_setup");
+}
+
+// --- d. A session ends with the credential that made it. -----------------
+
+#[tokio::test]
+async fn deleting_a_passkey_ends_the_sessions_it_opened_or_re_authenticated() {
+    let (app, token) = app_with_account().await;
+    let passkey = register(&app, &token).await;
+    let passkey_id = app
+        .send(Method::GET, "/api/passkeys", None, Some(&token))
+        .await
+        .body["passkeys"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let start = login_start(&app, None).await;
+    let opened = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(&start.body["options"], 1).unwrap(),
+    )
+    .await
+    .session_cookie()
+    .unwrap();
+    // A third session re-authenticates with the passkey.
+    let other = app.login_ok("ada@example.com", "acme").await;
+    app.clock.advance(10 * 60);
+    let start = app
+        .send(
+            Method::POST,
+            "/api/reauth/passkey/start",
+            None,
+            Some(&other),
+        )
+        .await;
+    let body = json!({
+        "ceremony_id": start.body["ceremony_id"],
+        "credential": passkey.assert(&start.body["options"], 2).unwrap(),
+    });
+    let reauth = app
+        .send(
+            Method::POST,
+            "/api/reauth/passkey/finish",
+            Some(body),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(reauth.status, StatusCode::NO_CONTENT, "{:?}", reauth.body);
+    let deleter = app.login_ok("ada@example.com", "acme").await;
+
+    let deleted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/passkeys/{passkey_id}"),
+            None,
+            Some(&deleter),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    assert_eq!(app.session_status(&opened).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.session_status(&other).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.session_status(&deleter).await, StatusCode::OK);
+    assert_eq!(
+        app.session_status(&token).await,
+        StatusCode::OK,
+        "a password session stays"
+    );
+}
+
+#[tokio::test]
+async fn turning_2fa_on_ends_the_accounts_other_sessions() {
+    let app = acme_with_ada().await;
+    let other = app.login_ok("ada@example.com", "acme").await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    let setup = app
+        .send(Method::POST, "/api/totp/setup", None, Some(&token))
+        .await;
+    let secret = setup.body["secret"].as_str().unwrap().to_owned();
+    let body = json!({ "code": code(&secret, app.clock.now()) });
+    let on = app
+        .send(
+            Method::POST,
+            "/api/totp/setup/confirm",
+            Some(body),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::NO_CONTENT, "{:?}", on.body);
+    assert_eq!(app.session_status(&other).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.session_status(&token).await, StatusCode::OK);
+}
+
+// --- e. The decoy for an unknown account looks like a real answer. ------
+
+/// The shape of a JSON value: its keys and value kinds, recursively, with
+/// base64url strings replaced by their decoded length.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        Value::String(s) => json!(format!("string of {} chars", s.len())),
+        Value::Number(_) => json!("number"),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn the_decoy_for_an_unknown_account_has_the_shape_of_a_real_answer() {
+    let (app, token) = app_with_account().await;
+    register(&app, &token).await;
+    let real = login_start(&app, Some(("ada@example.com", "acme"))).await;
+    for (email, org) in [
+        ("nobody@example.com", "acme"),
+        ("ada@example.com", "nowhere"),
+    ] {
+        let decoy = login_start(&app, Some((email, org))).await;
+        let options = |r: &crate::support::Reply| {
+            let mut options = r.body["options"].clone();
+            // The challenge differs in value only.
+            options["publicKey"]["challenge"] = json!("");
+            shape(&options)
+        };
+        assert_eq!(options(&decoy), options(&real), "{email} in {org}");
+    }
+}
+
+// --- f. Rate limits count IPv6 clients by their /64. --------------------
+
+#[tokio::test]
+async fn ceremony_starts_from_one_ipv6_64_count_together() {
+    let app = acme_with_ada().await;
+    let mut limited = 0;
+    for i in 0..200u16 {
+        let peer = std::net::IpAddr::from([0x2001, 0xdb8, 1, 2, 0, 0, 0, i + 1]);
+        let reply = app
+            .send_from(
+                peer,
+                Method::POST,
+                "/api/login/passkey/start",
+                Some(json!({})),
+                &[],
+            )
+            .await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    assert_eq!(
+        limited,
+        200 - 120,
+        "the default is 120 starts a minute per client"
+    );
+    // Another /64 has its own count.
+    let peer = std::net::IpAddr::from([0x2001, 0xdb8, 1, 3, 0, 0, 0, 1]);
+    let reply = app
+        .send_from(
+            peer,
+            Method::POST,
+            "/api/login/passkey/start",
+            Some(json!({})),
+            &[],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_forwarded_client_counts_only_behind_a_trusted_proxy() {
+    let forwarded = [("x-forwarded-for", "198.51.100.7".to_owned())];
+    let proxy = std::net::IpAddr::from([10, 0, 0, 5]);
+    let body = json!({ "email": "ada@example.com", "org": "acme", "password": "wrong" });
+
+    let app = TestApp::behind_proxies("10.0.0.0/8").await;
+    app.create_org("acme", "Acme Security").await;
+    app.send_from(
+        proxy,
+        Method::POST,
+        "/api/login/password",
+        Some(body.clone()),
+        &forwarded,
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE client_addr = '198.51.100.7'")
+            .await,
+        1
+    );
+
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme Security").await;
+    app.send_from(
+        proxy,
+        Method::POST,
+        "/api/login/password",
+        Some(body),
+        &forwarded,
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE client_addr = '10.0.0.5'")
+            .await,
+        1,
+        "without trusted proxies the header is ignored"
+    );
+}
+
+// --- g. One canonical form of an email address. --------------------------
+
+#[tokio::test]
+async fn every_spelling_of_an_email_is_one_account() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme Security").await;
+    app.create_account("acme", "jose\u{301}@example.com").await;
+    let composed = domain::store::accounts::create(
+        &app.state.db,
+        &app.clock,
+        &app.state.passwords,
+        domain::store::accounts::NewAccount {
+            org: "acme".into(),
+            email: "JOS\u{c9}@Example.com".into(),
+            display_name: "José".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(composed, Err(domain::Error::Conflict(_))),
+        "one account"
+    );
+    for spelling in ["jos\u{e9}@example.com", "JOSE\u{301}@EXAMPLE.COM"] {
+        let reply = app.login(spelling, "acme", PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{spelling}: {:?}", reply.body);
+    }
+    // Failures of each spelling count against the one account.
+    for spelling in ["jos\u{e9}@example.com", "jose\u{301}@example.com"].repeat(3) {
+        app.login(spelling, "acme", "wrong").await;
+    }
+    let locked = app.login("jos\u{e9}@example.com", "acme", PASSWORD).await;
+    assert_eq!(locked.body["code"], "locked_out");
+}
+
+// --- h. Every security change is notified. -------------------------------
+
+#[tokio::test]
+async fn turning_2fa_on_and_off_is_notified_by_email() {
+    let (app, secret) = ada_with_totp().await;
+    let mail = app.mail(1).await;
+    assert!(mail
+        .iter()
+        .any(|m| m.contains("Subject: Two-factor authentication was turned on")));
+    let half = app
+        .login("ada@example.com", "acme", PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
+    let body = json!({ "code": code(&secret, app.clock.now()) });
+    let token = app
+        .send(Method::POST, "/api/login/totp", Some(body), Some(&half))
+        .await
+        .session_cookie()
+        .unwrap();
+    let off = app
+        .send(Method::DELETE, "/api/totp", None, Some(&token))
+        .await;
+    assert_eq!(off.status, StatusCode::NO_CONTENT, "{:?}", off.body);
+    let mail = app.mail(2).await;
+    assert!(mail
+        .iter()
+        .any(|m| m.contains("Subject: Two-factor authentication was turned off")));
+}
+
+// --- i. The re-authentication mail names the asking session. ------------
+
+#[tokio::test]
+async fn the_re_authentication_mail_names_the_asking_session() {
+    let app = acme_with_ada().await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    let reply = app
+        .send(Method::POST, "/api/reauth/email/start", None, Some(&token))
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    let mail = app.mail(1).await;
+    let message = mail
+        .iter()
+        .find(|m| m.contains("Subject: Confirm it's you"))
+        .unwrap();
+    assert!(message.contains(crate::support::USER_AGENT), "{message}");
+    assert!(message.contains("127.0.0.1"), "{message}");
+}
