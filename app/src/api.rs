@@ -9,7 +9,7 @@ use common::{
     ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
     ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart, PasswordLoginRequest,
     ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse, SessionInfo, TotpCode,
-    TotpSetup,
+    TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -182,7 +182,7 @@ pub async fn login_totp_setup() -> Result<TotpSetup, ApiError> {
 }
 
 /// `POST /api/login/totp/setup/confirm`.
-pub async fn login_totp_setup_confirm(body: &TotpCode) -> Result<SessionInfo, ApiError> {
+pub async fn login_totp_setup_confirm(body: &TotpEnrolment) -> Result<SessionInfo, ApiError> {
     post_json("/api/login/totp/setup/confirm", body).await
 }
 

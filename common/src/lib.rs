@@ -16,5 +16,6 @@ pub mod session;
 pub use error::{ApiError, ErrorCode};
 pub use passkey::*;
 pub use session::{
-    AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, TotpCode, TotpSetup,
+    AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, TotpCode, TotpEnrolment,
+    TotpSetup,
 };

@@ -128,6 +128,20 @@ pub struct TotpCode {
     pub code: String,
 }
 
+/// `POST /api/login/totp/setup/confirm`: enrolling the first second
+/// factor where the org requires one — a code from the new authenticator
+/// app, and the code mailed to the account's address (proof of the
+/// mailbox: the password alone must not enrol a second factor).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrolment {
+    /// The 6-digit code from the authenticator app.
+    pub code: String,
+    /// The 6-digit code mailed by `POST /api/login/totp/setup`.
+    #[serde(default)]
+    pub email_code: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

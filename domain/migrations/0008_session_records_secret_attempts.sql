@@ -10,6 +10,9 @@ ALTER TABLE sessions ADD COLUMN client_addr TEXT;                       -- as th
 ALTER TABLE sessions ADD COLUMN user_agent TEXT;                        -- at most 300 characters
 ALTER TABLE sessions ADD COLUMN passkey_id TEXT;                        -- the passkey that opened it
 ALTER TABLE sessions ADD COLUMN reauth_passkey_id TEXT;                 -- the passkey of its last re-authentication
+-- A half-signed-in session enrolling its first second factor proves the
+-- mailbox too: the code mailed to the account, stored hashed.
+ALTER TABLE sessions ADD COLUMN mailbox_code_hash TEXT;                 -- base64url SHA-256 of the mailed code
 CREATE UNIQUE INDEX sessions_id ON sessions(id);
 CREATE INDEX sessions_passkey ON sessions(passkey_id);
 CREATE INDEX sessions_reauth_passkey ON sessions(reauth_passkey_id);

@@ -80,6 +80,28 @@ pub fn totp_changed(to: &str, org_name: &str, enabled: bool, at: i64, origin: &s
     }
 }
 
+/// The code that proves the mailbox when an org makes an account set up 2FA.
+pub fn mailbox_code(to: &str, org_name: &str, code: &str) -> Email {
+    let what = format!(
+        "Someone — hopefully you — signed in to your {org_name} account with its password and is \
+         setting up two-factor authentication, which your organization requires."
+    );
+    let action = format!("To finish, enter this code on the sign-in page: {code}");
+    let advice = "It works for 10 minutes. If this was not you, do not share the code: someone \
+                  knows your password, so change it and tell your organization's administrator."
+        .to_owned();
+    Email {
+        to: to.to_owned(),
+        subject: "Your code to finish setting up two-factor authentication".to_owned(),
+        text: format!("{what}\n\n{action}\n\n{advice}\n"),
+        html: html(&[
+            escape_html(&what),
+            escape_html(&action),
+            escape_html(&advice),
+        ]),
+    }
+}
+
 /// The session that asked for a re-authentication link, as the mail names it.
 pub struct Asker<'a> {
     /// The client address the session signed in from.

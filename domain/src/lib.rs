@@ -18,7 +18,7 @@
 //!   RFC 6238, the WebAuthn relying party).
 //! - [`mail`], [`emails`]: sending mail, and the messages' words.
 //!
-//! The server crate (axum) turns HTTP into calls on a [`Domain`] and
+//! The server crate turns HTTP requests into calls on a [`Domain`] and
 //! [`Error`]s into HTTP; the command line calls the same functions.
 
 // Outside tests, failures are handled, never unwrapped.

@@ -10,6 +10,7 @@ import {
   signInWithPassword,
   openMyAccount,
   PASSWORD,
+  waitForMail,
 } from "./fixtures";
 
 /** RFC 6238 code for the step `offset` steps from now (SHA-1, 6 digits, 30 s). */
@@ -78,9 +79,19 @@ test("an org that requires 2FA makes accounts set it up right after the password
   await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
   expect((await page.request.get("/api/session")).status()).toBe(204);
   const secret = await scanKey(page);
+  // The password alone does not enrol the first second factor: the code
+  // mailed to the account proves the mailbox too.
+  const mail = await waitForMail(email, "Your code to finish setting up two-factor authentication");
+  const mailed = /enter this code on the sign-in page: (\d{6})/.exec(mail)![1];
+  await page.getByLabel("Code from the email").fill(mailed === "000000" ? "111111" : "000000");
   await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await expect(page.getByRole("alert")).toContainText("That is not the code we emailed you");
+  expect((await page.request.get("/api/session")).status()).toBe(204);
+  await page.getByLabel("Code from the email").fill(mailed);
   await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
   const session = await (await page.request.get("/api/session")).json();
   expect(session).toMatchObject({ auth_method: "password_totp", totp_enabled: true, org_requires_2fa: true });
+  await waitForMail(email, "Two-factor authentication was turned on");
 });

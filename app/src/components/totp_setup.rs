@@ -12,6 +12,9 @@ pub fn TotpSetupForm(
     setup: TotpSetup,
     #[prop(into)] on_code: Callback<String>,
     busy: RwSignal<bool>,
+    /// Where the forced setup asks for the code mailed to the account too.
+    #[prop(optional)]
+    email_code: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let submit = move |ev: SubmitEvent| {
@@ -27,6 +30,21 @@ pub fn TotpSetupForm(
             <div class="qr" role="img" aria-label="QR code of the authenticator key" inner_html=setup.qr_svg></div>
             <p class="hint">"Key: " <code class="totp-secret">{setup.secret}</code></p>
             <form on:submit=submit>
+                {email_code.map(|email_code| view! {
+                    <label for="totp-email-code">"Code from the email"</label>
+                    <p class="hint" id="totp-email-code-hint">"We emailed a 6-digit code to your address to confirm it's you."</p>
+                    <input
+                        id="totp-email-code"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="one-time-code"
+                        pattern="[0-9]{6}"
+                        maxlength="6"
+                        aria-describedby="totp-email-code-hint"
+                        required
+                        bind:value=email_code
+                    />
+                })}
                 <label for="totp-setup-code">"Code from the app"</label>
                 <input
                     id="totp-setup-code"

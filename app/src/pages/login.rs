@@ -11,7 +11,7 @@ use crate::session::{use_session, SessionState};
 use crate::webauthn;
 use common::{
     AccountHint, OrgListRequest, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo,
-    TotpCode,
+    TotpCode, TotpEnrolment,
 };
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -461,6 +461,7 @@ fn TotpStep(form: Form) -> impl IntoView {
 fn TotpSetupStep(form: Form) -> impl IntoView {
     let finish = use_finish();
     let setup = RwSignal::new(None);
+    let email_code = RwSignal::new(String::new());
     spawn_local(async move {
         match crate::api::login_totp_setup().await {
             Ok(s) => setup.set(Some(s)),
@@ -472,7 +473,11 @@ fn TotpSetupStep(form: Form) -> impl IntoView {
         form.error.set(None);
         let finish = finish.clone();
         spawn_local(async move {
-            let result = crate::api::login_totp_setup_confirm(&TotpCode { code }).await;
+            let body = TotpEnrolment {
+                code,
+                email_code: email_code.get_untracked().trim().to_owned(),
+            };
+            let result = crate::api::login_totp_setup_confirm(&body).await;
             form.busy.set(false);
             match result {
                 Ok(info) => (finish.0)(info),
@@ -483,7 +488,7 @@ fn TotpSetupStep(form: Form) -> impl IntoView {
     view! {
         <h2>"Set up two-factor authentication"</h2>
         <p>"Your organization requires two-factor authentication. Set it up to finish signing in."</p>
-        {move || setup.get().map(|s| view! { <TotpSetupForm setup=s on_code=confirm.clone() busy=form.busy /> })}
+        {move || setup.get().map(|s| view! { <TotpSetupForm setup=s on_code=confirm.clone() busy=form.busy email_code />  })}
         <button type="button" class="link-button" on:click=move |_| cancel_second_step(form)>
             "Cancel"
         </button>

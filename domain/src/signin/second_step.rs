@@ -116,33 +116,91 @@ fn require_setup_stage(session: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Codes mailed for the forced 2FA setup, per account: 5 per 15 minutes.
+const MAILBOX_CODES_PER_ACCOUNT: crate::limits::Limit = crate::limits::Limit {
+    name: "mailbox-code",
+    max: 5,
+    window_secs: 15 * 60,
+};
+
 /// A new secret for the forced setup, remembered on the session until
-/// confirmed with a code.
-pub async fn setup_start(d: &Domain, session: &Session) -> Result<TotpSetup> {
+/// confirmed; and a 6-digit code mailed to the account, stored hashed on
+/// the session: the password alone must not enrol a second factor (it
+/// would then be the only factor ever proved), so the mailbox proves
+/// itself too (NIST SP 800-63B-4 §4.1.2.2: binding an authenticator needs
+/// an existing authenticator of the account's assurance, or an out-of-band
+/// confirmation). A new start mails a new code and voids the old one.
+///
+/// Errors: [`Error::RateLimited`] (codes per client address and per
+/// account), [`Error::Unauthenticated`] (not at the setup step).
+pub async fn setup_start(d: &Domain, client: &Client, session: &Session) -> Result<TotpSetup> {
     require_setup_stage(session)?;
+    crate::limits::email(d, client).await?;
+    let account = Some(session.account_id.as_str());
+    crate::limits::hit(&d.db, &d.clock, MAILBOX_CODES_PER_ACCOUNT, account).await?;
+    let code = format!(
+        "{:06}",
+        rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000u32)
+    );
+    sessions::set_mailbox_code(
+        &d.db,
+        &session.token_hash,
+        Some(&sessions::hash_token(&code)),
+    )
+    .await?;
+    d.mailer.send(emails::mailbox_code(
+        &session.email,
+        &session.org_name,
+        &code,
+    ));
     crate::account::totp::new_pending_secret(d, session).await
 }
 
-/// Confirms the forced setup with a code from the new secret: 2FA turns
-/// on (notified by email) and the full session replaces the pending one.
+/// Confirms the forced setup with the code mailed to the account and a
+/// code from the new secret, both checked through the secret gate (a
+/// wrong mailed code counts like a wrong password): 2FA turns on
+/// (notified by email) and the full session replaces the pending one.
 /// Audited as `totp.enabled`.
+///
+/// Errors: [`Error::RateLimited`], [`Error::LockedOut`],
+/// [`Error::BadRequest`] (the mailed code is missing or wrong, or no setup
+/// was started), [`Error::InvalidCode`] (the app's code).
 pub async fn setup_confirm(
     d: &Domain,
     client: &Client,
     session: &Session,
     code: &str,
+    email_code: &str,
 ) -> Result<Opened> {
     let who = Who::known(&session.account_id, &session.org_id);
     let attempt = async {
         require_setup_stage(session)?;
-        crate::limits::secret_check(d, client).await?;
-        crate::account::totp::confirm_pending_secret(d, session, code).await?;
-        let opened = open_full(d, client, session).await?;
+        let org = orgs::find_by_id(&d.db, &session.org_id).await?;
+        let rule = OrgPolicy::of(org.as_ref()).lockout();
         let email = Email::canonical(&session.email);
         let short_name = OrgShortName::canonical(&session.org_short_name);
-        crate::store::lockout::clear(&d.db, &crate::store::lockout::subject(&email, &short_name))
-            .await?;
+        let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
+        let expected = session.mailbox_code_hash.as_deref();
+        let sent = sessions::hash_token(email_code.trim());
+        if expected.is_none_or(|expected| !constant_time_eq(expected, &sent)) {
+            gate.wrong().await?;
+            return Err(Error::BadRequest(
+                "That is not the code we emailed you. Check the newest email from Latchkey.".into(),
+            ));
+        }
+        crate::account::totp::confirm_pending_secret(d, session, code).await?;
+        let opened = open_full(d, client, session).await?;
+        gate.signed_in().await?;
         Ok(opened)
     };
     audit::audited(d, client, Event::TotpEnabled, &who, attempt).await
+}
+
+/// Compares two hashes without an early exit (their length is public).
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -60,6 +60,8 @@ pub struct Session {
     pub stage: String,
     pub totp_pending: Option<String>,
     pub totp_failures: i64,
+    /// SHA-256 (base64url) of the code mailed for the forced 2FA setup.
+    pub mailbox_code_hash: Option<String>,
     pub max_session_secs: i64,
     pub idle_timeout_secs: i64,
 }
@@ -136,7 +138,8 @@ impl Stage {
     }
 }
 
-fn hash_token(token: &str) -> String {
+/// SHA-256 of a token or code, base64url: what is stored in its place.
+pub fn hash_token(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -210,6 +213,7 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         stage: stage.as_str().to_owned(),
         totp_pending: None,
         totp_failures: 0,
+        mailbox_code_hash: None,
         max_session_secs: org.max_session_secs,
         idle_timeout_secs: org.idle_timeout_secs,
     };
@@ -231,7 +235,7 @@ pub async fn find_by_hash(db: &Db, clock: &Clock, token_hash: &str) -> Result<Op
                     s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
                     o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
                     o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
-                    s.stage, s.totp_pending, s.totp_failures, \
+                    s.stage, s.totp_pending, s.totp_failures, s.mailbox_code_hash, \
                     o.max_session_secs, o.idle_timeout_secs \
              FROM sessions s \
              JOIN accounts a ON a.id = s.account_id \
@@ -288,6 +292,17 @@ pub async fn reauthenticate(
 pub async fn set_totp_pending(db: &Db, token_hash: &str, secret: Option<&str>) -> Result<()> {
     with_pool!(db, pool => sqlx::query("UPDATE sessions SET totp_pending = $1 WHERE token_hash = $2")
         .bind(secret)
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Stores (or clears) the hash of the code mailed to a session's account.
+pub async fn set_mailbox_code(db: &Db, token_hash: &str, code_hash: Option<&str>) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE sessions SET mailbox_code_hash = $1 WHERE token_hash = $2")
+        .bind(code_hash)
         .bind(token_hash)
         .execute(pool)
         .await

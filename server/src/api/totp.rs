@@ -4,7 +4,7 @@
 //!
 //!   password right, 2FA on   → session at stage `totp`       → POST /login/totp {code}
 //!   password right, org 2FA  → session at stage `totp_setup` → POST /login/totp/setup,
-//!                                                              POST /login/totp/setup/confirm {code}
+//!                                                              POST /login/totp/setup/confirm {code, email_code}
 //!   My Account (recent sign-in) → POST /totp/setup, POST /totp/setup/confirm {code}, DELETE /totp
 //!
 //! A half-signed-in session can call nothing but these steps and logout.
@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use common::ApiError;
-use common::{SessionInfo, TotpCode, TotpSetup};
+use common::{SessionInfo, TotpCode, TotpEnrolment, TotpSetup};
 use domain::{account, signin};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,19 +51,20 @@ async fn login_code(
 }
 
 #[utoipa::path(post, path = "/login/totp/setup", tag = "two-factor",
-    responses((status = 200, description = "A new secret to add to an authenticator app", body = TotpSetup), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+    responses((status = 200, description = "A new secret to add to an authenticator app; a code to confirm the mailbox is mailed to the account", body = TotpSetup), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
 async fn login_setup_start(
     State(state): State<AppState>,
+    client: ClientInfo,
     PendingSession(session): PendingSession,
 ) -> Result<Json<TotpSetup>> {
     Ok(Json(
-        signin::second_step::setup_start(&state, &session).await?,
+        signin::second_step::setup_start(&state, &client, &session).await?,
     ))
 }
 
 #[utoipa::path(post, path = "/login/totp/setup/confirm", tag = "two-factor",
-    request_body = TotpCode,
+    request_body = TotpEnrolment,
     responses((status = 200, description = "2FA on and signed in; a new session cookie", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
 async fn login_setup_confirm(
@@ -71,10 +72,16 @@ async fn login_setup_confirm(
     client: ClientInfo,
     PendingSession(session): PendingSession,
     jar: CookieJar,
-    Json(request): Json<TotpCode>,
+    Json(request): Json<TotpEnrolment>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
-    let opened =
-        signin::second_step::setup_confirm(&state, &client, &session, &request.code).await?;
+    let opened = signin::second_step::setup_confirm(
+        &state,
+        &client,
+        &session,
+        &request.code,
+        &request.email_code,
+    )
+    .await?;
     let jar = with_session_cookie(&state.web, jar, &opened);
     Ok((jar, Json(opened.session.info())))
 }

@@ -506,6 +506,47 @@ async fn turning_2fa_on_and_off_is_notified_by_email() {
         .any(|m| m.contains("Subject: Two-factor authentication was turned off")));
 }
 
+#[tokio::test]
+async fn the_password_alone_cannot_enrol_the_first_second_factor() {
+    let app = acme_with_ada().await;
+    app.exec("UPDATE orgs SET require_2fa = TRUE").await;
+    let half = app
+        .login("ada@example.com", "acme", PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
+    let setup = app
+        .send(Method::POST, "/api/login/totp/setup", None, Some(&half))
+        .await;
+    let secret = setup.body["secret"].as_str().unwrap().to_owned();
+    let mailed = crate::totp::mailed_code(&app).await;
+    let wrong = if mailed == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for email_code in ["", wrong] {
+        let body = json!({ "code": code(&secret, app.clock.now()), "email_code": email_code });
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/login/totp/setup/confirm",
+                Some(body),
+                Some(&half),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+        assert!(reply.session_cookie().is_none());
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL")
+            .await,
+        0
+    );
+    // Wrong mailed codes count like wrong passwords.
+    assert_eq!(app.count("SELECT failures FROM secret_attempts").await, 2);
+}
+
 // --- i. The re-authentication mail names the asking session. ------------
 
 #[tokio::test]

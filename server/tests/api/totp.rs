@@ -7,6 +7,18 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
 
+/// The code mailed for the forced 2FA setup (the test mails one).
+pub(crate) async fn mailed_code(app: &TestApp) -> String {
+    let mail = app.mail(1).await;
+    let marker = "enter this code on the sign-in page: ";
+    let mut codes: Vec<String> = mail
+        .iter()
+        .filter_map(|m| crate::support::find_after(m, marker))
+        .collect();
+    assert!(!codes.is_empty(), "no code mailed: {mail:?}");
+    codes.pop().unwrap()
+}
+
 pub(crate) fn code(secret: &str, at: i64) -> String {
     let bytes = Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
     TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new()).generate(at as u64)
@@ -147,14 +159,33 @@ async fn an_org_that_requires_2fa_makes_accounts_set_it_up_first() {
         .send(Method::POST, "/api/login/totp/setup", None, Some(&half))
         .await;
     let secret = setup.body["secret"].as_str().unwrap().to_owned();
-    let done = post(
+    // The password alone does not enrol a second factor: the mailbox too.
+    let without = post(
         &app,
         "/api/login/totp/setup/confirm",
         json!({ "code": code(&secret, app.clock.now()) }),
         &half,
     )
     .await;
+    assert_eq!(
+        without.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        without.body
+    );
+    let email_code = mailed_code(&app).await;
+    let done = post(
+        &app,
+        "/api/login/totp/setup/confirm",
+        json!({ "code": code(&secret, app.clock.now()), "email_code": email_code }),
+        &half,
+    )
+    .await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let mail = app.mail(2).await;
+    assert!(mail
+        .iter()
+        .any(|m| m.contains("Subject: Two-factor authentication was turned on")));
     assert_eq!(done.body["totp_enabled"], true);
     let full = done.session_cookie().unwrap();
     assert_eq!(app.session_status(&full).await, StatusCode::OK);
