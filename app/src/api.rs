@@ -7,9 +7,9 @@
 use crate::json;
 use common::{
     ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
-    ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart, PasswordLoginRequest,
-    ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse, SessionInfo, TotpCode,
-    TotpEnrolment, TotpSetup,
+    EmailLinkRequester, ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart,
+    PasswordLoginRequest, ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse,
+    SessionInfo, TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -159,6 +159,18 @@ pub async fn reauth_passkey_finish(body: &AssertionFinish) -> Result<(), ApiErro
 /// `POST /api/reauth/email/start`.
 pub async fn reauth_email_start() -> Result<(), ApiError> {
     empty_of(Request::post("/api/reauth/email/start").send().await).await
+}
+
+/// `POST /api/reauth/email/describe`: the session that asked for a link.
+pub async fn reauth_email_describe(
+    body: &EmailLinkConfirm,
+) -> Result<EmailLinkRequester, ApiError> {
+    post_json("/api/reauth/email/describe", body).await
+}
+
+/// `POST /api/reauth/email/deny`: "This wasn't me".
+pub async fn reauth_email_deny(body: &EmailLinkConfirm) -> Result<(), ApiError> {
+    post_empty_reply("/api/reauth/email/deny", body).await
 }
 
 /// `POST /api/reauth/email/confirm`.

@@ -6,6 +6,7 @@
 //!   loadgen register --accounts F --out P sign in, add one passkey each, save them
 //!   loadgen verify --passkeys P           sign in once with every saved passkey
 //!   loadgen run --mode passkey|password|mixed …   the timed load
+//!   loadgen lookalike --accounts F …      known vs unknown accounts: medians side by side
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,6 +15,7 @@ mod stats;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use http::{Account, Failure, Target};
+use serde_json::json;
 use softauthn::SoftPasskey;
 use stats::Samples;
 use std::io::{BufRead, Write};
@@ -64,6 +66,20 @@ enum Command {
         target: String,
         #[arg(long)]
         passkeys: PathBuf,
+    },
+    /// Answers for known and unknown accounts, one request at a time,
+    /// alternating: passkey options with an account hint (the accounts in
+    /// F have a passkey) and wrong passwords. Prints the medians side by
+    /// side: the two kinds of answer must not be told apart by time.
+    Lookalike {
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        accounts: PathBuf,
+        /// Requests of each kind (passkey options); a tenth as many wrong
+        /// passwords (each is an argon2 hash).
+        #[arg(long, default_value_t = 2000)]
+        samples: usize,
     },
     /// The timed load: sign-ins at a fixed concurrency for a fixed time.
     Run {
@@ -145,6 +161,18 @@ async fn run(cli: Cli) -> Result<()> {
                 concurrency,
                 sync,
                 keep_going,
+            )
+            .await
+        }
+        Command::Lookalike {
+            target,
+            accounts,
+            samples,
+        } => {
+            lookalike(
+                &Target::new(&target).map_err(|e| e.to_string())?,
+                read_lines(&accounts)?,
+                samples,
             )
             .await
         }
@@ -429,4 +457,58 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// See [`Command::Lookalike`]. Wrong passwords go to distinct accounts (and
+/// distinct unknown emails), so no lockout answers early.
+async fn lookalike(target: &Target, accounts: Vec<Account>, samples: usize) -> Result<()> {
+    if accounts.is_empty() {
+        return Err("no accounts".into());
+    }
+    let org = accounts[0].org.clone();
+    let (mut known, mut unknown) = (Samples::default(), Samples::default());
+    for i in 0..samples {
+        let real = &accounts[i % accounts.len()];
+        let nobody = format!("nobody{i}@bench.example");
+        for (email, samples) in [
+            (real.email.as_str(), &mut known),
+            (nobody.as_str(), &mut unknown),
+        ] {
+            let body = json!({ "account": { "email": email, "org": org } });
+            let answer = target
+                .post("/api/login/passkey/start", Some(body), None)
+                .await
+                .map_err(|e| e.to_string())?;
+            samples.add(answer.took);
+        }
+    }
+    let (mut known_pw, mut unknown_pw) = (Samples::default(), Samples::default());
+    for (i, account) in accounts.iter().take(samples / 10).enumerate() {
+        let nobody = format!("nobody-pw{i}@bench.example");
+        for (email, samples) in [
+            (account.email.as_str(), &mut known_pw),
+            (nobody.as_str(), &mut unknown_pw),
+        ] {
+            let body = json!({ "email": email, "org": org, "password": "not the password" });
+            let started = std::time::Instant::now();
+            match target.post("/api/login/password", Some(body), None).await {
+                Err(http::Failure::Status(401, _)) => samples.add(started.elapsed()),
+                other => {
+                    return Err(format!(
+                        "a wrong password was not refused: {:?}",
+                        other.err()
+                    ))
+                }
+            }
+        }
+    }
+    let median = |s: &Samples| s.summary(1.0).p50;
+    println!(
+        "{}",
+        json!({
+            "passkey_options_ms": { "known_median": median(&known), "unknown_median": median(&unknown), "samples": samples },
+            "wrong_password_ms": { "known_median": median(&known_pw), "unknown_median": median(&unknown_pw), "samples": known_pw.summary(1.0).count },
+        })
+    );
+    Ok(())
 }

@@ -95,7 +95,21 @@ pub struct RenamePasskey {
     pub name: String,
 }
 
-/// `POST /api/reauth/email/confirm`: the token from the emailed link.
+/// `POST /api/reauth/email/describe`: the session an emailed link would
+/// refresh, for its confirmation page to name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailLinkRequester {
+    /// The client address the asking session signed in from.
+    pub address: Option<String>,
+    /// Its browser's user agent.
+    pub user_agent: Option<String>,
+    /// When it asked for the link (Unix seconds).
+    pub asked_at: i64,
+}
+
+/// `POST /api/reauth/email/confirm`, `…/describe`, `…/deny`: the token
+/// from the emailed link.
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailLinkConfirm {

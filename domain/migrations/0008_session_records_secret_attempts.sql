@@ -29,3 +29,6 @@ CREATE TABLE secret_attempts (
     failures     BIGINT NOT NULL,   -- checked and wrong in this window
     locked_until BIGINT NOT NULL    -- unix seconds; 0 when not locked
 );
+
+-- Audit entries name the session they concern (its public id), where one does.
+ALTER TABLE audit_events ADD COLUMN session_id TEXT;

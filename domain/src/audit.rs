@@ -41,6 +41,8 @@ pub enum Event {
     PasskeyAdded,
     PasskeyDeleted,
     Reauthenticated,
+    /// "This wasn't me" on an emailed re-authentication link.
+    ReauthDenied,
     TotpEnabled,
     TotpDisabled,
 }
@@ -54,6 +56,7 @@ impl Event {
             Event::PasskeyAdded => "passkey.added",
             Event::PasskeyDeleted => "passkey.deleted",
             Event::Reauthenticated => "reauth",
+            Event::ReauthDenied => "reauth.denied",
             Event::TotpEnabled => "totp.enabled",
             Event::TotpDisabled => "totp.disabled",
         }
@@ -67,6 +70,8 @@ pub struct Entry<'a> {
     pub failure: Option<&'a str>,
     pub account_id: Option<&'a str>,
     pub org_id: Option<&'a str>,
+    /// The public id of the session it concerns, if one.
+    pub session_id: Option<&'a str>,
 }
 
 impl<'a> Entry<'a> {
@@ -76,6 +81,7 @@ impl<'a> Entry<'a> {
             failure: None,
             account_id: Some(account_id),
             org_id: Some(org_id),
+            session_id: None,
         }
     }
 
@@ -85,6 +91,7 @@ impl<'a> Entry<'a> {
             failure: Some(cause),
             account_id: None,
             org_id: None,
+            session_id: None,
         }
     }
 
@@ -133,35 +140,51 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
     }
 }
 
-/// Who an operation concerns — the account and its org, by id — filled
-/// in by the operation as soon as it knows (a sign-in learns the org, then
-/// the account, half-way).
+/// Who an operation concerns — the account, its org and the session, by
+/// id — filled in by the operation as soon as it knows (a sign-in learns
+/// the org, then the account, half-way).
 #[derive(Debug, Default)]
-pub struct Who(Mutex<(Option<String>, Option<String>)>);
+pub struct Who(Mutex<WhoIds>);
+
+#[derive(Debug, Default, Clone)]
+struct WhoIds {
+    account_id: Option<String>,
+    org_id: Option<String>,
+    session_id: Option<String>,
+}
 
 impl Who {
-    /// Already known: the signed-in session's account and org.
-    pub fn known(account_id: &str, org_id: &str) -> Self {
-        Who(Mutex::new((
-            Some(account_id.to_owned()),
-            Some(org_id.to_owned()),
-        )))
+    /// A signed-in session: its account, org and public id.
+    pub fn session(session: &crate::store::sessions::Session) -> Self {
+        Who(Mutex::new(WhoIds {
+            account_id: Some(session.account_id.clone()),
+            org_id: Some(session.org_id.clone()),
+            session_id: Some(session.id.clone()),
+        }))
     }
 
     pub fn set(&self, account_id: &str, org_id: &str) {
         if let Ok(mut who) = self.0.lock() {
-            *who = (Some(account_id.to_owned()), Some(org_id.to_owned()));
+            who.account_id = Some(account_id.to_owned());
+            who.org_id = Some(org_id.to_owned());
         }
     }
 
     /// Only the org is known (the account may not exist).
     pub fn set_org(&self, org_id: &str) {
         if let Ok(mut who) = self.0.lock() {
-            who.1 = Some(org_id.to_owned());
+            who.org_id = Some(org_id.to_owned());
         }
     }
 
-    fn get(&self) -> (Option<String>, Option<String>) {
+    /// The session concerned (by its public id), once known.
+    pub fn set_session(&self, session_id: &str) {
+        if let Ok(mut who) = self.0.lock() {
+            who.session_id = Some(session_id.to_owned());
+        }
+    }
+
+    fn get(&self) -> WhoIds {
         self.0.lock().map(|who| who.clone()).unwrap_or_default()
     }
 }
@@ -177,12 +200,13 @@ pub async fn audited<T>(
     operation: impl std::future::Future<Output = crate::error::Result<T>>,
 ) -> crate::error::Result<T> {
     let result = operation.await;
-    let (account_id, org_id) = who.get();
+    let who = who.get();
     let entry = Entry {
         event,
         failure: result.as_ref().err().map(cause_of),
-        account_id: account_id.as_deref(),
-        org_id: org_id.as_deref(),
+        account_id: who.account_id.as_deref(),
+        org_id: who.org_id.as_deref(),
+        session_id: who.session_id.as_deref(),
     };
     record(d, client, entry).await;
     result

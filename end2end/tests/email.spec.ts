@@ -42,6 +42,29 @@ test.describe("on the server with a short re-authentication window", () => {
     const session = await (await page.request.get("/api/session")).json();
     expect(session.auth_method).toBe("email_link");
   });
+
+  test("This wasn't me: the link names the asking session and can end it", async ({ page, browser, admin }) => {
+    const { org, email } = admin.adaAtAcme();
+    await openMyAccount(page, email, org);
+    await page.waitForTimeout((staleWindowSecs + 1) * 1000);
+    await page.getByRole("button", { name: "Add a Passkey" }).click();
+    await page.getByRole("button", { name: "Verify through an email link" }).click();
+    const message = await waitForMail(email, "Confirm it's you");
+    const userAgent = await page.evaluate(() => navigator.userAgent);
+    expect(message).toContain(userAgent); // the mail names the asking browser
+
+    const other = await browser.newContext();
+    const phone = await other.newPage();
+    const link = message.match(/http:\/\/localhost:\d+\/verify-email#token=[A-Za-z0-9_-]+/)![0];
+    await phone.goto(link);
+    await expect(phone.getByText(`browser: ${userAgent}`)).toBeVisible();
+    await phone.getByRole("button", { name: "This wasn't me" }).click();
+    await expect(phone.getByRole("status")).toContainText("The session that asked was signed out.");
+    await other.close();
+
+    // The asking session is gone on the server.
+    expect((await page.request.get("/api/session")).status()).toBe(204);
+  });
 });
 
 test("Email me a list of my organizations: same page for any email, the list in the mailbox", async ({

@@ -1,9 +1,10 @@
 //! `/verify-email#token=…`: the page an emailed re-authentication link
 //! opens. The token is in the fragment, which browsers never send to the
 //! server; only pressing "Confirm" (a POST) uses it, so a mail scanner that
-//! fetches the link changes nothing.
+//! fetches the link changes nothing. The page names the session that asked
+//! (address, browser, time) and offers "This wasn't me", which ends it.
 
-use common::EmailLinkConfirm;
+use common::{EmailLinkConfirm, EmailLinkRequester};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,6 +13,7 @@ enum State {
     Ready,
     Working,
     Done,
+    Denied,
     Failed(String),
 }
 
@@ -36,6 +38,27 @@ pub fn VerifyEmailPage() -> impl IntoView {
     } else {
         State::Failed("This link is incomplete. Open the link from the email again.".into())
     });
+    let requester = RwSignal::new(None::<EmailLinkRequester>);
+    if let Some(token) = token.get_value() {
+        spawn_local(async move {
+            match crate::api::reauth_email_describe(&EmailLinkConfirm { token }).await {
+                Ok(found) => requester.set(Some(found)),
+                Err(e) => state.set(State::Failed(e.message)),
+            }
+        });
+    }
+    let deny = move |_| {
+        let Some(token) = token.get_value() else {
+            return;
+        };
+        state.set(State::Working);
+        spawn_local(async move {
+            match crate::api::reauth_email_deny(&EmailLinkConfirm { token }).await {
+                Ok(()) => state.set(State::Denied),
+                Err(e) => state.set(State::Failed(e.message)),
+            }
+        });
+    };
     let confirm = move |_| {
         let Some(token) = token.get_value() else {
             return;
@@ -57,13 +80,27 @@ pub fn VerifyEmailPage() -> impl IntoView {
                         <p>
                             "Confirm that you asked to change the security settings of your Latchkey account."
                         </p>
+                        {move || requester.get().map(|r| view! {
+                            <p class="hint">
+                                "Asked on " {format_time(r.asked_at)} " from " {r.address.unwrap_or_else(|| "an unknown address".into())}
+                                ", browser: " {r.user_agent.unwrap_or_else(|| "unknown".into())}
+                            </p>
+                        })}
                         <button
                             type="button"
                             class="primary"
-                            disabled=move || state.get() == State::Working
+                            disabled=move || state.get() == State::Working || requester.get().is_none()
                             on:click=confirm
                         >
                             "Confirm"
+                        </button>
+                        <button
+                            type="button"
+                            class="link-button"
+                            disabled=move || state.get() == State::Working
+                            on:click=deny
+                        >
+                            "This wasn't me"
                         </button>
                     }
                         .into_any()
@@ -76,8 +113,22 @@ pub fn VerifyEmailPage() -> impl IntoView {
                     }
                         .into_any()
                 }
+                State::Denied => {
+                    view! {
+                        <p role="status">
+                            "The session that asked was signed out. Someone may know your password: change it, and tell your organization's administrator."
+                        </p>
+                    }
+                        .into_any()
+                }
                 State::Failed(message) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
             }}
         </div>
     }
+}
+
+/// A Unix time in the browser's locale and time zone.
+fn format_time(unix: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
 }

@@ -109,7 +109,7 @@ pub async fn register_finish(
     ceremony_id: &str,
     credential: &RegisterPublicKeyCredential,
 ) -> Result<PasskeyInfo> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let change = async {
         if !OrgPolicy::of_session(session).passkeys_available() {
             return Err(Error::SsoRequired);
@@ -184,7 +184,7 @@ pub async fn rename(d: &Domain, session: &Session, id: &str, name: &str) -> Resu
 ///
 /// Errors: [`Error::NotFound`] (not this account's passkey).
 pub async fn delete(d: &Domain, client: &Client, session: &Fresh, id: &str) -> Result<()> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let change = async {
         let row = passkeys::delete(&d.db, &session.account_id, id).await?;
         let ended = sessions::delete_for_passkey(&d.db, &row.id, &session.token_hash).await?;

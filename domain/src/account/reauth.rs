@@ -40,7 +40,7 @@ pub async fn with_password(
     password: String,
     code: Option<String>,
 ) -> Result<()> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let proof = async {
         let org = orgs::find_by_id(&d.db, &session.org_id).await?;
         let policy = OrgPolicy::of(org.as_ref());
@@ -122,7 +122,7 @@ pub async fn passkey_finish(
     ceremony_id: &str,
     credential: &PublicKeyCredential,
 ) -> Result<()> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let proof = async {
         let (login_state, binding) =
             ceremonies::take::<LoginState>(&d.db, &d.clock, Purpose::Reauth, ceremony_id).await?;
@@ -190,6 +190,9 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
         if let Some((account, org)) = &owner {
             who.set(&account.id, &org.id);
         }
+        if let Some(asking) = sessions::find_by_hash(&d.db, &d.clock, &used.session_hash).await? {
+            who.set_session(&asking.id);
+        }
         // The org may have switched to SSO after the link was sent.
         OrgPolicy::of(owner.as_ref().map(|(_, org)| org)).allows(AuthMethod::EmailLink)?;
         let refreshed = sessions::reauthenticate(
@@ -208,4 +211,44 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
         Ok(())
     };
     audit::audited(d, client, Event::Reauthenticated, &who, proof).await
+}
+
+/// The session an emailed link would refresh, as its confirmation page
+/// names it — address, browser, when it asked — without using the link.
+///
+/// Errors: [`Error::LinkInvalid`] (unknown, used or expired link, or the
+/// asking session has ended).
+pub async fn email_describe(d: &Domain, token: &str) -> Result<common::EmailLinkRequester> {
+    let found = email_tokens::peek(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
+    let asking = sessions::find_by_hash(&d.db, &d.clock, &found.session_hash)
+        .await?
+        .ok_or(Error::LinkInvalid)?;
+    Ok(common::EmailLinkRequester {
+        address: asking.client_addr,
+        user_agent: asking.user_agent,
+        asked_at: found.expires_at - email_tokens::TOKEN_TTL_SECS,
+    })
+}
+
+/// "This wasn't me": uses the link up and ends the session that asked for
+/// it — someone else holds it, and likely the password. Audited as
+/// `reauth.denied` against that session.
+///
+/// Errors: [`Error::LinkInvalid`].
+pub async fn email_deny(d: &Domain, client: &Client, token: &str) -> Result<()> {
+    let who = Who::default();
+    let denial = async {
+        let used =
+            email_tokens::redeem(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
+        if let Some((account, org)) = accounts::find_by_id(&d.db, &used.account_id).await? {
+            who.set(&account.id, &org.id);
+        }
+        if let Some(asking) = sessions::find_by_hash(&d.db, &d.clock, &used.session_hash).await? {
+            who.set_session(&asking.id);
+        }
+        sessions::delete_hash(&d.db, &used.session_hash).await?;
+        tracing::warn!(account = %used.account_id, "a re-authentication link was denied: its session ended");
+        Ok(())
+    };
+    audit::audited(d, client, Event::ReauthDenied, &who, denial).await
 }

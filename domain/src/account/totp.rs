@@ -56,7 +56,7 @@ pub async fn setup_start(d: &Domain, session: &Fresh) -> Result<TotpSetup> {
 /// Errors: [`Error::RateLimited`], [`Error::InvalidCode`],
 /// [`Error::BadRequest`] (no setup started).
 pub async fn setup_confirm(d: &Domain, client: &Client, session: &Fresh, code: &str) -> Result<()> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let change = async {
         crate::limits::secret_check(d, client).await?;
         confirm_pending_secret(d, session, code).await?;
@@ -73,7 +73,7 @@ pub async fn setup_confirm(d: &Domain, client: &Client, session: &Fresh, code: &
 ///
 /// Errors: [`Error::BadRequest`] (the org requires 2FA).
 pub async fn disable(d: &Domain, client: &Client, session: &Fresh) -> Result<()> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let change = async {
         if !OrgPolicy::of_session(session).allows_disabling_2fa() {
             return Err(Error::BadRequest(

@@ -274,6 +274,7 @@ pub async fn finish(
             },
         )
         .await?;
+        who.set_session(&opened.session.id);
         tracing::info!(account = %account.id, org = %org.short_name, passkey = %row.id, "signed in with passkey");
         Ok(opened)
     };

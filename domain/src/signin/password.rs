@@ -76,6 +76,7 @@ pub async fn sign_in(
             },
         )
         .await?;
+        who.set_session(&opened.session.id);
         // The attempts start over only once the sign-in is complete: a
         // password whose code is still owed is not yet a sign-in.
         if Stage::parse(&opened.session.stage) == Stage::Full {

@@ -67,7 +67,7 @@ pub(crate) async fn check_code<'a>(
 /// Errors: those of [`check_code`]; [`Error::LockedOut`] also ends the
 /// half-signed-in session.
 pub async fn code(d: &Domain, client: &Client, session: &Session, code: &str) -> Result<Opened> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let attempt = async {
         if Stage::parse(&session.stage) != Stage::Totp {
             // Counted like any code sent, so the limit says nothing either.
@@ -82,6 +82,7 @@ pub async fn code(d: &Domain, client: &Client, session: &Session, code: &str) ->
             other => other?,
         };
         let opened = open_full(d, client, session).await?;
+        who.set_session(&opened.session.id);
         gate.signed_in().await?;
         tracing::info!(account = %session.account_id, "signed in with password and authenticator code");
         Ok(opened)
@@ -172,7 +173,7 @@ pub async fn setup_confirm(
     code: &str,
     email_code: &str,
 ) -> Result<Opened> {
-    let who = Who::known(&session.account_id, &session.org_id);
+    let who = Who::session(session);
     let attempt = async {
         require_setup_stage(session)?;
         let org = orgs::find_by_id(&d.db, &session.org_id).await?;
@@ -190,6 +191,7 @@ pub async fn setup_confirm(
         }
         crate::account::totp::confirm_pending_secret(d, session, code).await?;
         let opened = open_full(d, client, session).await?;
+        who.set_session(&opened.session.id);
         gate.signed_in().await?;
         Ok(opened)
     };

@@ -18,8 +18,8 @@ pub async fn insert(
         "success"
     };
     with_pool!(db, pool => sqlx::query(
-            "INSERT INTO audit_events (id, at, event, outcome, cause, account_id, org_id, client_addr, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_events (id, at, event, outcome, cause, account_id, org_id, client_addr, user_agent, session_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(at)
@@ -30,6 +30,7 @@ pub async fn insert(
         .bind(entry.org_id)
         .bind(&client.addr)
         .bind(&client.user_agent)
+        .bind(entry.session_id)
         .execute(pool)
         .await
         .map(|_| ()))

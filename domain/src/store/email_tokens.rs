@@ -65,7 +65,26 @@ pub async fn issue(
 pub struct Used {
     pub account_id: String,
     pub session_hash: String,
-    expires_at: i64,
+    /// Unix seconds; the token was issued [`TOKEN_TTL_SECS`] before.
+    pub expires_at: i64,
+}
+
+/// What a live token of `purpose` is bound to, without using it (for the
+/// confirmation page to name the asking session). Unknown, used, expired
+/// or other-purpose tokens are refused alike.
+pub async fn peek(db: &Db, clock: &Clock, purpose: &str, token: &str) -> Result<Used> {
+    let found = with_pool!(db, pool => sqlx::query_as::<_, Used>(
+            "SELECT account_id, session_hash, expires_at FROM email_tokens \
+             WHERE token_hash = $1 AND purpose = $2",
+        )
+        .bind(hash(token))
+        .bind(purpose)
+        .fetch_optional(pool)
+        .await)?;
+    match found {
+        Some(found) if found.expires_at >= clock.now() => Ok(found),
+        _ => Err(Error::LinkInvalid),
+    }
 }
 
 /// Uses (deletes) a token of `purpose`. Unknown, already used, expired or

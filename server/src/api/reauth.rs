@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use common::ApiError;
-use common::{EmailLinkConfirm, ReauthPassword};
+use common::{EmailLinkConfirm, EmailLinkRequester, ReauthPassword};
 use domain::account::reauth;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,6 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reauth_password))
         .routes(routes!(reauth_email_start))
         .routes(routes!(reauth_email_confirm))
+        .routes(routes!(reauth_email_describe))
+        .routes(routes!(reauth_email_deny))
 }
 
 #[utoipa::path(post, path = "/reauth/password", tag = "re-authentication",
@@ -64,5 +66,32 @@ async fn reauth_email_confirm(
     Json(request): Json<EmailLinkConfirm>,
 ) -> Result<StatusCode> {
     reauth::email_confirm(&state, &client, &request.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/reauth/email/describe", tag = "re-authentication",
+    request_body = EmailLinkConfirm,
+    responses((status = 200, description = "The session that asked for the link", body = EmailLinkRequester), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `POST /api/reauth/email/describe` {token}: names the asking session on
+/// the confirmation page, without using the link.
+async fn reauth_email_describe(
+    State(state): State<AppState>,
+    Json(request): Json<EmailLinkConfirm>,
+) -> Result<Json<EmailLinkRequester>> {
+    Ok(Json(reauth::email_describe(&state, &request.token).await?))
+}
+
+#[utoipa::path(post, path = "/reauth/email/deny", tag = "re-authentication",
+    request_body = EmailLinkConfirm,
+    responses((status = 204, description = "The link is used up and the asking session ended"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `POST /api/reauth/email/deny` {token}: "This wasn't me".
+async fn reauth_email_deny(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Json(request): Json<EmailLinkConfirm>,
+) -> Result<StatusCode> {
+    reauth::email_deny(&state, &client, &request.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -22,9 +22,11 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 22, "{operations:#?}");
+    assert_eq!(operations.len(), 24, "{operations:#?}");
     for expected in [
         "POST /login/password",
+        "POST /reauth/email/describe",
+        "POST /reauth/email/deny",
         "POST /login/passkey/start",
         "POST /passkeys/register/finish",
         "DELETE /passkeys/{id}",

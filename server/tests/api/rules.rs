@@ -565,3 +565,90 @@ async fn the_re_authentication_mail_names_the_asking_session() {
     assert!(message.contains(crate::support::USER_AGENT), "{message}");
     assert!(message.contains("127.0.0.1"), "{message}");
 }
+
+#[tokio::test]
+async fn this_wasnt_me_ends_the_asking_session_and_is_audited_against_it() {
+    let app = acme_with_ada().await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    let session_id: String = domain::with_pool!(&app.state.db, pool => sqlx::query_scalar(
+            "SELECT id FROM sessions",
+        )
+        .fetch_one(pool)
+        .await)
+    .unwrap();
+    app.send(Method::POST, "/api/reauth/email/start", None, Some(&token))
+        .await;
+    let mail = app.mail(1).await;
+    let link = crate::support::find_after(&mail[0], "verify-email#token=").unwrap();
+
+    // The confirmation page names the asking session, and that uses nothing.
+    let described = app
+        .send(
+            Method::POST,
+            "/api/reauth/email/describe",
+            Some(json!({ "token": link })),
+            None,
+        )
+        .await;
+    assert_eq!(described.status, StatusCode::OK, "{:?}", described.body);
+    assert_eq!(described.body["address"], "127.0.0.1");
+    assert_eq!(described.body["user_agent"], crate::support::USER_AGENT);
+    assert_eq!(described.body["asked_at"], app.clock.now());
+    assert_eq!(app.session_status(&token).await, StatusCode::OK);
+
+    let denied = app
+        .send(
+            Method::POST,
+            "/api/reauth/email/deny",
+            Some(json!({ "token": link })),
+            None,
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::NO_CONTENT, "{:?}", denied.body);
+    assert_eq!(app.session_status(&token).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'reauth.denied' \
+             AND outcome = 'success' AND session_id = '{session_id}'"
+        ))
+        .await,
+        1
+    );
+    // The link is used up: it can neither confirm nor be described again.
+    let confirm = app
+        .send(
+            Method::POST,
+            "/api/reauth/email/confirm",
+            Some(json!({ "token": link })),
+            None,
+        )
+        .await;
+    assert_eq!(confirm.body["code"], "link_invalid");
+}
+
+#[tokio::test]
+async fn a_confirmed_link_is_audited_against_the_asking_session() {
+    let app = acme_with_ada().await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    app.send(Method::POST, "/api/reauth/email/start", None, Some(&token))
+        .await;
+    let mail = app.mail(1).await;
+    let link = crate::support::find_after(&mail[0], "verify-email#token=").unwrap();
+    let confirmed = app
+        .send(
+            Method::POST,
+            "/api/reauth/email/confirm",
+            Some(json!({ "token": link })),
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events a JOIN sessions s ON s.id = a.session_id \
+             WHERE a.event = 'reauth' AND a.outcome = 'success'"
+        )
+        .await,
+        1
+    );
+}
