@@ -5,6 +5,7 @@
 //! logged as an error instead.
 
 use crate::store;
+use crate::types::{AccountId, OrgId, SessionId};
 use crate::Domain;
 use std::sync::Mutex;
 
@@ -74,35 +75,6 @@ pub struct Entry<'a> {
     pub session_id: Option<&'a str>,
 }
 
-impl<'a> Entry<'a> {
-    pub fn success(event: Event, account_id: &'a str, org_id: &'a str) -> Self {
-        Entry {
-            event,
-            failure: None,
-            account_id: Some(account_id),
-            org_id: Some(org_id),
-            session_id: None,
-        }
-    }
-
-    pub fn failure(event: Event, cause: &'a str) -> Self {
-        Entry {
-            event,
-            failure: Some(cause),
-            account_id: None,
-            org_id: None,
-            session_id: None,
-        }
-    }
-
-    /// Names the account (and its org) a failure concerns.
-    pub fn of(mut self, account_id: Option<&'a str>, org_id: Option<&'a str>) -> Self {
-        self.account_id = account_id;
-        self.org_id = org_id;
-        self
-    }
-}
-
 /// Writes one line of the trail. Never fails: a failed write is logged.
 pub async fn record(d: &Domain, client: &Client, entry: Entry<'_>) {
     let written = store::audit::insert(&d.db, d.clock.now(), client, &entry).await;
@@ -157,30 +129,30 @@ impl Who {
     /// A signed-in session: its account, org and public id.
     pub fn session(session: &crate::store::sessions::Session) -> Self {
         Who(Mutex::new(WhoIds {
-            account_id: Some(session.account_id.clone()),
-            org_id: Some(session.org_id.clone()),
-            session_id: Some(session.id.clone()),
+            account_id: Some(session.account_id.to_string()),
+            org_id: Some(session.org_id.to_string()),
+            session_id: Some(session.id.to_string()),
         }))
     }
 
-    pub fn set(&self, account_id: &str, org_id: &str) {
+    pub fn set(&self, account_id: &AccountId, org_id: &OrgId) {
         if let Ok(mut who) = self.0.lock() {
-            who.account_id = Some(account_id.to_owned());
-            who.org_id = Some(org_id.to_owned());
+            who.account_id = Some(account_id.to_string());
+            who.org_id = Some(org_id.to_string());
         }
     }
 
     /// Only the org is known (the account may not exist).
-    pub fn set_org(&self, org_id: &str) {
+    pub fn set_org(&self, org_id: &OrgId) {
         if let Ok(mut who) = self.0.lock() {
-            who.org_id = Some(org_id.to_owned());
+            who.org_id = Some(org_id.to_string());
         }
     }
 
     /// The session concerned (by its public id), once known.
-    pub fn set_session(&self, session_id: &str) {
+    pub fn set_session(&self, session_id: &SessionId) {
         if let Ok(mut who) = self.0.lock() {
-            who.session_id = Some(session_id.to_owned());
+            who.session_id = Some(session_id.to_string());
         }
     }
 

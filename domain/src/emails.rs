@@ -18,6 +18,20 @@ fn html(paragraphs: &[String]) -> String {
     )
 }
 
+/// A security notice: what changed, and what to do if it was not you.
+fn notice(to: &str, subject: &str, what: String, origin: &str, review: &str) -> Email {
+    let advice = format!(
+        "If this was not you, sign in at {origin}/login, review your {review} in My Account, \
+         change your password, and tell your organization's administrator."
+    );
+    Email {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text: format!("{what}\n\n{advice}\n"),
+        html: html(&[escape_html(&what), escape_html(&advice)]),
+    }
+}
+
 /// "A passkey was added to / deleted from your account".
 pub fn passkey_changed(
     to: &str,
@@ -39,45 +53,21 @@ pub fn passkey_changed(
         "The passkey \"{passkey_name}\" was {verb} your account in {org_name} on {}.",
         utc(at)
     );
-    let advice = format!(
-        "If this was not you, sign in at {origin}/login, review your passkeys in My Account, \
-         change your password, and tell your organization's administrator."
-    );
-    Email {
-        to: to.to_owned(),
-        subject: subject.to_owned(),
-        text: format!("{what}\n\n{advice}\n"),
-        html: html(&[escape_html(&what), escape_html(&advice)]),
-    }
+    notice(to, subject, what, origin, "passkeys")
 }
 
-/// "Two-factor authentication was turned on / off on your account".
+/// "Two-factor authentication was turned on / off".
 pub fn totp_changed(to: &str, org_name: &str, enabled: bool, at: i64, origin: &str) -> Email {
     let (state, subject) = if enabled {
-        (
-            "turned on",
-            "Two-factor authentication was turned on for your Latchkey account",
-        )
+        ("turned on", "Two-factor authentication was turned on")
     } else {
-        (
-            "turned off",
-            "Two-factor authentication was turned off for your Latchkey account",
-        )
+        ("turned off", "Two-factor authentication was turned off")
     };
     let what = format!(
         "Two-factor authentication was {state} for your account in {org_name} on {}.",
         utc(at)
     );
-    let advice = format!(
-        "If this was not you, sign in at {origin}/login, review your security settings in My Account, \
-         change your password, and tell your organization's administrator."
-    );
-    Email {
-        to: to.to_owned(),
-        subject: subject.to_owned(),
-        text: format!("{what}\n\n{advice}\n"),
-        html: html(&[escape_html(&what), escape_html(&advice)]),
-    }
+    notice(to, subject, what, origin, "security settings")
 }
 
 /// The code that proves the mailbox when an org makes an account set up 2FA.

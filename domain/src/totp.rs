@@ -82,7 +82,7 @@ pub fn matching_step(secret: &str, code: &str, now: UnixTime) -> Result<Option<i
 pub async fn verify_for_account(
     db: &Db,
     clock: &Clock,
-    account_id: &str,
+    account_id: &crate::types::AccountId,
     secret: &str,
     code: &str,
 ) -> Result<bool> {

@@ -76,7 +76,7 @@ pub async fn register_start(
         .iter()
         .map(|row| row.passkey().map(|p| p.cred_id().clone()))
         .collect::<Result<Vec<_>>>()?;
-    let user_handle = Uuid::parse_str(&session.account_id)
+    let user_handle = Uuid::parse_str(session.account_id.as_str())
         .map_err(|e| Error::Internal(format!("account id: {e}")))?;
     let (name, display_name) = user_names(session);
     let (mut options, registration) = d

@@ -31,7 +31,7 @@ pub struct Opened {
 pub struct Proof<'a> {
     pub method: AuthMethod,
     /// The passkey, for a passkey sign-in.
-    pub passkey_id: Option<&'a str>,
+    pub passkey_id: Option<&'a crate::types::PasskeyId>,
 }
 
 /// Ends whatever session this browser held (`previous`, its cookie token;

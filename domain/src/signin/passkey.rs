@@ -18,7 +18,7 @@ use crate::policy::OrgPolicy;
 use crate::store::accounts;
 use crate::store::ceremonies::{self, Binding, Purpose};
 use crate::store::passkeys::{self, encode_credential_id, PasskeyRow};
-use crate::types::{Email, OrgShortName};
+use crate::types::{AccountId, Email, OrgShortName};
 use crate::webauthn::refused;
 use crate::Domain;
 use common::{AuthMethod, CeremonyStart};
@@ -95,7 +95,11 @@ pub async fn start(
                 transports: None,
             }];
             // Bound to "no account": nothing can finish it.
-            (options, LoginState::Discoverable(auth), String::new())
+            (
+                options,
+                LoginState::Discoverable(auth),
+                AccountId::from_text(""),
+            )
         }
     };
     let binding = Binding {
@@ -199,7 +203,7 @@ pub(crate) async fn verify_assertion(
                 .webauthn
                 .identify_discoverable_authentication(credential)
                 .map_err(|e| refused("passkey sign-in", e))?;
-            if user_handle.to_string() != row.account_id {
+            if user_handle.to_string() != row.account_id.as_str() {
                 tracing::warn!(passkey = %row.id, "user handle does not match the credential's account");
                 return Err(Error::PasskeyRefused {
                     cause: "user_handle_mismatch",
@@ -211,7 +215,7 @@ pub(crate) async fn verify_assertion(
                 .map_err(|e| refused("passkey sign-in", e))?
         }
         LoginState::Account(auth) => {
-            if binding.account_id.as_deref() != Some(row.account_id.as_str()) {
+            if binding.account_id.as_ref() != Some(&row.account_id) {
                 tracing::warn!(passkey = %row.id, "credential of another account");
                 return Err(Error::PasskeyRefused {
                     cause: "credential_not_allowed",

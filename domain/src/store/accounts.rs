@@ -3,8 +3,9 @@
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::password::Passwords;
-use crate::store::db::{is_unique_violation, Db};
+use crate::store::db::{on_unique, Db};
 use crate::store::orgs::{self, Org};
+use crate::types::{AccountId, OrgId};
 use crate::validate;
 use crate::{with_pool, with_reader};
 
@@ -12,8 +13,8 @@ use crate::{with_pool, with_reader};
 pub struct Account {
     /// Random UUID; also the WebAuthn user handle, so it must never be
     /// derived from the email.
-    pub id: String,
-    pub org_id: String,
+    pub id: AccountId,
+    pub org_id: OrgId,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -49,7 +50,7 @@ pub async fn create(
             Error::BadRequest(format!("There is no organization '{}'.", new.org.trim()))
         })?;
     let password_hash = passwords.hash(new.password).await?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = AccountId::random();
     let sql = format!(
         "INSERT INTO accounts (id, org_id, email, display_name, password_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
@@ -63,16 +64,12 @@ pub async fn create(
         .bind(clock.now())
         .fetch_one(pool)
         .await);
-    let account = inserted.map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(format!(
-                "An account for {email} already exists in '{}'.",
-                org.short_name
-            ))
-        } else {
-            e.into()
-        }
-    })?;
+    let account = inserted.map_err(on_unique(|| {
+        format!(
+            "An account for {email} already exists in '{}'.",
+            org.short_name
+        )
+    }))?;
     Ok((account, org))
 }
 
@@ -102,7 +99,7 @@ pub async fn find_by_email(db: &Db, org: &Org, email: &str) -> Result<Option<Acc
 }
 
 /// The account with this id and its org.
-pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<(Account, Org)>> {
+pub async fn find_by_id(db: &Db, id: &AccountId) -> Result<Option<(Account, Org)>> {
     // One query for both (this is on every passkey sign-in).
     let row = with_reader!(db, pool => sqlx::query_as::<_, AccountAndOrg>(
             "SELECT a.id, a.org_id, a.email, a.display_name, a.password_hash, a.totp_secret, \
@@ -120,8 +117,8 @@ pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<(Account, Org)>> {
 /// An account joined with its org, as one row.
 #[derive(sqlx::FromRow)]
 struct AccountAndOrg {
-    id: String,
-    org_id: String,
+    id: AccountId,
+    org_id: OrgId,
     email: String,
     display_name: String,
     password_hash: String,

@@ -9,6 +9,7 @@
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::store::db::Db;
+use crate::types::AccountId;
 use crate::with_pool;
 use crate::Domain;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -46,7 +47,7 @@ pub struct Binding {
     /// The session that started it (its token hash), if any.
     pub session_hash: Option<String>,
     /// The account it is for, if known at the start.
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
 }
 
 impl Binding {
@@ -64,7 +65,7 @@ impl Binding {
 struct Row {
     state: String,
     session_hash: Option<String>,
-    account_id: Option<String>,
+    account_id: Option<AccountId>,
     expires_at: i64,
 }
 

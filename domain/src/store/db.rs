@@ -314,9 +314,15 @@ async fn checkpoint(conn: &mut SqliteConnection, mode: &str) -> Result<i64, sqlx
     Ok(frames)
 }
 
-/// True when `err` is a violated UNIQUE constraint, on either backend.
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+/// The one place a violated UNIQUE constraint (on either backend) becomes
+/// [`crate::Error::Conflict`] with `message` (the rule that was broken, in
+/// words; the server answers 409); any other error stays what it was.
+/// Use as `.map_err(on_unique(|| "…".into()))`.
+pub fn on_unique(message: impl FnOnce() -> String) -> impl FnOnce(sqlx::Error) -> crate::Error {
+    move |err| match &err {
+        sqlx::Error::Database(e) if e.is_unique_violation() => crate::Error::Conflict(message()),
+        _ => err.into(),
+    }
 }
 
 #[cfg(test)]

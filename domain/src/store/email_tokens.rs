@@ -9,6 +9,7 @@
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::store::db::Db;
+use crate::types::AccountId;
 use crate::with_pool;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -31,7 +32,7 @@ pub async fn issue(
     db: &Db,
     clock: &Clock,
     purpose: &str,
-    account_id: &str,
+    account_id: &AccountId,
     session_hash: &str,
 ) -> Result<String> {
     let mut bytes = [0u8; 32];
@@ -63,7 +64,7 @@ pub async fn issue(
 /// What a used token was bound to.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Used {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub session_hash: String,
     /// Unix seconds; the token was issued [`TOKEN_TTL_SECS`] before.
     pub expires_at: i64,

@@ -2,13 +2,14 @@
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::store::db::{is_unique_violation, Db};
+use crate::store::db::{on_unique, Db};
+use crate::types::OrgId;
 use crate::validate;
 use crate::{with_pool, with_reader};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Org {
-    pub id: String,
+    pub id: OrgId,
     pub short_name: String,
     pub name: String,
     pub sso_required: bool,
@@ -55,7 +56,7 @@ const COLUMNS: &str = "id, short_name, name, sso_required, require_2fa, max_sess
 pub async fn create(db: &Db, clock: &Clock, new: NewOrg) -> Result<Org> {
     let short_name = validate::short_name(&new.short_name)?;
     let name = validate::display_name(&new.name)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = OrgId::random();
     let sql = format!(
         "INSERT INTO orgs (id, short_name, name, sso_required, require_2fa, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
@@ -69,15 +70,9 @@ pub async fn create(db: &Db, clock: &Clock, new: NewOrg) -> Result<Org> {
         .bind(clock.now())
         .fetch_one(pool)
         .await);
-    inserted.map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(format!(
-                "An organization with short name '{short_name}' already exists."
-            ))
-        } else {
-            e.into()
-        }
-    })
+    inserted.map_err(on_unique(|| {
+        format!("An organization with short name '{short_name}' already exists.")
+    }))
 }
 
 pub async fn find_by_short_name(db: &Db, short_name: &str) -> Result<Option<Org>> {
@@ -91,7 +86,7 @@ pub async fn find_by_short_name(db: &Db, short_name: &str) -> Result<Option<Org>
         .await)?)
 }
 
-pub async fn find_by_id(db: &Db, id: &str) -> Result<Option<Org>> {
+pub async fn find_by_id(db: &Db, id: &OrgId) -> Result<Option<Org>> {
     let sql = format!("SELECT {COLUMNS} FROM orgs WHERE id = $1");
     Ok(with_reader!(db, pool => sqlx::query_as::<_, Org>(&sql)
         .bind(id)

@@ -2,14 +2,15 @@
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::store::db::{is_unique_violation, Db};
+use crate::store::db::{on_unique, Db};
+use crate::types::{AccountId, PasskeyId};
 use crate::{with_pool, with_reader};
 use webauthn_rs::prelude::{AuthenticationResult, Passkey};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PasskeyRow {
-    pub id: String,
-    pub account_id: String,
+    pub id: PasskeyId,
+    pub account_id: AccountId,
     pub credential_id: String,
     pub credential: String,
     pub name: String,
@@ -31,7 +32,7 @@ impl PasskeyRow {
 
     pub fn info(&self) -> common::PasskeyInfo {
         common::PasskeyInfo {
-            id: self.id.clone(),
+            id: self.id.to_string(),
             name: self.name.clone(),
             provider: crate::providers::default_name(&self.aaguid).to_owned(),
             backed_up: self.backed_up,
@@ -46,7 +47,7 @@ const COLUMNS: &str = "id, account_id, credential_id, credential, name, aaguid, 
 
 /// What registration produced, ready to store.
 pub struct NewPasskey {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub passkey: Passkey,
     pub name: String,
     pub aaguid: String,
@@ -73,7 +74,7 @@ pub async fn insert(db: &Db, clock: &Clock, new: NewPasskey) -> Result<PasskeyRo
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
     );
     let inserted = with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(PasskeyId::random())
         .bind(&new.account_id)
         .bind(encode_credential_id(new.passkey.cred_id()))
         .bind(&credential)
@@ -86,16 +87,10 @@ pub async fn insert(db: &Db, clock: &Clock, new: NewPasskey) -> Result<PasskeyRo
         .bind(clock.now())
         .fetch_one(pool)
         .await);
-    inserted.map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict("This passkey is already registered.".into())
-        } else {
-            e.into()
-        }
-    })
+    inserted.map_err(on_unique(|| "This passkey is already registered.".into()))
 }
 
-pub async fn list_for_account(db: &Db, account_id: &str) -> Result<Vec<PasskeyRow>> {
+pub async fn list_for_account(db: &Db, account_id: &AccountId) -> Result<Vec<PasskeyRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM passkeys WHERE account_id = $1 ORDER BY created_at, id");
     let rows = with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
@@ -115,7 +110,7 @@ pub async fn find_by_credential_id(db: &Db, credential_id: &str) -> Result<Optio
 }
 
 /// Renames one of the account's passkeys; `NotFound` if it is not theirs.
-pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<()> {
+pub async fn rename(db: &Db, account_id: &AccountId, id: &str, name: &str) -> Result<()> {
     let changed = with_pool!(db, pool => sqlx::query("UPDATE passkeys SET name = $1 WHERE id = $2 AND account_id = $3")
         .bind(name)
         .bind(id)
@@ -131,7 +126,7 @@ pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<(
 
 /// Deletes one of the account's passkeys and returns it; `NotFound` if it
 /// is not theirs.
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<PasskeyRow> {
+pub async fn delete(db: &Db, account_id: &AccountId, id: &str) -> Result<PasskeyRow> {
     let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
     with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
         .bind(id)

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::store::accounts::Account;
 use crate::store::db::Db;
 use crate::store::orgs::Org;
+use crate::types::{AccountId, OrgId, PasskeyId, SessionId};
 use crate::{with_pool, with_reader};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -32,9 +33,9 @@ pub const SECOND_STEP_SECS: i64 = 10 * 60;
 pub struct Session {
     /// Public id (a random UUID), safe to show and to name in mail and the
     /// audit trail; unrelated to the token.
-    pub id: String,
+    pub id: SessionId,
     pub token_hash: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub created_at: UnixTime,
     pub last_seen_at: UnixTime,
     pub authenticated_at: UnixTime,
@@ -45,12 +46,12 @@ pub struct Session {
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,
     /// The passkey that opened the session, if one did.
-    pub passkey_id: Option<String>,
+    pub passkey_id: Option<PasskeyId>,
     /// The passkey of the session's last re-authentication, if one was used.
-    pub reauth_passkey_id: Option<String>,
+    pub reauth_passkey_id: Option<PasskeyId>,
     pub email: String,
     pub display_name: String,
-    pub org_id: String,
+    pub org_id: OrgId,
     pub org_short_name: String,
     pub org_name: String,
     pub org_sso_required: bool,
@@ -75,11 +76,6 @@ impl Session {
         pending_too_long
             || now - self.last_seen_at >= self.idle_timeout_secs
             || now - self.created_at >= self.max_session_secs
-    }
-
-    /// (account, org), for the audit trail.
-    pub fn who(&self) -> Option<(String, String)> {
-        Some((self.account_id.clone(), self.org_id.clone()))
     }
 
     pub fn info(&self) -> SessionInfo {
@@ -151,7 +147,7 @@ pub struct NewSession<'a> {
     pub stage: Stage,
     pub client: &'a Client,
     /// The passkey that proved who it is, for a passkey sign-in.
-    pub passkey_id: Option<&'a str>,
+    pub passkey_id: Option<&'a PasskeyId>,
 }
 
 /// Opens a session; returns the token for the cookie and the session as
@@ -170,7 +166,7 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let token_hash = hash_token(&token);
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = SessionId::random();
     let now = clock.now();
     with_pool!(db, pool => sqlx::query(
             "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, authenticated_at, \
@@ -200,7 +196,7 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         signin_method: method.as_str().to_owned(),
         client_addr: client.addr.clone(),
         user_agent: client.user_agent.clone(),
-        passkey_id: passkey_id.map(str::to_owned),
+        passkey_id: passkey_id.cloned(),
         reauth_passkey_id: None,
         email: account.email.clone(),
         display_name: account.display_name.clone(),
@@ -272,7 +268,7 @@ pub async fn reauthenticate(
     clock: &Clock,
     token_hash: &str,
     method: AuthMethod,
-    passkey_id: Option<&str>,
+    passkey_id: Option<&PasskeyId>,
 ) -> Result<bool> {
     let changed = with_pool!(db, pool => sqlx::query(
             "UPDATE sessions SET authenticated_at = $1, auth_method = $2, reauth_passkey_id = $3 \
@@ -325,7 +321,7 @@ pub async fn count_totp_failure(db: &Db, token_hash: &str) -> Result<i64> {
 /// Ends every session but the one hashed `keep` that `passkey_id` opened
 /// or last re-authenticated (the passkey was deleted: what it proved no
 /// longer stands). Returns how many ended.
-pub async fn delete_for_passkey(db: &Db, passkey_id: &str, keep: &str) -> Result<u64> {
+pub async fn delete_for_passkey(db: &Db, passkey_id: &PasskeyId, keep: &str) -> Result<u64> {
     Ok(with_pool!(db, pool => sqlx::query(
             "DELETE FROM sessions WHERE (passkey_id = $1 OR reauth_passkey_id = $1) AND token_hash <> $2",
         )
@@ -339,7 +335,7 @@ pub async fn delete_for_passkey(db: &Db, passkey_id: &str, keep: &str) -> Result
 /// Ends every session of `account_id` but the one hashed `keep` (a change
 /// of credentials: other browsers must prove themselves again). Returns
 /// how many ended.
-pub async fn delete_others(db: &Db, account_id: &str, keep: &str) -> Result<u64> {
+pub async fn delete_others(db: &Db, account_id: &AccountId, keep: &str) -> Result<u64> {
     Ok(with_pool!(db, pool => sqlx::query(
             "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
         )

@@ -2,11 +2,12 @@
 
 use crate::error::Result;
 use crate::store::db::Db;
+use crate::types::AccountId;
 use crate::with_pool;
 
 /// Records `step` as used by `account_id` unless it (or a later one) was
 /// already: `Ok(false)` for a replayed code.
-pub async fn use_step(db: &Db, account_id: &str, step: i64) -> Result<bool> {
+pub async fn use_step(db: &Db, account_id: &AccountId, step: i64) -> Result<bool> {
     let updated = with_pool!(db, pool => sqlx::query(
             "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
         )
@@ -19,7 +20,7 @@ pub async fn use_step(db: &Db, account_id: &str, step: i64) -> Result<bool> {
 }
 
 /// Turns 2FA on with `secret`, recording `step` as used.
-pub async fn enable(db: &Db, account_id: &str, secret: &str, step: i64) -> Result<()> {
+pub async fn enable(db: &Db, account_id: &AccountId, secret: &str, step: i64) -> Result<()> {
     with_pool!(db, pool => sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
         .bind(secret)
         .bind(step)
@@ -30,7 +31,7 @@ pub async fn enable(db: &Db, account_id: &str, secret: &str, step: i64) -> Resul
     Ok(())
 }
 
-pub async fn disable(db: &Db, account_id: &str) -> Result<()> {
+pub async fn disable(db: &Db, account_id: &AccountId) -> Result<()> {
     with_pool!(db, pool => sqlx::query("UPDATE accounts SET totp_secret = NULL WHERE id = $1")
         .bind(account_id)
         .execute(pool)

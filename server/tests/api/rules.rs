@@ -160,12 +160,8 @@ async fn wrong_codes_at_re_authentication_are_counted_and_warned_about() {
             .await;
         assert_eq!(reply.body["code"], "invalid_code");
     }
-    let mail = app.mail(3).await;
-    assert!(
-        mail.iter()
-            .any(|m| m.contains("Subject: Repeated wrong authentication codes")),
-        "the third wrong code warns the account holder"
-    );
+    // The third wrong code warns the account holder.
+    app.mail_with("Repeated wrong authentication codes").await;
     for _ in 0..3 {
         app.send(
             Method::POST,
@@ -481,10 +477,8 @@ async fn every_spelling_of_an_email_is_one_account() {
 #[tokio::test]
 async fn turning_2fa_on_and_off_is_notified_by_email() {
     let (app, secret) = ada_with_totp().await;
-    let mail = app.mail(1).await;
-    assert!(mail
-        .iter()
-        .any(|m| m.contains("Subject: Two-factor authentication was turned on")));
+    app.mail_with("Two-factor authentication was turned on")
+        .await;
     let half = app
         .login("ada@example.com", "acme", PASSWORD)
         .await
@@ -500,10 +494,8 @@ async fn turning_2fa_on_and_off_is_notified_by_email() {
         .send(Method::DELETE, "/api/totp", None, Some(&token))
         .await;
     assert_eq!(off.status, StatusCode::NO_CONTENT, "{:?}", off.body);
-    let mail = app.mail(2).await;
-    assert!(mail
-        .iter()
-        .any(|m| m.contains("Subject: Two-factor authentication was turned off")));
+    app.mail_with("Two-factor authentication was turned off")
+        .await;
 }
 
 #[tokio::test]
@@ -549,6 +541,16 @@ async fn the_password_alone_cannot_enrol_the_first_second_factor() {
 
 // --- i. The re-authentication mail names the asking session. ------------
 
+/// Asks for a re-authentication link for the session `token`; its token.
+async fn email_link(app: &TestApp, token: &str) -> String {
+    let reply = app
+        .send(Method::POST, "/api/reauth/email/start", None, Some(token))
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{:?}", reply.body);
+    let message = app.mail_with("Confirm it's you").await;
+    crate::support::find_after(&message, "verify-email#token=").unwrap()
+}
+
 #[tokio::test]
 async fn the_re_authentication_mail_names_the_asking_session() {
     let app = acme_with_ada().await;
@@ -557,11 +559,7 @@ async fn the_re_authentication_mail_names_the_asking_session() {
         .send(Method::POST, "/api/reauth/email/start", None, Some(&token))
         .await;
     assert_eq!(reply.status, StatusCode::ACCEPTED);
-    let mail = app.mail(1).await;
-    let message = mail
-        .iter()
-        .find(|m| m.contains("Subject: Confirm it's you"))
-        .unwrap();
+    let message = app.mail_with("Confirm it's you").await;
     assert!(message.contains(crate::support::USER_AGENT), "{message}");
     assert!(message.contains("127.0.0.1"), "{message}");
 }
@@ -576,10 +574,7 @@ async fn this_wasnt_me_ends_the_asking_session_and_is_audited_against_it() {
         .fetch_one(pool)
         .await)
     .unwrap();
-    app.send(Method::POST, "/api/reauth/email/start", None, Some(&token))
-        .await;
-    let mail = app.mail(1).await;
-    let link = crate::support::find_after(&mail[0], "verify-email#token=").unwrap();
+    let link = email_link(&app, &token).await;
 
     // The confirmation page names the asking session, and that uses nothing.
     let described = app
@@ -630,10 +625,7 @@ async fn this_wasnt_me_ends_the_asking_session_and_is_audited_against_it() {
 async fn a_confirmed_link_is_audited_against_the_asking_session() {
     let app = acme_with_ada().await;
     let token = app.login_ok("ada@example.com", "acme").await;
-    app.send(Method::POST, "/api/reauth/email/start", None, Some(&token))
-        .await;
-    let mail = app.mail(1).await;
-    let link = crate::support::find_after(&mail[0], "verify-email#token=").unwrap();
+    let link = email_link(&app, &token).await;
     let confirmed = app
         .send(
             Method::POST,

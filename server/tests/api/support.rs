@@ -329,6 +329,23 @@ impl TestApp {
         read_outbox(&self.outbox)
     }
 
+    /// The first complete message whose subject starts with `subject`,
+    /// waiting up to 5 s for it (mail is sent in the background, and a
+    /// file may be read while it is still being written).
+    pub async fn mail_with(&self, subject: &str) -> String {
+        let header = format!("Subject: {subject}");
+        for _ in 0..50 {
+            let found = read_outbox(&self.outbox)
+                .into_iter()
+                .find(|m| m.contains(&header) && m.trim_end().ends_with("--"));
+            if let Some(message) = found {
+                return message;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no message '{subject}' in {:?}", read_outbox(&self.outbox));
+    }
+
     /// Runs one SQL COUNT against the test database.
     pub async fn count(&self, sql: &str) -> i64 {
         domain::with_pool!(&self.state.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()

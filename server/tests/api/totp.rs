@@ -9,14 +9,10 @@ use totp_rs::{Algorithm, Secret, TOTP};
 
 /// The code mailed for the forced 2FA setup (the test mails one).
 pub(crate) async fn mailed_code(app: &TestApp) -> String {
-    let mail = app.mail(1).await;
-    let marker = "enter this code on the sign-in page: ";
-    let mut codes: Vec<String> = mail
-        .iter()
-        .filter_map(|m| crate::support::find_after(m, marker))
-        .collect();
-    assert!(!codes.is_empty(), "no code mailed: {mail:?}");
-    codes.pop().unwrap()
+    let message = app
+        .mail_with("Your code to finish setting up two-factor authentication")
+        .await;
+    crate::support::find_after(&message, "enter this code on the sign-in page: ").unwrap()
 }
 
 pub(crate) fn code(secret: &str, at: i64) -> String {
@@ -182,10 +178,8 @@ async fn an_org_that_requires_2fa_makes_accounts_set_it_up_first() {
     )
     .await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
-    let mail = app.mail(2).await;
-    assert!(mail
-        .iter()
-        .any(|m| m.contains("Subject: Two-factor authentication was turned on")));
+    app.mail_with("Two-factor authentication was turned on")
+        .await;
     assert_eq!(done.body["totp_enabled"], true);
     let full = done.session_cookie().unwrap();
     assert_eq!(app.session_status(&full).await, StatusCode::OK);
