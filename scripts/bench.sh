@@ -9,7 +9,8 @@
 # then the passkey runs again with 100 times the accounts (cost growth), and
 # everything again for Latchkey on PostgreSQL when it is installed,
 # plus the servers' idle and peak memory and this machine's ECDSA P-256
-# verification rate (openssl speed), and prints the Latchkey/peer ratios.
+# verification rate (openssl speed), the answer times for known and unknown
+# accounts side by side, and prints the Latchkey/peer ratios.
 #
 # Usage: scripts/bench.sh [ACCOUNTS]   (default 1000; figures go to stdout)
 set -euo pipefail
@@ -75,6 +76,9 @@ mkdir -p "$LATCHKEY_DATA_DIR"
 "$latchkey" account import < "$work/accounts.jsonl" >&2
 serve_latchkey 3170 "$work/latchkey.log"
 measure latchkey http://localhost:3170 > "$work/latchkey.json"
+# Known and unknown accounts must not be told apart by the time of the
+# answer: the medians side by side, one request at a time.
+"$loadgen" lookalike --target http://localhost:3170 --accounts "$work/accounts.jsonl" > "$work/lookalike.json"
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 # --- Cost growth: the same sign-ins with 100 times the accounts and passkeys.
@@ -135,7 +139,7 @@ kill "$pid"; wait 2>/dev/null || true; pid=""
 verify_per_core=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ { print $NF }' | tail -n 1)
 cores=$(nproc)
 
-python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" "$work/latchkey-pg.json" <<'PY'
+python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" "$work/latchkey-pg.json" "$work/lookalike.json" <<'PY'
 import json, platform, subprocess, sys
 latchkey, peer = (json.load(open(p)) for p in sys.argv[1:3])
 verify_per_core, cores, accounts = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -174,6 +178,12 @@ for label, key, field in [("passkey sign-ins/s, full load", "passkey", "per_seco
     a = result(latchkey[key], "passkey sign-in")[field]
     b = result(growth[key], "passkey sign-in")[field]
     print(f"  {label:<46} {a:>12.2f} {b:>12.2f} {(b / a - 1) if a else 0:>+8.1%}")
+lookalike = json.load(open(sys.argv[8]))
+print("known vs unknown account, Latchkey (medians, one request at a time):")
+for label, key in [("passkey options with an account hint, ms", "passkey_options_ms"),
+                   ("wrong password, ms", "wrong_password_ms")]:
+    k, u = lookalike[key]["known_median"], lookalike[key]["unknown_median"]
+    print(f"  {label:<46} {k:>12.3f} {u:>12.3f} {(u / k - 1) if k else 0:>+8.1%}  ({lookalike[key]['samples']} each)")
 limit = verify_per_core * cores
 print(f"Latchkey passkey sign-ins / machine ECDSA verify limit: {result(latchkey['passkey'], 'passkey sign-in')['per_second'] / limit:.1%}")
 PY

@@ -25,7 +25,14 @@ pub struct OrgPolicy {
     sso_required: bool,
     require_2fa: bool,
     lockout: Rule,
+    /// Seconds a session may last at most, and without a request.
+    max_session_secs: i64,
+    idle_timeout_secs: i64,
 }
+
+/// How long (seconds) a half-signed-in session (password done) has for its
+/// second step.
+pub const SECOND_STEP_SECS: i64 = 10 * 60;
 
 /// Why a live session no longer stands under the current policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +56,15 @@ impl OrgPolicy {
                     attempts: org.lockout_attempts,
                     lockout_secs: org.lockout_secs,
                 },
+                max_session_secs: org.max_session_secs,
+                idle_timeout_secs: org.idle_timeout_secs,
             },
             None => OrgPolicy {
                 sso_required: false,
                 require_2fa: false,
                 lockout: DEFAULT_LOCKOUT,
+                max_session_secs: 0,
+                idle_timeout_secs: 0,
             },
         }
     }
@@ -65,7 +76,26 @@ impl OrgPolicy {
             require_2fa: session.org_require_2fa,
             // Not carried by the session row; sessions never need it.
             lockout: DEFAULT_LOCKOUT,
+            max_session_secs: session.max_session_secs,
+            idle_timeout_secs: session.idle_timeout_secs,
         }
+    }
+
+    /// How long (seconds) a session may last at most: also the cookie's
+    /// lifetime.
+    pub fn max_session_secs(&self) -> i64 {
+        self.max_session_secs
+    }
+
+    /// Whether `session` has outlived the org's limits at `now` — its
+    /// maximum duration or idle timeout (OWASP ASVS 3.3.1, 3.3.2) — or, half
+    /// signed in, the [`SECOND_STEP_SECS`] allowed for its second step.
+    pub fn session_expired(&self, session: &Session, now: crate::clock::UnixTime) -> bool {
+        let pending_too_long = Stage::parse(&session.stage) != Stage::Full
+            && now - session.created_at >= SECOND_STEP_SECS;
+        pending_too_long
+            || now - session.last_seen_at >= self.idle_timeout_secs
+            || now - session.created_at >= self.max_session_secs
     }
 
     /// May `method` prove who someone is in this org now? In an org that
@@ -133,6 +163,8 @@ mod tests {
             sso_required,
             require_2fa,
             lockout: DEFAULT_LOCKOUT,
+            max_session_secs: 3600,
+            idle_timeout_secs: 600,
         }
     }
 

@@ -15,7 +15,7 @@ use crate::Domain;
 /// never proved (then the next sign-in leads to the 2FA setup). The
 /// session is deleted first.
 pub async fn resume(d: &Domain, token: &str) -> Result<Option<Session>> {
-    let Some(session) = sessions::find(&d.db, &d.clock, token).await? else {
+    let Some(session) = live(d, &sessions::hash_token(token)).await? else {
         return Ok(None);
     };
     let why = match OrgPolicy::of_session(&session).standing(&session) {
@@ -32,6 +32,29 @@ pub async fn resume(d: &Domain, token: &str) -> Result<Option<Session>> {
     sessions::delete_hash(&d.db, &session.token_hash).await?;
     tracing::info!(account = %session.account_id, session = %session.id, why, "session ended by a policy change");
     Err(Error::SessionEnded(why))
+}
+
+/// `last_seen_at` is written at most this often (seconds), so that every
+/// request does not become a database write. Idle timeouts are therefore
+/// exact to within this many seconds.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// The session hashed `token_hash` if it is live under its org's limits
+/// (an expired one is deleted on the way), marked as seen now.
+pub async fn live(d: &Domain, token_hash: &str) -> Result<Option<Session>> {
+    let Some(mut session) = sessions::find_by_hash(&d.db, token_hash).await? else {
+        return Ok(None);
+    };
+    let now = d.clock.now();
+    if OrgPolicy::of_session(&session).session_expired(&session, now) {
+        sessions::delete_hash(&d.db, token_hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
+        sessions::touch(&d.db, token_hash, now).await?;
+        session.last_seen_at = now;
+    }
+    Ok(Some(session))
 }
 
 /// Ends the session of a cookie token (logout). Unknown tokens are ignored.

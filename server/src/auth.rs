@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use domain::audit::Client;
+use domain::policy::OrgPolicy;
 use domain::sessions::Fresh;
 use domain::signin::Opened;
 use domain::store::sessions::{Session, Stage};
@@ -156,7 +157,7 @@ pub fn with_session_cookie(web: &WebConfig, jar: CookieJar, opened: &Opened) -> 
     jar.add(session_cookie(
         web,
         opened.token.clone(),
-        opened.session.max_session_secs,
+        OrgPolicy::of_session(&opened.session).max_session_secs(),
     ))
 }
 

@@ -13,7 +13,7 @@ use crate::policy::OrgPolicy;
 use crate::sessions::{is_fresh, Fresh};
 use crate::store::ceremonies::{self, Binding, Purpose};
 use crate::store::passkeys::{self, PasskeyRow};
-use crate::store::sessions::{self, Session};
+use crate::store::sessions::Session;
 use crate::webauthn::{refused, registration_facts, require_discoverable};
 use crate::{emails, validate, Domain};
 use common::{CeremonyStart, PasskeyInfo, PasskeyList};
@@ -186,8 +186,13 @@ pub async fn rename(d: &Domain, session: &Session, id: &str, name: &str) -> Resu
 pub async fn delete(d: &Domain, client: &Client, session: &Fresh, id: &str) -> Result<()> {
     let who = Who::session(session);
     let change = async {
-        let row = passkeys::delete(&d.db, &session.account_id, id).await?;
-        let ended = sessions::delete_for_passkey(&d.db, &row.id, &session.token_hash).await?;
+        let (row, ended) = passkeys::delete_ending_its_sessions(
+            &d.db,
+            &session.account_id,
+            id,
+            &session.token_hash,
+        )
+        .await?;
         tracing::info!(account = %session.account_id, passkey = %row.id, ended, "passkey deleted");
         notify(d, session, &row, false);
         Ok(())

@@ -190,7 +190,7 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
         if let Some((account, org)) = &owner {
             who.set(&account.id, &org.id);
         }
-        if let Some(asking) = sessions::find_by_hash(&d.db, &d.clock, &used.session_hash).await? {
+        if let Some(asking) = crate::sessions::live(d, &used.session_hash).await? {
             who.set_session(&asking.id);
         }
         // The org may have switched to SSO after the link was sent.
@@ -220,7 +220,7 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
 /// asking session has ended).
 pub async fn email_describe(d: &Domain, token: &str) -> Result<common::EmailLinkRequester> {
     let found = email_tokens::peek(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
-    let asking = sessions::find_by_hash(&d.db, &d.clock, &found.session_hash)
+    let asking = crate::sessions::live(d, &found.session_hash)
         .await?
         .ok_or(Error::LinkInvalid)?;
     Ok(common::EmailLinkRequester {
@@ -243,7 +243,7 @@ pub async fn email_deny(d: &Domain, client: &Client, token: &str) -> Result<()> 
         if let Some((account, org)) = accounts::find_by_id(&d.db, &used.account_id).await? {
             who.set(&account.id, &org.id);
         }
-        if let Some(asking) = sessions::find_by_hash(&d.db, &d.clock, &used.session_hash).await? {
+        if let Some(asking) = crate::sessions::live(d, &used.session_hash).await? {
             who.set_session(&asking.id);
         }
         sessions::delete_hash(&d.db, &used.session_hash).await?;

@@ -31,7 +31,16 @@ pub(crate) async fn confirm_pending_secret(
         .clone()
         .ok_or_else(|| Error::BadRequest("Start the setup again.".into()))?;
     let step = totp::matching_step(&secret, code, d.clock.now())?.ok_or(Error::InvalidCode)?;
-    crate::store::totp::enable(&d.db, &session.account_id, &secret, step).await?;
+    // The account's other sessions proved less than it now asks: they end
+    // with the change, in its transaction.
+    let ended = crate::store::totp::enable(
+        &d.db,
+        &session.account_id,
+        &secret,
+        step,
+        &session.token_hash,
+    )
+    .await?;
     sessions::set_totp_pending(&d.db, &session.token_hash, None).await?;
     d.mailer.send(emails::totp_changed(
         &session.email,
@@ -40,7 +49,7 @@ pub(crate) async fn confirm_pending_secret(
         d.clock.now(),
         &d.web.origin,
     ));
-    tracing::info!(account = %session.account_id, "two-factor authentication turned on");
+    tracing::info!(account = %session.account_id, ended, "two-factor authentication turned on; other sessions ended");
     Ok(())
 }
 
@@ -59,11 +68,7 @@ pub async fn setup_confirm(d: &Domain, client: &Client, session: &Fresh, code: &
     let who = Who::session(session);
     let change = async {
         crate::limits::secret_check(d, client).await?;
-        confirm_pending_secret(d, session, code).await?;
-        let ended =
-            sessions::delete_others(&d.db, &session.account_id, &session.token_hash).await?;
-        tracing::info!(account = %session.account_id, ended, "other sessions ended: 2FA turned on");
-        Ok(())
+        confirm_pending_secret(d, session, code).await
     };
     audit::audited(d, client, Event::TotpEnabled, &who, change).await
 }

@@ -25,8 +25,8 @@ use common::{AuthMethod, CeremonyStart};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use webauthn_rs::prelude::{
-    AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication,
-    PublicKeyCredential, RequestChallengeResponse,
+    AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, Passkey,
+    PasskeyAuthentication, PublicKeyCredential, RequestChallengeResponse,
 };
 use webauthn_rs_proto::AllowCredentials;
 
@@ -34,6 +34,13 @@ use webauthn_rs_proto::AllowCredentials;
 /// the authenticators people use most (platform authenticators, password
 /// managers, the virtual authenticator) give, so a decoy looks like them.
 const DECOY_ID_LEN: usize = 32;
+
+/// A stored passkey as the `passkeys.credential` column holds it, parsed
+/// for every decoy request exactly as a real account's passkeys are, so
+/// both answers cost the same work. It is the public key of a throwaway
+/// key pair whose private half was never kept, and no account owns it: an
+/// assertion naming it finds no passkey and is refused.
+const DECOY_PASSKEY: &str = r#"{"cred":{"cred_id":"1bt0bLsH1devFSbmHAVMlo90_RXDfmiEpKopRJ3uIGs","cred":{"type_":"ES256","key":{"EC_EC2":{"curve":"SECP256R1","x":"-1ZKomneSGhJ04eSxJ4L4OtqO41hj_1sEY-AAmwBRLs","y":"k4Him8hUmM8duNTkSDzpFYL92I_QBLuUbEX2aTh4M0M"}}},"counter":0,"transports":null,"user_verified":true,"backup_eligible":false,"backup_state":false,"registration_policy":"required","extensions":{"cred_protect":"Ignored","hmac_create_secret":"NotRequested","appid":"NotRequested","cred_props":"Ignored"},"attestation":{"data":"None","metadata":"None"},"attestation_format":"none"}}"#;
 
 /// The two kinds of sign-in ceremony, kept server-side between the calls.
 #[derive(Serialize, Deserialize)]
@@ -76,32 +83,35 @@ pub async fn start(
     let email = Email::canonical(email);
     let short_name = OrgShortName::canonical(org);
     let found = accounts::find_in_org(&d.db, email.as_str(), short_name.as_str()).await?;
-    let rows = match &found {
-        Some((account, org)) if OrgPolicy::of(Some(org)).passkeys_available() => {
-            passkeys::list_for_account(&d.db, &account.id).await?
-        }
-        _ => Vec::new(),
+    // Every lookup runs whatever it finds (an unknown account's passkeys
+    // are looked up under an id nobody has), so the work is the same.
+    let nobody = AccountId::from_text("");
+    let account_id = match &found {
+        Some((account, org)) if OrgPolicy::of(Some(org)).passkeys_available() => &account.id,
+        _ => &nobody,
     };
-    let (options, state, account_id) = match rows.first().map(|row| row.account_id.clone()) {
+    let rows = passkeys::list_for_account(&d.db, account_id).await?;
+    let (options, auth, account_id) = match rows.first().map(|row| row.account_id.clone()) {
         Some(account_id) => {
             let (options, auth) = account_request(d, &rows)?;
-            (options, LoginState::Account(auth), account_id)
+            (options, auth, account_id)
         }
         None => {
-            let (mut options, auth) = account_request_shape(d)?;
+            // The same steps as for a real account: parse a stored
+            // passkey, build the request, then put the decoy id in.
+            let template: Passkey = serde_json::from_str(DECOY_PASSKEY)
+                .map_err(|e| Error::Internal(format!("decoy passkey: {e}")))?;
+            let (mut options, auth) = request_for(d, &[template])?;
             options.public_key.allow_credentials = vec![AllowCredentials {
                 type_: "public-key".into(),
                 id: decoy_credential_id(&d.decoy_key, &email, &short_name).into(),
                 transports: None,
             }];
             // Bound to "no account": nothing can finish it.
-            (
-                options,
-                LoginState::Discoverable(auth),
-                AccountId::from_text(""),
-            )
+            (options, auth, AccountId::from_text(""))
         }
     };
+    let state = LoginState::Account(auth);
     let binding = Binding {
         session_hash: None,
         account_id: Some(account_id),
@@ -122,30 +132,23 @@ pub(crate) fn account_request(
         .iter()
         .map(PasskeyRow::passkey)
         .collect::<Result<Vec<_>>>()?;
+    request_for(d, &keys)
+}
+
+/// A request `keys` may answer, without the members webauthn-rs adds that
+/// the client decides (mediation, hints) or that no answer here uses.
+fn request_for(
+    d: &Domain,
+    keys: &[Passkey],
+) -> Result<(RequestChallengeResponse, PasskeyAuthentication)> {
     let (mut options, auth) = d
         .webauthn
-        .start_passkey_authentication(&keys)
+        .start_passkey_authentication(keys)
         .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
-    normalise_request(&mut options);
-    Ok((options, auth))
-}
-
-/// A discoverable request dressed exactly as [`account_request`] dresses
-/// its options, for the decoy: same members, same values but the challenge
-/// and the allowed credential.
-fn account_request_shape(
-    d: &Domain,
-) -> Result<(RequestChallengeResponse, DiscoverableAuthentication)> {
-    let (mut options, auth) = discoverable(d)?;
-    normalise_request(&mut options);
-    Ok((options, auth))
-}
-
-/// The members both kinds of account-bound request carry, set alike.
-fn normalise_request(options: &mut RequestChallengeResponse) {
     options.mediation = None;
     options.public_key.extensions = None;
     options.public_key.hints = None;
+    Ok((options, auth))
 }
 
 /// A request any discoverable passkey of this site may answer.
@@ -283,4 +286,15 @@ pub async fn finish(
         Ok(opened)
     };
     audit::audited(d, client, Event::PasskeySignIn, &who, attempt).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decoy_passkey_parses_as_a_stored_one_does() {
+        let passkey: Passkey = serde_json::from_str(DECOY_PASSKEY).unwrap();
+        assert_eq!(passkey.cred_id().len(), DECOY_ID_LEN);
+    }
 }

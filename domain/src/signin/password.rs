@@ -7,7 +7,7 @@ use crate::limits::SecretGate;
 use crate::policy::OrgPolicy;
 use crate::store::sessions::Stage;
 use crate::store::{accounts, orgs};
-use crate::types::{Email, OrgShortName};
+use crate::types::{Email, OrgId, OrgShortName};
 use crate::Domain;
 use common::AuthMethod;
 
@@ -42,10 +42,10 @@ pub async fn sign_in(
         let policy = OrgPolicy::of(org.as_ref());
         policy.allows(AuthMethod::Password)?;
         let gate = SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
-        let account = match &org {
-            Some(org) => accounts::find_by_email(&d.db, org, email.as_str()).await?,
-            None => None,
-        };
+        // Looked up even without an org, so both cost the same.
+        let no_org = OrgId::from_text("");
+        let org_id = org.as_ref().map_or(&no_org, |o| &o.id);
+        let account = accounts::find_by_email(&d.db, org_id, email.as_str()).await?;
         let stored = account.as_ref().map(|a| a.password_hash.clone());
         let right = d.passwords.verify(password, stored).await?;
         let (account, org) = match (account, org) {

@@ -73,26 +73,26 @@ pub async fn create(
     Ok((account, org))
 }
 
-/// The account for `email` in the org named `org_short_name`, if both exist.
-/// Callers must not let the difference between "no org" and "no account"
-/// show in their answer.
+/// The account for `email` in the org named `org_short_name`, with that
+/// org. Both lookups run whether or not the org exists, so that the time
+/// of the answer does not tell.
 pub async fn find_in_org(
     db: &Db,
     email: &str,
     org_short_name: &str,
 ) -> Result<Option<(Account, Org)>> {
-    let Some(org) = orgs::find_by_short_name(db, org_short_name).await? else {
-        return Ok(None);
-    };
-    Ok(find_by_email(db, &org, email).await?.map(|a| (a, org)))
+    let org = orgs::find_by_short_name(db, org_short_name).await?;
+    let no_org = OrgId::from_text("");
+    let account = find_by_email(db, org.as_ref().map_or(&no_org, |o| &o.id), email).await?;
+    Ok(account.zip(org))
 }
 
-/// The account for `email` in `org`, if any.
-pub async fn find_by_email(db: &Db, org: &Org, email: &str) -> Result<Option<Account>> {
+/// The account for `email` in the org `org_id`, if any.
+pub async fn find_by_email(db: &Db, org_id: &OrgId, email: &str) -> Result<Option<Account>> {
     let email = crate::types::Email::canonical(email).as_str().to_owned();
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE org_id = $1 AND email = $2");
     Ok(with_reader!(db, pool => sqlx::query_as::<_, Account>(&sql)
-        .bind(&org.id)
+        .bind(org_id)
         .bind(&email)
         .fetch_optional(pool)
         .await)?)

@@ -124,16 +124,40 @@ pub async fn rename(db: &Db, account_id: &AccountId, id: &str, name: &str) -> Re
     Ok(())
 }
 
-/// Deletes one of the account's passkeys and returns it; `NotFound` if it
-/// is not theirs.
-pub async fn delete(db: &Db, account_id: &AccountId, id: &str) -> Result<PasskeyRow> {
+/// Deletes one of the account's passkeys and, in the same transaction,
+/// every session but the one hashed `keep` that the passkey opened or last
+/// re-authenticated; returns the passkey and how many sessions ended.
+/// `NotFound` if it is not the account's.
+pub async fn delete_ending_its_sessions(
+    db: &Db,
+    account_id: &AccountId,
+    id: &str,
+    keep: &str,
+) -> Result<(PasskeyRow, u64)> {
     let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
-    with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
-        .bind(id)
-        .bind(account_id)
-        .fetch_optional(pool)
-        .await)?
-    .ok_or(Error::NotFound)
+    let done = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let row = sqlx::query_as::<_, PasskeyRow>(&sql)
+            .bind(id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE (passkey_id = $1 OR reauth_passkey_id = $1) AND token_hash <> $2",
+        )
+        .bind(&row.id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(Some((row, ended)))
+    }
+    .await)?;
+    done.ok_or(Error::NotFound)
 }
 
 /// Records a successful sign-in with `row`: last use, new counter and

@@ -20,14 +20,6 @@ use common::{AuthMethod, OrgSummary, SessionInfo};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// `last_seen_at` is written at most this often, so that every request
-/// does not become a database write. Idle timeouts are therefore exact to
-/// within this many seconds.
-const TOUCH_INTERVAL_SECS: i64 = 60;
-
-/// How long a half-signed-in session (password done) has for its second step.
-pub const SECOND_STEP_SECS: i64 = 10 * 60;
-
 /// A live session, joined with its account and org.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
@@ -68,16 +60,6 @@ pub struct Session {
 }
 
 impl Session {
-    /// Whether the session has outlived its org's limits at `now`, or, half
-    /// signed in, the time allowed for its second step.
-    pub fn is_expired(&self, now: UnixTime) -> bool {
-        let pending_too_long =
-            Stage::parse(&self.stage) != Stage::Full && now - self.created_at >= SECOND_STEP_SECS;
-        pending_too_long
-            || now - self.last_seen_at >= self.idle_timeout_secs
-            || now - self.created_at >= self.max_session_secs
-    }
-
     pub fn info(&self) -> SessionInfo {
         SessionInfo {
             email: self.email.clone(),
@@ -216,16 +198,10 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
     Ok((token, session))
 }
 
-/// The live session for a cookie token, or `None`. An expired session is
-/// deleted on the way.
-pub async fn find(db: &Db, clock: &Clock, token: &str) -> Result<Option<Session>> {
-    find_by_hash(db, clock, &hash_token(token)).await
-}
-
-/// The live session whose token hashes to `token_hash`, or `None`.
-pub async fn find_by_hash(db: &Db, clock: &Clock, token_hash: &str) -> Result<Option<Session>> {
-    let token_hash = token_hash.to_owned();
-    let found = with_reader!(db, pool => sqlx::query_as::<_, Session>(
+/// The session whose token hashes to `token_hash`, joined with its
+/// account and org, live or not (see `crate::sessions` for the rules).
+pub async fn find_by_hash(db: &Db, token_hash: &str) -> Result<Option<Session>> {
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, Session>(
             "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
                     s.auth_method, s.signin_method, s.client_addr, s.user_agent, s.passkey_id, \
                     s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
@@ -238,27 +214,20 @@ pub async fn find_by_hash(db: &Db, clock: &Clock, token_hash: &str) -> Result<Op
              JOIN orgs o ON o.id = a.org_id \
              WHERE s.token_hash = $1",
         )
-        .bind(&token_hash)
+        .bind(token_hash)
         .fetch_optional(pool)
-        .await)?;
-    let Some(mut session) = found else {
-        return Ok(None);
-    };
-    let now = clock.now();
-    if session.is_expired(now) {
-        delete_by_hash(db, &token_hash).await?;
-        return Ok(None);
-    }
-    if now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
-        with_pool!(db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now)
-            .bind(&token_hash)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))?;
-        session.last_seen_at = now;
-    }
-    Ok(Some(session))
+        .await)?)
+}
+
+/// Records that the session hashed `token_hash` was seen at `now`.
+pub async fn touch(db: &Db, token_hash: &str, now: UnixTime) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }
 
 /// Records a fresh proof of identity on a live session (re-authentication
@@ -316,34 +285,6 @@ pub async fn count_totp_failure(db: &Db, token_hash: &str) -> Result<i64> {
         .fetch_optional(pool)
         .await)?
     .unwrap_or(0))
-}
-
-/// Ends every session but the one hashed `keep` that `passkey_id` opened
-/// or last re-authenticated (the passkey was deleted: what it proved no
-/// longer stands). Returns how many ended.
-pub async fn delete_for_passkey(db: &Db, passkey_id: &PasskeyId, keep: &str) -> Result<u64> {
-    Ok(with_pool!(db, pool => sqlx::query(
-            "DELETE FROM sessions WHERE (passkey_id = $1 OR reauth_passkey_id = $1) AND token_hash <> $2",
-        )
-        .bind(passkey_id)
-        .bind(keep)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?)
-}
-
-/// Ends every session of `account_id` but the one hashed `keep` (a change
-/// of credentials: other browsers must prove themselves again). Returns
-/// how many ended.
-pub async fn delete_others(db: &Db, account_id: &AccountId, keep: &str) -> Result<u64> {
-    Ok(with_pool!(db, pool => sqlx::query(
-            "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
-        )
-        .bind(account_id)
-        .bind(keep)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?)
 }
 
 /// Ends a session by its stored hash.

@@ -19,16 +19,35 @@ pub async fn use_step(db: &Db, account_id: &AccountId, step: i64) -> Result<bool
     Ok(updated == 1)
 }
 
-/// Turns 2FA on with `secret`, recording `step` as used.
-pub async fn enable(db: &Db, account_id: &AccountId, secret: &str, step: i64) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
-        .bind(secret)
-        .bind(step)
-        .bind(account_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
+/// Turns 2FA on with `secret`, recording `step` as used, and in the same
+/// transaction ends every session of the account but the one hashed
+/// `keep` (they proved less than the account now asks). Returns how many
+/// sessions ended.
+pub async fn enable(
+    db: &Db,
+    account_id: &AccountId,
+    secret: &str,
+    step: i64,
+    keep: &str,
+) -> Result<u64> {
+    Ok(with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
+            .bind(secret)
+            .bind(step)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(ended)
+    }
+    .await)?)
 }
 
 pub async fn disable(db: &Db, account_id: &AccountId) -> Result<()> {
