@@ -5,33 +5,12 @@
 //! logged as an error instead.
 
 use crate::store;
+use crate::store::audit::Entry;
 use crate::types::{AccountId, OrgId, SessionId};
 use crate::Domain;
 use std::sync::Mutex;
 
-/// Where a request came from, as far as the server can tell (the server
-/// fills it in from the connection and, behind trusted proxies, their
-/// forwarded header).
-#[derive(Debug, Clone, Default)]
-pub struct Client {
-    pub addr: Option<String>,
-    /// At most [`MAX_USER_AGENT`] characters.
-    pub user_agent: Option<String>,
-}
-
-/// Longest user agent kept; the rest is cut.
-pub const MAX_USER_AGENT: usize = 300;
-
-impl Client {
-    /// A client with the given address and user agent, the latter cut to
-    /// [`MAX_USER_AGENT`] characters.
-    pub fn new(addr: Option<String>, user_agent: Option<&str>) -> Self {
-        Client {
-            addr,
-            user_agent: user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
-        }
-    }
-}
+pub use crate::types::Client;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,22 +43,11 @@ impl Event {
     }
 }
 
-/// One line of the trail.
-pub struct Entry<'a> {
-    pub event: Event,
-    /// `None` for success, else why it failed.
-    pub failure: Option<&'a str>,
-    pub account_id: Option<&'a str>,
-    pub org_id: Option<&'a str>,
-    /// The public id of the session it concerns, if one.
-    pub session_id: Option<&'a str>,
-}
-
 /// Writes one line of the trail. Never fails: a failed write is logged.
 pub async fn record(d: &Domain, client: &Client, entry: Entry<'_>) {
     let written = store::audit::insert(&d.db, d.clock.now(), client, &entry).await;
     if let Err(e) = written {
-        tracing::error!(error = %e, event = entry.event.as_str(), "audit entry not written");
+        tracing::error!(error = %e, event = entry.event, "audit entry not written");
     }
 }
 
@@ -174,7 +142,7 @@ pub async fn audited<T>(
     let result = operation.await;
     let who = who.get();
     let entry = Entry {
-        event,
+        event: event.as_str(),
         failure: result.as_ref().err().map(cause_of),
         account_id: who.account_id.as_deref(),
         org_id: who.org_id.as_deref(),

@@ -6,6 +6,8 @@
 //!   the second step and opens the session.
 //! - [`account`]: what a signed-in person changes (passkeys, 2FA) and the
 //!   re-authentication ("Confirm it's you") those changes need.
+//! - [`factors`]: a passkey assertion and a TOTP code, checked the same
+//!   way by both of the above (one verification, one lockout gate).
 //! - [`policy`]: [`policy::OrgPolicy`], the only reader of an org's policy
 //!   settings: may this account use this method now?
 //! - [`limits`]: rate limits per client address, and the one gate every
@@ -27,9 +29,11 @@
 pub mod account;
 pub mod audit;
 pub mod clock;
+pub mod config;
 pub mod demo;
 pub mod emails;
 pub mod error;
+pub mod factors;
 pub mod limits;
 pub mod mail;
 pub mod password;
@@ -43,6 +47,7 @@ pub mod types;
 pub mod validate;
 pub mod webauthn;
 
+pub use config::WebConfig;
 pub use error::{Error, Result};
 
 use clock::Clock;
@@ -106,54 +111,5 @@ impl Domain {
             decoy_key: Arc::new(decoy_key),
             mailer: config.mailer,
         })
-    }
-}
-
-/// Facts about how the site is reached from browsers.
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// The public origin, e.g. `https://console.example.com`, without a
-    /// trailing slash. Requests whose `Origin` differs are cross-site.
-    pub origin: String,
-    /// Whether the origin is https (the session cookie is then `Secure`).
-    pub secure: bool,
-}
-
-impl WebConfig {
-    /// Parses and normalises a public origin such as `http://localhost:3000`.
-    /// Errors: not http(s), no host, or a path or query.
-    pub fn from_origin(origin: &str) -> std::result::Result<Self, String> {
-        let url = url::Url::parse(origin).map_err(|e| format!("invalid origin '{origin}': {e}"))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(format!(
-                "invalid origin '{origin}': use http(s)://host[:port]"
-            ));
-        }
-        if url.path() != "/" || url.query().is_some() {
-            return Err(format!(
-                "invalid origin '{origin}': no path or query allowed"
-            ));
-        }
-        Ok(Self {
-            origin: url.origin().ascii_serialization(),
-            secure: url.scheme() == "https",
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_are_normalised() {
-        let web = WebConfig::from_origin("http://localhost:3000/").unwrap();
-        assert_eq!(web.origin, "http://localhost:3000");
-        assert!(!web.secure);
-        let web = WebConfig::from_origin("https://Console.Example.com:443").unwrap();
-        assert_eq!(web.origin, "https://console.example.com");
-        assert!(web.secure);
-        assert!(WebConfig::from_origin("ftp://x").is_err());
-        assert!(WebConfig::from_origin("http://x/app").is_err());
     }
 }

@@ -4,6 +4,30 @@
 use crate::error::{Error, Result};
 use unicode_normalization::UnicodeNormalization;
 
+/// Where a request came from, as far as the server can tell (the server
+/// fills it in from the connection and, behind trusted proxies, their
+/// forwarded header).
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub addr: Option<String>,
+    /// At most [`MAX_USER_AGENT`] characters.
+    pub user_agent: Option<String>,
+}
+
+/// Longest user agent kept; the rest is cut.
+pub const MAX_USER_AGENT: usize = 300;
+
+impl Client {
+    /// A client with the given address and user agent, the latter cut to
+    /// [`MAX_USER_AGENT`] characters.
+    pub fn new(addr: Option<String>, user_agent: Option<&str>) -> Self {
+        Client {
+            addr,
+            user_agent: user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
+        }
+    }
+}
+
 /// Declares an id type: a random UUID as text, stored as TEXT. Distinct
 /// types keep an org id from being passed where an account id belongs.
 macro_rules! id_type {

@@ -1,8 +1,8 @@
 //! The relying party: webauthn-rs configured for our public origin, plus
 //! the few adjustments the product needs on top of its passkey defaults.
 
+use crate::config::WebConfig;
 use crate::error::{Error, Result};
-use crate::WebConfig;
 use webauthn_rs::prelude::*;
 use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
 

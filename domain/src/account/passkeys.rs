@@ -88,7 +88,15 @@ pub async fn register_start(
         session_hash: Some(session.token_hash.clone()),
         account_id: Some(session.account_id.clone()),
     };
-    let ceremony_id = ceremonies::start(d, Purpose::Register, binding, &registration).await?;
+    let ceremony_id = ceremonies::start(
+        &d.db,
+        &d.clock,
+        &d.ceremony_sweeper,
+        Purpose::Register,
+        binding,
+        &registration,
+    )
+    .await?;
     Ok(CeremonyStart {
         ceremony_id,
         options,

@@ -8,9 +8,9 @@
 
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
+use crate::factors::passkey::{account_request, verify_assertion, LoginState};
 use crate::limits::{self, Limit, SecretGate};
 use crate::policy::OrgPolicy;
-use crate::signin::passkey::{account_request, verify_assertion, LoginState};
 use crate::store::ceremonies::{self, Binding, Purpose};
 use crate::store::sessions::Session;
 use crate::store::{accounts, email_tokens, orgs, passkeys, sessions};
@@ -66,7 +66,7 @@ pub async fn with_password(
                         "Enter the code from your authenticator app too.".into(),
                     ));
                 }
-                crate::signin::second_step::check_code(d, client, session, &code)
+                crate::factors::totp::check_code(d, client, session, &code)
                     .await?
                     .right()
                     .await?;
@@ -102,8 +102,15 @@ pub async fn passkey_start(
         session_hash: Some(session.token_hash.clone()),
         account_id: Some(session.account_id.clone()),
     };
-    let ceremony_id =
-        ceremonies::start(d, Purpose::Reauth, binding, &LoginState::Account(auth)).await?;
+    let ceremony_id = ceremonies::start(
+        &d.db,
+        &d.clock,
+        &d.ceremony_sweeper,
+        Purpose::Reauth,
+        binding,
+        &LoginState::Account(auth),
+    )
+    .await?;
     Ok(CeremonyStart {
         ceremony_id,
         options,

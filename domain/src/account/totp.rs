@@ -8,54 +8,13 @@ use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
 use crate::policy::OrgPolicy;
 use crate::sessions::Fresh;
-use crate::store::sessions::{self, Session};
-use crate::{emails, totp, Domain};
+
+use crate::{emails, Domain};
 use common::TotpSetup;
-
-/// A new secret, remembered on the session until confirmed with a code.
-pub(crate) async fn new_pending_secret(d: &Domain, session: &Session) -> Result<TotpSetup> {
-    let secret = totp::new_secret();
-    sessions::set_totp_pending(&d.db, &session.token_hash, Some(&secret)).await?;
-    totp::setup(&secret, &session.email, &session.org_name)
-}
-
-/// Checks a code against the secret being set up and turns 2FA on; tells
-/// the account holder by email.
-pub(crate) async fn confirm_pending_secret(
-    d: &Domain,
-    session: &Session,
-    code: &str,
-) -> Result<()> {
-    let secret = session
-        .totp_pending
-        .clone()
-        .ok_or_else(|| Error::BadRequest("Start the setup again.".into()))?;
-    let step = totp::matching_step(&secret, code, d.clock.now())?.ok_or(Error::InvalidCode)?;
-    // The account's other sessions proved less than it now asks: they end
-    // with the change, in its transaction.
-    let ended = crate::store::totp::enable(
-        &d.db,
-        &session.account_id,
-        &secret,
-        step,
-        &session.token_hash,
-    )
-    .await?;
-    sessions::set_totp_pending(&d.db, &session.token_hash, None).await?;
-    d.mailer.send(emails::totp_changed(
-        &session.email,
-        &session.org_name,
-        true,
-        d.clock.now(),
-        &d.web.origin,
-    ));
-    tracing::info!(account = %session.account_id, ended, "two-factor authentication turned on; other sessions ended");
-    Ok(())
-}
 
 /// Starts turning 2FA on: a new secret to add to an authenticator app.
 pub async fn setup_start(d: &Domain, session: &Fresh) -> Result<TotpSetup> {
-    new_pending_secret(d, session).await
+    crate::factors::totp::new_pending_secret(d, session).await
 }
 
 /// Turns 2FA on with a code from the new secret. Every other session of
@@ -68,7 +27,7 @@ pub async fn setup_confirm(d: &Domain, client: &Client, session: &Fresh, code: &
     let who = Who::session(session);
     let change = async {
         crate::limits::secret_check(d, client).await?;
-        confirm_pending_secret(d, session, code).await
+        crate::factors::totp::confirm_pending_secret(d, session, code).await
     };
     audit::audited(d, client, Event::TotpEnabled, &who, change).await
 }

@@ -13,21 +13,19 @@
 use super::{complete, Opened, Proof};
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
+use crate::factors::passkey::{
+    account_request, discoverable, request_for, verify_assertion, LoginState,
+};
 use crate::limits;
 use crate::policy::OrgPolicy;
 use crate::store::accounts;
 use crate::store::ceremonies::{self, Binding, Purpose};
-use crate::store::passkeys::{self, encode_credential_id, PasskeyRow};
+use crate::store::passkeys;
 use crate::types::{AccountId, Email, OrgShortName};
-use crate::webauthn::refused;
 use crate::Domain;
 use common::{AuthMethod, CeremonyStart};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use webauthn_rs::prelude::{
-    AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, Passkey,
-    PasskeyAuthentication, PublicKeyCredential, RequestChallengeResponse,
-};
+use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeResponse};
 use webauthn_rs_proto::AllowCredentials;
 
 /// Length (bytes) of a decoy credential id: the length of the ids that
@@ -41,15 +39,6 @@ const DECOY_ID_LEN: usize = 32;
 /// key pair whose private half was never kept, and no account owns it: an
 /// assertion naming it finds no passkey and is refused.
 const DECOY_PASSKEY: &str = r#"{"cred":{"cred_id":"1bt0bLsH1devFSbmHAVMlo90_RXDfmiEpKopRJ3uIGs","cred":{"type_":"ES256","key":{"EC_EC2":{"curve":"SECP256R1","x":"-1ZKomneSGhJ04eSxJ4L4OtqO41hj_1sEY-AAmwBRLs","y":"k4Him8hUmM8duNTkSDzpFYL92I_QBLuUbEX2aTh4M0M"}}},"counter":0,"transports":null,"user_verified":true,"backup_eligible":false,"backup_state":false,"registration_policy":"required","extensions":{"cred_protect":"Ignored","hmac_create_secret":"NotRequested","appid":"NotRequested","cred_props":"Ignored"},"attestation":{"data":"None","metadata":"None"},"attestation_format":"none"}}"#;
-
-/// The two kinds of sign-in ceremony, kept server-side between the calls.
-#[derive(Serialize, Deserialize)]
-pub(crate) enum LoginState {
-    /// Any passkey of this site may answer.
-    Discoverable(DiscoverableAuthentication),
-    /// Only the listed passkeys of one account may answer.
-    Account(PasskeyAuthentication),
-}
 
 /// Starts a passkey sign-in. With `account` (the email and org typed on
 /// the page), only that account's passkeys may answer; without, any
@@ -74,7 +63,15 @@ pub async fn start(
         // The Login button and autofill: any passkey of this site.
         let (options, auth) = discoverable(d)?;
         let state = LoginState::Discoverable(auth);
-        let ceremony_id = ceremonies::start(d, Purpose::Login, Binding::default(), &state).await?;
+        let ceremony_id = ceremonies::start(
+            &d.db,
+            &d.clock,
+            &d.ceremony_sweeper,
+            Purpose::Login,
+            Binding::default(),
+            &state,
+        )
+        .await?;
         return Ok(CeremonyStart {
             ceremony_id,
             options,
@@ -116,50 +113,19 @@ pub async fn start(
         session_hash: None,
         account_id: Some(account_id),
     };
-    let ceremony_id = ceremonies::start(d, Purpose::Login, binding, &state).await?;
+    let ceremony_id = ceremonies::start(
+        &d.db,
+        &d.clock,
+        &d.ceremony_sweeper,
+        Purpose::Login,
+        binding,
+        &state,
+    )
+    .await?;
     Ok(CeremonyStart {
         ceremony_id,
         options,
     })
-}
-
-/// A request only the given passkeys (of one account) may answer.
-pub(crate) fn account_request(
-    d: &Domain,
-    rows: &[PasskeyRow],
-) -> Result<(RequestChallengeResponse, PasskeyAuthentication)> {
-    let keys = rows
-        .iter()
-        .map(PasskeyRow::passkey)
-        .collect::<Result<Vec<_>>>()?;
-    request_for(d, &keys)
-}
-
-/// A request `keys` may answer, without the members webauthn-rs adds that
-/// the client decides (mediation, hints) or that no answer here uses.
-fn request_for(
-    d: &Domain,
-    keys: &[Passkey],
-) -> Result<(RequestChallengeResponse, PasskeyAuthentication)> {
-    let (mut options, auth) = d
-        .webauthn
-        .start_passkey_authentication(keys)
-        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
-    options.mediation = None;
-    options.public_key.extensions = None;
-    options.public_key.hints = None;
-    Ok((options, auth))
-}
-
-/// A request any discoverable passkey of this site may answer.
-fn discoverable(d: &Domain) -> Result<(RequestChallengeResponse, DiscoverableAuthentication)> {
-    let (mut options, auth) = d
-        .webauthn
-        .start_discoverable_authentication()
-        .map_err(|e| Error::Internal(format!("start authentication: {e:?}")))?;
-    // webauthn-rs marks it for autofill; the client decides that.
-    options.mediation = None;
-    Ok((options, auth))
 }
 
 /// [`DECOY_ID_LEN`] bytes derived from the canonical email and org under
@@ -171,73 +137,6 @@ fn decoy_credential_id(key: &[u8; 32], email: &Email, org: &OrgShortName) -> Vec
     hasher.update([0]);
     hasher.update(org.as_str().as_bytes());
     hasher.finalize()[..DECOY_ID_LEN].to_vec()
-}
-
-/// Verifies an assertion against the passkey it names, under `login_state`.
-pub(crate) async fn verify_assertion(
-    d: &Domain,
-    credential: &PublicKeyCredential,
-    login_state: LoginState,
-    binding: &Binding,
-) -> Result<(PasskeyRow, AuthenticationResult)> {
-    crate::webauthn::refuse_cross_origin(credential)?;
-    let credential_id = encode_credential_id(credential.raw_id.as_ref());
-    let row = passkeys::find_by_credential_id(&d.db, &credential_id)
-        .await?
-        .ok_or_else(|| {
-            tracing::warn!("passkey sign-in with an unknown credential");
-            Error::PasskeyRefused {
-                cause: "unknown_credential",
-            }
-        })?;
-    let result = match login_state {
-        LoginState::Discoverable(auth) => {
-            if binding
-                .account_id
-                .as_ref()
-                .is_some_and(|id| *id != row.account_id)
-            {
-                tracing::warn!(passkey = %row.id, "assertion for a request that allowed no credential of this account");
-                return Err(Error::PasskeyRefused {
-                    cause: "credential_not_allowed",
-                });
-            }
-            let (user_handle, _) = d
-                .webauthn
-                .identify_discoverable_authentication(credential)
-                .map_err(|e| refused("passkey sign-in", e))?;
-            if user_handle.to_string() != row.account_id.as_str() {
-                tracing::warn!(passkey = %row.id, "user handle does not match the credential's account");
-                return Err(Error::PasskeyRefused {
-                    cause: "user_handle_mismatch",
-                });
-            }
-            let key = DiscoverableKey::from(row.passkey()?);
-            d.webauthn
-                .finish_discoverable_authentication(credential, auth, &[key])
-                .map_err(|e| refused("passkey sign-in", e))?
-        }
-        LoginState::Account(auth) => {
-            if binding.account_id.as_ref() != Some(&row.account_id) {
-                tracing::warn!(passkey = %row.id, "credential of another account");
-                return Err(Error::PasskeyRefused {
-                    cause: "credential_not_allowed",
-                });
-            }
-            d.webauthn
-                .finish_passkey_authentication(credential, &auth)
-                .map_err(|e| refused("passkey sign-in", e))?
-        }
-    };
-    // webauthn-rs already requires it; checked again because everything
-    // (skipping 2FA included) rests on it.
-    if !result.user_verified() {
-        tracing::warn!(passkey = %row.id, "assertion without user verification");
-        return Err(Error::PasskeyRefused {
-            cause: "user_not_verified",
-        });
-    }
-    Ok((row, result))
 }
 
 /// Finishes a passkey sign-in: takes the ceremony (used once, whatever

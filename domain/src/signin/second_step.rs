@@ -14,52 +14,8 @@ use crate::policy::OrgPolicy;
 use crate::store::sessions::{self, Session, Stage};
 use crate::store::{accounts, orgs};
 use crate::types::{Email, OrgShortName};
-use crate::{emails, totp, Domain};
+use crate::{emails, Domain};
 use common::{AuthMethod, TotpSetup};
-
-/// Wrong codes on one session before the account holder is told by email
-/// that someone knows their password.
-const FAILURES_BEFORE_WARNING: i64 = 3;
-
-/// Checks a 2FA code of `session`'s account through the secret gate (the
-/// same lockout as passwords, on every path: sign-in and re-authentication).
-/// A wrong code counts, and the third on one session warns the account
-/// holder by email. Returns the gate, for the caller to close as a
-/// completed sign-in or a mere right secret.
-///
-/// Errors: [`Error::RateLimited`], [`Error::LockedOut`],
-/// [`Error::InvalidCode`], [`Error::BadRequest`] (2FA is off).
-pub(crate) async fn check_code<'a>(
-    d: &'a Domain,
-    client: &Client,
-    session: &Session,
-    code: &str,
-) -> Result<SecretGate<'a>> {
-    let org = orgs::find_by_id(&d.db, &session.org_id).await?;
-    let rule = OrgPolicy::of(org.as_ref()).lockout();
-    let email = Email::canonical(&session.email);
-    let short_name = OrgShortName::canonical(&session.org_short_name);
-    let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
-    let secret = accounts::find_by_id(&d.db, &session.account_id)
-        .await?
-        .and_then(|(account, _)| account.totp_secret)
-        .ok_or_else(|| Error::BadRequest("Two-factor authentication is not turned on.".into()))?;
-    if totp::verify_for_account(&d.db, &d.clock, &session.account_id, &secret, code).await? {
-        return Ok(gate);
-    }
-    gate.wrong().await?;
-    let failures = sessions::count_totp_failure(&d.db, &session.token_hash).await?;
-    if failures == FAILURES_BEFORE_WARNING {
-        d.mailer.send(emails::second_factor_failures(
-            &session.email,
-            &session.org_name,
-            d.clock.now(),
-            &d.web.origin,
-        ));
-    }
-    tracing::info!(account = %session.account_id, failures, "wrong authenticator code");
-    Err(Error::InvalidCode)
-}
 
 /// `session` (half signed in, owing the code) proves the second factor;
 /// the full session replaces it. Audited as `sign_in.totp`.
@@ -74,7 +30,7 @@ pub async fn code(d: &Domain, client: &Client, session: &Session, code: &str) ->
             crate::limits::secret_check(d, client).await?;
             return Err(Error::Unauthenticated);
         }
-        let gate = match check_code(d, client, session, code).await {
+        let gate = match crate::factors::totp::check_code(d, client, session, code).await {
             Err(locked @ Error::LockedOut { .. }) => {
                 sessions::delete_hash(&d.db, &session.token_hash).await?;
                 return Err(locked);
@@ -154,7 +110,7 @@ pub async fn setup_start(d: &Domain, client: &Client, session: &Session) -> Resu
         &session.org_name,
         &code,
     ));
-    crate::account::totp::new_pending_secret(d, session).await
+    crate::factors::totp::new_pending_secret(d, session).await
 }
 
 /// Confirms the forced setup with the code mailed to the account and a
@@ -189,7 +145,7 @@ pub async fn setup_confirm(
                 "That is not the code we emailed you. Check the newest email from Latchkey.".into(),
             ));
         }
-        crate::account::totp::confirm_pending_secret(d, session, code).await?;
+        crate::factors::totp::confirm_pending_secret(d, session, code).await?;
         let opened = open_full(d, client, session).await?;
         who.set_session(&opened.session.id);
         gate.signed_in().await?;

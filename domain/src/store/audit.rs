@@ -1,9 +1,21 @@
 //! The `audit_events` table.
 
-use crate::audit::{Client, Entry};
 use crate::clock::UnixTime;
 use crate::store::db::Db;
+use crate::types::Client;
 use crate::with_pool;
+
+/// One line of the trail.
+pub struct Entry<'a> {
+    /// What happened (`sign_in.password`…; see `crate::audit::Event`).
+    pub event: &'a str,
+    /// `None` for success, else why it failed.
+    pub failure: Option<&'a str>,
+    pub account_id: Option<&'a str>,
+    pub org_id: Option<&'a str>,
+    /// The public id of the session it concerns, if one.
+    pub session_id: Option<&'a str>,
+}
 
 /// Appends one entry of the trail at `at`.
 pub async fn insert(
@@ -23,7 +35,7 @@ pub async fn insert(
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(at)
-        .bind(entry.event.as_str())
+        .bind(entry.event)
         .bind(outcome)
         .bind(entry.failure)
         .bind(entry.account_id)

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::store::db::Db;
 use crate::types::AccountId;
 use crate::with_pool;
-use crate::Domain;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -98,18 +97,20 @@ impl Sweeper {
 
 /// Stores `ceremony` and returns the id the client will send back.
 pub async fn start<S: Serialize>(
-    app: &Domain,
+    db: &Db,
+    clock: &Clock,
+    sweeper: &Sweeper,
     purpose: Purpose,
     binding: Binding,
     ceremony: &S,
 ) -> Result<String> {
-    let (db, now) = (&app.db, app.clock.now());
+    let now = clock.now();
     let json = serde_json::to_string(ceremony)
         .map_err(|e| Error::Internal(format!("ceremony state: {e}")))?;
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let id = URL_SAFE_NO_PAD.encode(bytes);
-    let sweep = app.ceremony_sweeper.due(now);
+    let sweep = sweeper.due(now);
     // Expired rows are swept as new ones come, every few seconds, so the
     // table holds at most the ceremonies of the last 5 minutes.
     if sweep {

@@ -1,7 +1,7 @@
 //! The `secret_attempts` table: attempts at one (email, org)'s secrets —
 //! passwords and codes — reserved before they are checked.
 //!
-//! Only [`crate::limits::SecretGate`] uses it; see there for the rule.
+//! Only the secret gate (`SecretGate`) uses it; its documentation has the rule.
 
 use crate::clock::UnixTime;
 use crate::error::Result;

@@ -6,12 +6,12 @@
 //! and a session ends on logout, after the org's idle timeout, or after the
 //! org's maximum duration, whichever comes first.
 
-use crate::audit::Client;
 use crate::clock::{Clock, UnixTime};
 use crate::error::Result;
 use crate::store::accounts::Account;
 use crate::store::db::Db;
 use crate::store::orgs::Org;
+use crate::types::Client;
 use crate::types::{AccountId, OrgId, PasskeyId, SessionId};
 use crate::{with_pool, with_reader};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
