@@ -93,12 +93,21 @@ pub struct Config {
 }
 
 impl Domain {
-    /// The one constructor: `serve`, the command line and the tests all
-    /// build their handle here. Fails when the relying party cannot be made
-    /// from the origin or the decoy key cannot be loaded.
+    /// The one constructor: `serve` and the tests build their handle here.
+    /// It also puts stored emails in their canonical form (see
+    /// [`store::accounts::canonicalise_emails`]). Fails when the relying
+    /// party cannot be made from the origin, or on a database error.
     pub async fn new(db: Db, config: Config) -> Result<Self> {
         let webauthn = webauthn::relying_party(&config.web).map_err(Error::BadRequest)?;
         let decoy_key = store::keys::load_or_create(&db, "decoy_credential_ids").await?;
+        let (rewritten, left) = store::accounts::canonicalise_emails(&db).await?;
+        if rewritten > 0 {
+            tracing::info!(rewritten, "stored emails put in their canonical form");
+        }
+        for account in left {
+            tracing::warn!(%account, "this account's email has the canonical form of another account's \
+                in the same org: it keeps its old spelling until one of the two is removed");
+        }
         Ok(Domain {
             db,
             clock: config.clock,

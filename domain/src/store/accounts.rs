@@ -98,6 +98,38 @@ pub async fn find_by_email(db: &Db, org_id: &OrgId, email: &str) -> Result<Optio
         .await)?)
 }
 
+/// Rewrites stored emails that are not in their canonical form (accounts
+/// made before addresses were normalised with NFC and IDNA), so that every
+/// spelling finds them. An address whose canonical form another account of
+/// the same org already has is left as it is: two accounts must not merge
+/// silently. Returns how many were rewritten, and the ids of those left.
+pub async fn canonicalise_emails(db: &Db) -> Result<(u64, Vec<AccountId>)> {
+    let rows = with_reader!(db, pool => sqlx::query_as::<_, (AccountId, String)>(
+            "SELECT id, email FROM accounts",
+        )
+        .fetch_all(pool)
+        .await)?;
+    let (mut rewritten, mut left) = (0, Vec::new());
+    for (id, email) in rows {
+        let canonical = crate::types::Email::canonical(&email);
+        if canonical.as_str() == email {
+            continue;
+        }
+        let updated = with_pool!(db, pool => sqlx::query("UPDATE accounts SET email = $1 WHERE id = $2")
+            .bind(canonical.as_str())
+            .bind(&id)
+            .execute(pool)
+            .await
+            .map(|_| ()));
+        match updated {
+            Ok(()) => rewritten += 1,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => left.push(id),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((rewritten, left))
+}
+
 /// The account with this id and its org.
 pub async fn find_by_id(db: &Db, id: &AccountId) -> Result<Option<(Account, Org)>> {
     // One query for both (this is on every passkey sign-in).
