@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, then
-#   formatting, clippy (native and wasm32, -D warnings), the Rust tests on
+#   formatting, the SECURITY.md test names, clippy (native and wasm32, -D warnings), the Rust tests on
 #   SQLite, the server tests again on PostgreSQL (a private throwaway
 #   cluster), the site build, schemathesis against the running API's OpenAPI
 #   description, the crash-safety check, the Playwright suite in Chromium,
@@ -18,6 +18,7 @@ scripts/setup.sh --test
 step() { printf '\n\033[1m==> %s\033[0m\n' "$1"; shift; "$@"; }
 
 step "cargo fmt" cargo fmt --all --check
+step "SECURITY.md names only tests that exist" python3 scripts/check-security-md.py
 step "clippy (native)" cargo clippy -p common -p domain -p server -p softauthn -p latchkey-bench --all-targets --locked -- -D warnings
 step "clippy (wasm32)" cargo clippy -p common -p app -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
 step "Rust tests (SQLite)" cargo test -p common -p domain -p server -p softauthn -p latchkey-bench --locked

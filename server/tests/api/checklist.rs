@@ -1,0 +1,67 @@
+//! Items of the security checklist that no other file covers: a failed
+//! finish uses its ceremony up, and a refused sign-in stores nothing.
+
+use crate::passkeys::{app_with_account, login_finish, login_start, register};
+use axum::http::StatusCode;
+use softauthn::Assert;
+
+#[tokio::test]
+async fn a_finish_that_fails_verification_uses_its_ceremony_up() {
+    let (app, token) = app_with_account().await;
+    let passkey = register(&app, &token).await;
+    let start = login_start(&app, None).await;
+    let tampered = Assert {
+        counter: 1,
+        bad_signature: true,
+        ..Assert::default()
+    };
+    let bad = passkey
+        .assert_custom(&start.body["options"], &tampered)
+        .unwrap();
+    let refused = login_finish(&app, &start.body["ceremony_id"], bad).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNAUTHORIZED,
+        "{:?}",
+        refused.body
+    );
+    // The same ceremony, now answered correctly: refused, it is gone.
+    let good = passkey.assert(&start.body["options"], 2).unwrap();
+    let retry = login_finish(&app, &start.body["ceremony_id"], good).await;
+    assert_eq!(retry.status, StatusCode::BAD_REQUEST, "{:?}", retry.body);
+    assert_eq!(retry.body["code"], "ceremony_invalid");
+    assert!(retry.session_cookie().is_none());
+    assert_eq!(app.count("SELECT COUNT(*) FROM ceremonies").await, 0);
+}
+
+#[tokio::test]
+async fn a_sign_in_refused_after_the_signature_check_changes_no_stored_fact() {
+    let (app, token) = app_with_account().await;
+    let passkey = register(&app, &token).await;
+    let start = login_start(&app, None).await;
+    let first = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(&start.body["options"], 1).unwrap(),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    let before = app
+        .count("SELECT sign_count * 1000000000000 + last_used_at FROM passkeys")
+        .await;
+    app.clock.advance(60);
+    app.exec("UPDATE orgs SET sso_required = TRUE").await;
+    // A valid assertion with a higher counter, refused by the org's policy.
+    let start = login_start(&app, None).await;
+    let refused = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(&start.body["options"], 5).unwrap(),
+    )
+    .await;
+    assert_eq!(refused.body["code"], "sso_required");
+    let after = app
+        .count("SELECT sign_count * 1000000000000 + last_used_at FROM passkeys")
+        .await;
+    assert_eq!(after, before, "counter and last use as they were");
+}
