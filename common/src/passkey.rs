@@ -102,8 +102,9 @@ pub struct RenamePasskey {
 pub struct EmailLinkRequester {
     /// The client address the asking session signed in from.
     pub address: Option<String>,
-    /// Its browser's user agent.
-    pub user_agent: Option<String>,
+    /// Its browser and OS in words ("Firefox on Linux", "an unknown
+    /// browser"), never the raw User-Agent header.
+    pub browser: String,
     /// When it asked for the link (Unix seconds).
     pub asked_at: i64,
 }

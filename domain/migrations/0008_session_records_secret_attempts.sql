@@ -8,8 +8,12 @@ ALTER TABLE sessions ADD COLUMN id TEXT NOT NULL DEFAULT '';            -- rando
 ALTER TABLE sessions ADD COLUMN signin_method TEXT NOT NULL DEFAULT 'password'; -- how it was opened (AuthMethod)
 ALTER TABLE sessions ADD COLUMN client_addr TEXT;                       -- as the server saw it
 ALTER TABLE sessions ADD COLUMN user_agent TEXT;                        -- at most 300 characters
-ALTER TABLE sessions ADD COLUMN passkey_id TEXT;                        -- the passkey that opened it
-ALTER TABLE sessions ADD COLUMN reauth_passkey_id TEXT;                 -- the passkey of its last re-authentication
+-- The passkey columns reference the passkey, so that a session cannot be
+-- recorded for a passkey deleted a moment before (a sign-in racing the
+-- deletion fails instead); the deletion ends such sessions itself and
+-- clears the reference of the one session that stays.
+ALTER TABLE sessions ADD COLUMN passkey_id TEXT REFERENCES passkeys(id) ON DELETE SET NULL;        -- the passkey that opened it
+ALTER TABLE sessions ADD COLUMN reauth_passkey_id TEXT REFERENCES passkeys(id) ON DELETE SET NULL; -- the passkey of its last re-authentication
 -- A half-signed-in session enrolling its first second factor proves the
 -- mailbox too: the code mailed to the account, stored hashed.
 ALTER TABLE sessions ADD COLUMN mailbox_code_hash TEXT;                 -- base64url SHA-256 of the mailed code

@@ -96,8 +96,9 @@ pub fn mailbox_code(to: &str, org_name: &str, code: &str) -> Email {
 pub struct Asker<'a> {
     /// The client address the session signed in from.
     pub addr: Option<&'a str>,
-    /// Its browser's user agent, as sent.
-    pub user_agent: Option<&'a str>,
+    /// Its browser in words ([`crate::types::browser_of`]), never the raw
+    /// header.
+    pub browser: &'a str,
     /// When it asked (Unix seconds).
     pub at: i64,
 }
@@ -106,10 +107,10 @@ pub struct Asker<'a> {
 pub fn reauth_link(to: &str, org_name: &str, link: &str, asker: &Asker<'_>) -> Email {
     let what = format!(
         "Someone — hopefully you — asked on {} to confirm it's you before changing the security \
-         settings of your {org_name} account, from a session signed in at {} with the browser \"{}\".",
+         settings of your {org_name} account, from a session signed in at {} with {}.",
         utc(asker.at),
         asker.addr.unwrap_or("an unknown address"),
-        asker.user_agent.unwrap_or("unknown"),
+        asker.browser,
     );
     let action =
         "Open this link on any device to confirm. It works once, within 15 minutes:".to_owned();

@@ -107,23 +107,28 @@ pub fn client_key(client: &Client) -> Option<String> {
     })
 }
 
-/// The one gate every check of a secret — a password, a 2FA code, and
-/// later recovery codes — goes through, on every path (sign-in,
-/// re-authentication, …): it counts the check against the client's rate
-/// limit, then reserves an attempt for the (email, org) *before* the
-/// secret is looked at, so that at most the org's allowed attempts are
-/// checked per 15-minute window however many requests arrive at once, on
-/// any instance (OWASP ASVS 2.2.1; NIST SP 800-63B-4 §3.2.2). Once locked,
-/// even the right secret is refused, until the lockout ends.
+/// The one gate every check of a secret — a password, a 2FA code, the
+/// code mailed for the forced 2FA setup, and later recovery codes — goes
+/// through, on every path (sign-in, re-authentication, …): it counts the
+/// check against the client's rate limit, then reserves an attempt for the
+/// (email, org) *before* the secret is looked at, so that at most the
+/// org's allowed attempts are checked per 15-minute window however many
+/// requests arrive at once, on any instance (OWASP ASVS 2.2.1; NIST SP
+/// 800-63B-4 §3.2.2). Once locked, even the right secret is refused, until
+/// the lockout ends.
 ///
-/// Every opened gate ends in [`SecretGate::right`] or
-/// [`SecretGate::wrong`]; one dropped on an error path keeps its attempt
-/// reserved until the window ends, which errs on the locked side.
+/// An opened gate ends in [`SecretGate::right`], [`SecretGate::signed_in`]
+/// or [`SecretGate::wrong`]. One dropped without a verdict (an error, a
+/// client gone mid-request) gives its attempt back, as a right secret
+/// would: nothing was learnt about the secret.
 #[must_use = "say whether the secret was right or wrong"]
 pub struct SecretGate<'a> {
     d: &'a Domain,
     subject: String,
     rule: Rule,
+    /// The start of the window the attempt was reserved in.
+    window: crate::clock::UnixTime,
+    closed: bool,
 }
 
 impl<'a> SecretGate<'a> {
@@ -142,32 +147,58 @@ impl<'a> SecretGate<'a> {
         secret_check(d, client).await?;
         let subject = lockout::subject(email, org);
         let now = d.clock.now();
-        if !lockout::reserve(&d.db, &subject, rule, now).await? {
+        let Some(window) = lockout::reserve(&d.db, &subject, rule, now).await? else {
             let until = lockout::locked_until(&d.db, &subject, rule, now).await?;
             return Err(Error::LockedOut {
                 minutes: (until - now + 59) / 60,
             });
-        }
-        Ok(SecretGate { d, subject, rule })
+        };
+        Ok(SecretGate {
+            d,
+            subject,
+            rule,
+            window,
+            closed: false,
+        })
     }
 
     /// The secret was right: the attempt is given back.
-    pub async fn right(self) -> Result<()> {
-        lockout::release(&self.d.db, &self.subject).await
+    pub async fn right(mut self) -> Result<()> {
+        self.closed = true;
+        lockout::release(&self.d.db, &self.subject, self.window).await
     }
 
     /// The secret was right and the sign-in is complete: the (email, org)
     /// starts with a clean slate.
-    pub async fn signed_in(self) -> Result<()> {
+    pub async fn signed_in(mut self) -> Result<()> {
+        self.closed = true;
         lockout::clear(&self.d.db, &self.subject).await
     }
 
     /// The secret was wrong: the attempt stays used, and the (email, org)
     /// locks once the allowance is spent. Returns the failures in this window.
-    pub async fn wrong(self) -> Result<i64> {
+    pub async fn wrong(mut self) -> Result<i64> {
+        self.closed = true;
         let now = self.d.clock.now();
         lockout::sweep(&self.d.db, now - KEEP_SECS).await?;
-        lockout::failed(&self.d.db, &self.subject, self.rule, now).await
+        lockout::failed(&self.d.db, &self.subject, self.window, self.rule, now).await
+    }
+}
+
+impl Drop for SecretGate<'_> {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        // No verdict: give the attempt back, off the dropping task.
+        let (db, subject, window) = (self.d.db.clone(), self.subject.clone(), self.window);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = lockout::release(&db, &subject, window).await {
+                    tracing::warn!("giving back an unchecked attempt: {e}");
+                }
+            });
+        }
     }
 }
 

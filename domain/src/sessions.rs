@@ -57,6 +57,20 @@ pub async fn live(d: &Domain, token_hash: &str) -> Result<Option<Session>> {
     Ok(Some(session))
 }
 
+/// The session hashed `token_hash` as a request from elsewhere sees it (an
+/// emailed link names it): `None` unless it is live and still stands under
+/// its org's policy. It is not marked as seen: looking at a session is not
+/// using it.
+pub async fn asking(d: &Domain, token_hash: &str) -> Result<Option<Session>> {
+    let Some(session) = sessions::find_by_hash(&d.db, token_hash).await? else {
+        return Ok(None);
+    };
+    let policy = OrgPolicy::of_session(&session);
+    let stands = !policy.session_expired(&session, d.clock.now())
+        && policy.standing(&session) == Standing::Good;
+    Ok(stands.then_some(session))
+}
+
 /// Ends the session of a cookie token (logout). Unknown tokens are ignored.
 pub async fn end(d: &Domain, token: &str) -> Result<()> {
     sessions::delete(&d.db, token).await

@@ -28,6 +28,20 @@ impl Client {
     }
 }
 
+/// A browser and its OS in words people read — "Firefox on Linux" — from a
+/// User-Agent header, or "an unknown browser". Only names from the parser's
+/// own list come out: the client wrote the header, and its text must never
+/// reach a mail or a page as it is.
+pub fn browser_of(user_agent: Option<&str>) -> String {
+    const UNKNOWN: &str = "UNKNOWN";
+    let parsed = user_agent.and_then(|ua| woothee::parser::Parser::new().parse(ua));
+    match parsed {
+        Some(p) if p.name != UNKNOWN && p.os != UNKNOWN => format!("{} on {}", p.name, p.os),
+        Some(p) if p.name != UNKNOWN => p.name.to_owned(),
+        _ => "an unknown browser".to_owned(),
+    }
+}
+
 /// Declares an id type: a random UUID as text, stored as TEXT. Distinct
 /// types keep an org id from being passed where an account id belongs.
 macro_rules! id_type {
@@ -207,6 +221,18 @@ mod tests {
             Email::canonical("ada@exa\u{308}mple.com"),
             Email::canonical("ada@ex\u{e4}mple.com")
         );
+    }
+
+    #[test]
+    fn browsers_are_named_from_the_parsers_list_only() {
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(browser_of(Some(firefox)), "Firefox on Linux");
+        let headless = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                        HeadlessChrome/156.0.0.0 Safari/537.36";
+        assert_eq!(browser_of(Some(headless)), "Chrome on Linux");
+        let forged = "Call +1 555 0100 now: your account is locked";
+        assert_eq!(browser_of(Some(forged)), "an unknown browser");
+        assert_eq!(browser_of(None), "an unknown browser");
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                         {move || requester.get().map(|r| view! {
                             <p class="hint">
                                 "Asked on " {format_time(r.asked_at)} " from " {r.address.unwrap_or_else(|| "an unknown address".into())}
-                                ", browser: " {r.user_agent.unwrap_or_else(|| "unknown".into())}
+                                ", with " {r.browser}
                             </p>
                         })}
                         <button

@@ -169,9 +169,10 @@ pub async fn email_start(d: &Domain, client: &Client, session: &Session) -> Resu
     )
     .await?;
     let link = format!("{}/verify-email#token={token}", d.web.origin);
+    let browser = crate::types::browser_of(session.user_agent.as_deref());
     let asker = emails::Asker {
         addr: session.client_addr.as_deref(),
-        user_agent: session.user_agent.as_deref(),
+        browser: &browser,
         at: d.clock.now(),
     };
     d.mailer.send(emails::reauth_link(
@@ -197,11 +198,17 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
         if let Some((account, org)) = &owner {
             who.set(&account.id, &org.id);
         }
-        if let Some(asking) = crate::sessions::live(d, &used.session_hash).await? {
+        let asking = crate::sessions::asking(d, &used.session_hash).await?;
+        if let Some(asking) = &asking {
             who.set_session(&asking.id);
         }
         // The org may have switched to SSO after the link was sent.
         OrgPolicy::of(owner.as_ref().map(|(_, org)| org)).allows(AuthMethod::EmailLink)?;
+        if asking.is_none() {
+            // The asking session has ended, or no longer stands under the
+            // org's policy: there is nothing left to confirm.
+            return Err(Error::LinkInvalid);
+        }
         let refreshed = sessions::reauthenticate(
             &d.db,
             &d.clock,
@@ -227,12 +234,12 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
 /// asking session has ended).
 pub async fn email_describe(d: &Domain, token: &str) -> Result<common::EmailLinkRequester> {
     let found = email_tokens::peek(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
-    let asking = crate::sessions::live(d, &found.session_hash)
+    let asking = crate::sessions::asking(d, &found.session_hash)
         .await?
         .ok_or(Error::LinkInvalid)?;
     Ok(common::EmailLinkRequester {
         address: asking.client_addr,
-        user_agent: asking.user_agent,
+        browser: crate::types::browser_of(asking.user_agent.as_deref()),
         asked_at: found.expires_at - email_tokens::TOKEN_TTL_SECS,
     })
 }
@@ -250,7 +257,7 @@ pub async fn email_deny(d: &Domain, client: &Client, token: &str) -> Result<()> 
         if let Some((account, org)) = accounts::find_by_id(&d.db, &used.account_id).await? {
             who.set(&account.id, &org.id);
         }
-        if let Some(asking) = crate::sessions::live(d, &used.session_hash).await? {
+        if let Some(asking) = crate::sessions::asking(d, &used.session_hash).await? {
             who.set_session(&asking.id);
         }
         sessions::delete_hash(&d.db, &used.session_hash).await?;

@@ -12,14 +12,16 @@ use crate::types::{Email, OrgShortName};
 use crate::{emails, totp, Domain};
 use common::TotpSetup;
 
-/// Wrong codes on one session before the account holder is told by email
-/// that someone knows their password.
+/// Wrong codes — on one session, or in one lockout window of the (email,
+/// org) — before the account holder is told by email that someone knows
+/// their password. Counting per window too means signing in again after
+/// every second wrong code does not avoid the warning.
 const FAILURES_BEFORE_WARNING: i64 = 3;
 
 /// Checks a 2FA code of `session`'s account through the secret gate (the
 /// same lockout as passwords, on every path: sign-in and re-authentication).
-/// A wrong code counts, and the third on one session warns the account
-/// holder by email. Returns the gate, for the caller to close as a
+/// A wrong code counts, and the third on one session or in one window
+/// warns the account holder by email. Returns the gate, for the caller to close as a
 /// completed sign-in or a mere right secret.
 ///
 /// Errors: [`Error::RateLimited`], [`Error::LockedOut`],
@@ -34,17 +36,17 @@ pub async fn check_code<'a>(
     let rule = OrgPolicy::of(org.as_ref()).lockout();
     let email = Email::canonical(&session.email);
     let short_name = OrgShortName::canonical(&session.org_short_name);
-    let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
     let secret = accounts::find_by_id(&d.db, &session.account_id)
         .await?
         .and_then(|(account, _)| account.totp_secret)
         .ok_or_else(|| Error::BadRequest("Two-factor authentication is not turned on.".into()))?;
+    let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
     if totp::verify_for_account(&d.db, &d.clock, &session.account_id, &secret, code).await? {
         return Ok(gate);
     }
-    gate.wrong().await?;
+    let in_window = gate.wrong().await?;
     let failures = sessions::count_totp_failure(&d.db, &session.token_hash).await?;
-    if failures == FAILURES_BEFORE_WARNING {
+    if failures == FAILURES_BEFORE_WARNING || in_window == FAILURES_BEFORE_WARNING {
         d.mailer.send(emails::second_factor_failures(
             &session.email,
             &session.org_name,

@@ -113,10 +113,10 @@ pub async fn setup_start(d: &Domain, client: &Client, session: &Session) -> Resu
     crate::factors::totp::new_pending_secret(d, session).await
 }
 
-/// Confirms the forced setup with the code mailed to the account and a
-/// code from the new secret, both checked through the secret gate (a
-/// wrong mailed code counts like a wrong password): 2FA turns on
-/// (notified by email) and the full session replaces the pending one.
+/// Confirms the forced setup with the code mailed to the account, checked
+/// through the secret gate (a wrong one counts like a wrong password), and
+/// a code from the new secret: 2FA turns on (notified by email) and the
+/// full session replaces the pending one.
 /// Audited as `totp.enabled`.
 ///
 /// Errors: [`Error::RateLimited`], [`Error::LockedOut`],
@@ -145,7 +145,12 @@ pub async fn setup_confirm(
                 "That is not the code we emailed you. Check the newest email from Latchkey.".into(),
             ));
         }
-        crate::factors::totp::confirm_pending_secret(d, session, code).await?;
+        // The mailbox is proven: the app's code is checked against the new
+        // secret, not a stored one, so a mistyped one frees the attempt.
+        if let Err(e) = crate::factors::totp::confirm_pending_secret(d, session, code).await {
+            gate.right().await?;
+            return Err(e);
+        }
         let opened = open_full(d, client, session).await?;
         who.set_session(&opened.session.id);
         gate.signed_in().await?;

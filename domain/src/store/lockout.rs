@@ -37,8 +37,15 @@ pub fn subject(email: &crate::types::Email, org: &crate::types::OrgShortName) ->
 /// concurrent requests, on any instance, cannot all pass): granted when the
 /// subject is not locked and has fewer than `rule.attempts` attempts in its
 /// window. A lockout that has ended, or a window that has passed, starts a
-/// new window. Returns whether the attempt was granted.
-pub async fn reserve(db: &Db, subject: &str, rule: Rule, now: UnixTime) -> Result<bool> {
+/// new window. Returns the start of the window the attempt was granted in
+/// (which names that window: [`failed`] and [`release`] count only there),
+/// or `None` when it was refused.
+pub async fn reserve(
+    db: &Db,
+    subject: &str,
+    rule: Rule,
+    now: UnixTime,
+) -> Result<Option<UnixTime>> {
     // `ended`: the row describes a window or lockout that is over.
     const ENDED: &str = "((secret_attempts.locked_until <> 0 AND secret_attempts.locked_until <= $2) \
                           OR (secret_attempts.locked_until = 0 AND secret_attempts.window_start <= $3))";
@@ -51,7 +58,7 @@ pub async fn reserve(db: &Db, subject: &str, rule: Rule, now: UnixTime) -> Resul
            failures = CASE WHEN {ENDED} THEN 0 ELSE secret_attempts.failures END, \
            locked_until = CASE WHEN {ENDED} THEN 0 ELSE secret_attempts.locked_until END \
          WHERE {ENDED} OR (secret_attempts.locked_until = 0 AND secret_attempts.attempts < $4) \
-         RETURNING attempts"
+         RETURNING window_start"
     );
     let granted = with_pool!(db, pool => sqlx::query_scalar::<_, i64>(&sql)
         .bind(subject)
@@ -60,7 +67,7 @@ pub async fn reserve(db: &Db, subject: &str, rule: Rule, now: UnixTime) -> Resul
         .bind(rule.attempts)
         .fetch_optional(pool)
         .await)?;
-    Ok(granted.is_some())
+    Ok(granted)
 }
 
 /// When the lockout of `subject` ends, if it is locked at `now`; for a
@@ -78,31 +85,41 @@ pub async fn locked_until(db: &Db, subject: &str, rule: Rule, now: UnixTime) -> 
         .unwrap_or(now + rule.lockout_secs))
 }
 
-/// Records that a reserved attempt was wrong; locks the subject until
-/// `now + rule.lockout_secs` once `rule.attempts` attempts have failed.
-/// Returns the failures in this window.
-pub async fn failed(db: &Db, subject: &str, rule: Rule, now: UnixTime) -> Result<i64> {
+/// Records that an attempt reserved in the window starting at `window`
+/// was wrong; locks the subject until `now + rule.lockout_secs` once
+/// `rule.attempts` attempts have failed. Returns the failures in that
+/// window (0 when it has already ended: the failure counted there).
+pub async fn failed(
+    db: &Db,
+    subject: &str,
+    window: UnixTime,
+    rule: Rule,
+    now: UnixTime,
+) -> Result<i64> {
     let failures = with_pool!(db, pool => sqlx::query_scalar::<_, i64>(
             "UPDATE secret_attempts SET failures = failures + 1, \
                locked_until = CASE WHEN failures + 1 >= $2 THEN $3 ELSE locked_until END \
-             WHERE subject = $1 RETURNING failures",
+             WHERE subject = $1 AND window_start = $4 RETURNING failures",
         )
         .bind(subject)
         .bind(rule.attempts)
         .bind(now + rule.lockout_secs)
+        .bind(window)
         .fetch_optional(pool)
         .await)?;
     Ok(failures.unwrap_or(0))
 }
 
-/// Gives back a reserved attempt whose secret was right (it is not a
-/// failure, and must not use up the allowance).
-pub async fn release(db: &Db, subject: &str) -> Result<()> {
+/// Gives back an attempt reserved in the window starting at `window` whose
+/// secret was right (it is not a failure, and must not use up the
+/// allowance). Only to that window: a place in a later one was never its.
+pub async fn release(db: &Db, subject: &str, window: UnixTime) -> Result<()> {
     with_pool!(db, pool => sqlx::query(
             "UPDATE secret_attempts SET attempts = attempts - 1 \
-             WHERE subject = $1 AND attempts > 0 AND locked_until = 0",
+             WHERE subject = $1 AND window_start = $2 AND attempts > 0 AND locked_until = 0",
         )
         .bind(subject)
+        .bind(window)
         .execute(pool)
         .await
         .map(|_| ()))?;
@@ -155,28 +172,55 @@ mod tests {
             lockout_secs: 600,
         };
         let now = 1_000_000;
-        assert!(reserve(&db, "s", rule, now).await.unwrap());
-        assert!(reserve(&db, "s", rule, now).await.unwrap());
+        let w = reserve(&db, "s", rule, now).await.unwrap().unwrap();
+        assert_eq!(w, now);
+        assert!(reserve(&db, "s", rule, now).await.unwrap().is_some());
         assert!(
-            !reserve(&db, "s", rule, now).await.unwrap(),
+            reserve(&db, "s", rule, now).await.unwrap().is_none(),
             "two in flight"
         );
-        release(&db, "s").await.unwrap();
+        release(&db, "s", w).await.unwrap();
         assert!(
-            reserve(&db, "s", rule, now).await.unwrap(),
+            reserve(&db, "s", rule, now).await.unwrap().is_some(),
             "a right one gave its place back"
         );
-        assert_eq!(failed(&db, "s", rule, now).await.unwrap(), 1);
-        assert_eq!(failed(&db, "s", rule, now + 5).await.unwrap(), 2);
-        assert!(!reserve(&db, "s", rule, now + 10).await.unwrap(), "locked");
+        assert_eq!(failed(&db, "s", w, rule, now).await.unwrap(), 1);
+        assert_eq!(failed(&db, "s", w, rule, now + 5).await.unwrap(), 2);
+        assert!(
+            reserve(&db, "s", rule, now + 10).await.unwrap().is_none(),
+            "locked"
+        );
         assert_eq!(
             locked_until(&db, "s", rule, now + 10).await.unwrap(),
             now + 605
         );
-        assert!(!reserve(&db, "s", rule, now + 604).await.unwrap());
+        assert!(reserve(&db, "s", rule, now + 604).await.unwrap().is_none());
         assert!(
-            reserve(&db, "s", rule, now + 605).await.unwrap(),
+            reserve(&db, "s", rule, now + 605).await.unwrap().is_some(),
             "lockout over"
         );
+    }
+
+    /// An attempt that ends after its window did gives nothing back to the
+    /// next window, and fails nothing there: otherwise checks still in
+    /// flight at a window's end would each buy a place in the next.
+    #[tokio::test]
+    async fn an_attempt_counts_only_in_its_own_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let rule = Rule {
+            attempts: 2,
+            lockout_secs: 600,
+        };
+        let old = reserve(&db, "s", rule, 1_000).await.unwrap().unwrap();
+        let later = 1_000 + WINDOW_SECS;
+        let new = reserve(&db, "s", rule, later).await.unwrap().unwrap();
+        assert_ne!(old, new);
+        assert!(reserve(&db, "s", rule, later).await.unwrap().is_some());
+        // The old attempt ends now: it frees no place in the new window.
+        release(&db, "s", old).await.unwrap();
+        assert!(reserve(&db, "s", rule, later).await.unwrap().is_none());
+        assert_eq!(failed(&db, "s", old, rule, later).await.unwrap(), 0);
     }
 }

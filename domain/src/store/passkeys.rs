@@ -137,22 +137,26 @@ pub async fn delete_ending_its_sessions(
     let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
     let done = with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
+        // Sessions first: deleting the passkey clears their references.
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE (passkey_id = $1 OR reauth_passkey_id = $1) \
+             AND token_hash <> $2 AND account_id = $3",
+        )
+        .bind(id)
+        .bind(keep)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let row = sqlx::query_as::<_, PasskeyRow>(&sql)
             .bind(id)
             .bind(account_id)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
+            // Not this account's passkey: the transaction rolls back.
             return Ok(None);
         };
-        let ended = sqlx::query(
-            "DELETE FROM sessions WHERE (passkey_id = $1 OR reauth_passkey_id = $1) AND token_hash <> $2",
-        )
-        .bind(&row.id)
-        .bind(keep)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
         tx.commit().await?;
         Ok(Some((row, ended)))
     }

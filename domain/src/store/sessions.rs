@@ -116,6 +116,17 @@ impl Stage {
     }
 }
 
+/// A passkey deleted while the session it proves was being recorded: the
+/// proof no longer stands (the `passkey_id` reference fails).
+fn passkey_gone(err: sqlx::Error) -> crate::Error {
+    match &err {
+        sqlx::Error::Database(e) if e.is_foreign_key_violation() => crate::Error::PasskeyRefused {
+            cause: "unknown_credential",
+        },
+        _ => err.into(),
+    }
+}
+
 /// A new session token: 256 bits from the operating system's CSPRNG,
 /// base64url without padding (43 characters).
 fn new_token() -> String {
@@ -172,7 +183,8 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         .bind(passkey_id)
         .execute(pool)
         .await
-        .map(|done| done.rows_affected()))?;
+        .map(|done| done.rows_affected()))
+    .map_err(passkey_gone)?;
     let session = Session {
         id,
         token_hash,
@@ -255,7 +267,8 @@ pub async fn reauthenticate(
         .bind(token_hash)
         .execute(pool)
         .await
-        .map(|done| done.rows_affected()))?;
+        .map(|done| done.rows_affected()))
+    .map_err(passkey_gone)?;
     Ok(changed == 1)
 }
 
