@@ -20,11 +20,17 @@ pub enum Event {
     PasskeySignIn,
     PasskeyAdded,
     PasskeyDeleted,
+    PasskeyRenamed,
     Reauthenticated,
+    /// A re-authentication link was mailed.
+    ReauthLinkSent,
     /// "This wasn't me" on an emailed re-authentication link.
     ReauthDenied,
     TotpEnabled,
     TotpDisabled,
+    /// The code proving the mailbox at the forced 2FA setup was mailed.
+    MailboxCodeSent,
+    SignedOut,
 }
 
 impl Event {
@@ -35,6 +41,10 @@ impl Event {
             Event::PasskeySignIn => "sign_in.passkey",
             Event::PasskeyAdded => "passkey.added",
             Event::PasskeyDeleted => "passkey.deleted",
+            Event::PasskeyRenamed => "passkey.renamed",
+            Event::ReauthLinkSent => "reauth.link_sent",
+            Event::MailboxCodeSent => "totp.mailbox_code_sent",
+            Event::SignedOut => "sign_out",
             Event::Reauthenticated => "reauth",
             Event::ReauthDenied => "reauth.denied",
             Event::TotpEnabled => "totp.enabled",

@@ -71,9 +71,16 @@ pub async fn asking(d: &Domain, token_hash: &str) -> Result<Option<Session>> {
     Ok(stands.then_some(session))
 }
 
-/// Ends the session of a cookie token (logout). Unknown tokens are ignored.
-pub async fn end(d: &Domain, token: &str) -> Result<()> {
-    sessions::delete(&d.db, token).await
+/// Ends the session of a cookie token (logout), audited as `sign_out`
+/// when there was one. Unknown tokens are ignored.
+pub async fn end(d: &Domain, client: &crate::types::Client, token: &str) -> Result<()> {
+    let token_hash = sessions::hash_token(token);
+    let Some(session) = sessions::find_by_hash(&d.db, &token_hash).await? else {
+        return Ok(());
+    };
+    let who = crate::audit::Who::session(&session);
+    let ending = sessions::delete_hash(&d.db, &token_hash);
+    crate::audit::audited(d, client, crate::audit::Event::SignedOut, &who, ending).await
 }
 
 /// A session that proved who it is within the re-authentication window:

@@ -176,13 +176,23 @@ pub async fn register_finish(
     audit::audited(d, client, Event::PasskeyAdded, &who, change).await
 }
 
-/// Renames one of the account's passkeys.
+/// Renames one of the account's passkeys. Audited as `passkey.renamed`.
 ///
 /// Errors: [`Error::BadRequest`] (empty or over 100 characters),
 /// [`Error::NotFound`] (not this account's passkey).
-pub async fn rename(d: &Domain, session: &Session, id: &str, name: &str) -> Result<()> {
-    let name = validate::display_name(name)?;
-    passkeys::rename(&d.db, &session.account_id, id, &name).await
+pub async fn rename(
+    d: &Domain,
+    client: &Client,
+    session: &Session,
+    id: &str,
+    name: &str,
+) -> Result<()> {
+    let who = Who::session(session);
+    let change = async {
+        let name = validate::display_name(name)?;
+        passkeys::rename(&d.db, &session.account_id, id, &name).await
+    };
+    audit::audited(d, client, Event::PasskeyRenamed, &who, change).await
 }
 
 /// Deletes one of the account's passkeys, and ends every other session it

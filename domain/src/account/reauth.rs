@@ -153,35 +153,40 @@ pub async fn passkey_finish(
 /// Mails a confirmation link bound to this session. The mail names the
 /// asking session (client address, browser, time) so the reader can tell
 /// whether it is theirs. At most 5 links per account per 15 minutes.
+/// Audited as `reauth.link_sent`.
 ///
 /// Errors: [`Error::SsoRequired`], [`Error::RateLimited`].
 pub async fn email_start(d: &Domain, client: &Client, session: &Session) -> Result<()> {
-    OrgPolicy::of_session(session).allows(AuthMethod::EmailLink)?;
-    limits::email(d, client).await?;
-    let account = Some(session.account_id.as_str());
-    limits::hit(&d.db, &d.clock, LINKS_PER_ACCOUNT, account).await?;
-    let token = email_tokens::issue(
-        &d.db,
-        &d.clock,
-        email_tokens::PURPOSE_REAUTH,
-        &session.account_id,
-        &session.token_hash,
-    )
-    .await?;
-    let link = format!("{}/verify-email#token={token}", d.web.origin);
-    let browser = crate::types::browser_of(session.user_agent.as_deref());
-    let asker = emails::Asker {
-        addr: session.client_addr.as_deref(),
-        browser: &browser,
-        at: d.clock.now(),
+    let who = Who::session(session);
+    let sending = async {
+        OrgPolicy::of_session(session).allows(AuthMethod::EmailLink)?;
+        limits::email(d, client).await?;
+        let account = Some(session.account_id.as_str());
+        limits::hit(&d.db, &d.clock, LINKS_PER_ACCOUNT, account).await?;
+        let token = email_tokens::issue(
+            &d.db,
+            &d.clock,
+            email_tokens::PURPOSE_REAUTH,
+            &session.account_id,
+            &session.token_hash,
+        )
+        .await?;
+        let link = format!("{}/verify-email#token={token}", d.web.origin);
+        let browser = crate::types::browser_of(session.user_agent.as_deref());
+        let asker = emails::Asker {
+            addr: session.client_addr.as_deref(),
+            browser: &browser,
+            at: d.clock.now(),
+        };
+        d.mailer.send(emails::reauth_link(
+            &session.email,
+            &session.org_name,
+            &link,
+            &asker,
+        ));
+        Ok(())
     };
-    d.mailer.send(emails::reauth_link(
-        &session.email,
-        &session.org_name,
-        &link,
-        &asker,
-    ));
-    Ok(())
+    audit::audited(d, client, Event::ReauthLinkSent, &who, sending).await
 }
 
 /// Confirms an emailed link (from any device: it needs no session) and

@@ -88,29 +88,35 @@ const MAILBOX_CODES_PER_ACCOUNT: crate::limits::Limit = crate::limits::Limit {
 /// an existing authenticator of the account's assurance, or an out-of-band
 /// confirmation). A new start mails a new code and voids the old one.
 ///
+/// Audited as `totp.mailbox_code_sent`.
+///
 /// Errors: [`Error::RateLimited`] (codes per client address and per
 /// account), [`Error::Unauthenticated`] (not at the setup step).
 pub async fn setup_start(d: &Domain, client: &Client, session: &Session) -> Result<TotpSetup> {
-    require_setup_stage(session)?;
-    crate::limits::email(d, client).await?;
-    let account = Some(session.account_id.as_str());
-    crate::limits::hit(&d.db, &d.clock, MAILBOX_CODES_PER_ACCOUNT, account).await?;
-    let code = format!(
-        "{:06}",
-        rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000u32)
-    );
-    sessions::set_mailbox_code(
-        &d.db,
-        &session.token_hash,
-        Some(&sessions::hash_token(&code)),
-    )
-    .await?;
-    d.mailer.send(emails::mailbox_code(
-        &session.email,
-        &session.org_name,
-        &code,
-    ));
-    crate::factors::totp::new_pending_secret(d, session).await
+    let who = Who::session(session);
+    let sending = async {
+        require_setup_stage(session)?;
+        crate::limits::email(d, client).await?;
+        let account = Some(session.account_id.as_str());
+        crate::limits::hit(&d.db, &d.clock, MAILBOX_CODES_PER_ACCOUNT, account).await?;
+        let code = format!(
+            "{:06}",
+            rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000u32)
+        );
+        sessions::set_mailbox_code(
+            &d.db,
+            &session.token_hash,
+            Some(&sessions::hash_token(&code)),
+        )
+        .await?;
+        d.mailer.send(emails::mailbox_code(
+            &session.email,
+            &session.org_name,
+            &code,
+        ));
+        crate::factors::totp::new_pending_secret(d, session).await
+    };
+    audit::audited(d, client, Event::MailboxCodeSent, &who, sending).await
 }
 
 /// Confirms the forced setup with the code mailed to the account, checked

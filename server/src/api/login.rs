@@ -68,9 +68,13 @@ async fn current_session(session: Result<CurrentSession>) -> Result<Response> {
     responses((status = 204, description = "Signed out; the cookie is cleared"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
 /// `POST /api/logout`: ends the session on the server and clears the cookie.
-async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<(StatusCode, CookieJar)> {
+async fn logout(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    jar: CookieJar,
+) -> Result<(StatusCode, CookieJar)> {
     if let Some(token) = session_token(&jar, &state.web) {
-        domain::sessions::end(&state, token).await?;
+        domain::sessions::end(&state, &client, token).await?;
     }
     Ok((StatusCode::NO_CONTENT, jar.add(removal_cookie(&state.web))))
 }

@@ -74,11 +74,12 @@ async fn register_finish(
 )]
 async fn rename(
     State(state): State<AppState>,
+    client: ClientInfo,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
     Json(request): Json<RenamePasskey>,
 ) -> Result<StatusCode> {
-    passkeys::rename(&state, &session, &id, &request.name).await?;
+    passkeys::rename(&state, &client, &session, &id, &request.name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -89,6 +89,17 @@ async fn sign_ins_and_changes_are_recorded_with_their_cause_and_client() {
 
     let id = added["id"].as_str().unwrap();
     app.send(
+        Method::PATCH,
+        &format!("/api/passkeys/{id}"),
+        Some(json!({ "name": "Work laptop" })),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(entries(&app, "passkey.renamed", "success", None).await, 1);
+    app.send(Method::POST, "/api/reauth/email/start", None, Some(&token))
+        .await;
+    assert_eq!(entries(&app, "reauth.link_sent", "success", None).await, 1);
+    app.send(
         Method::DELETE,
         &format!("/api/passkeys/{id}"),
         None,
@@ -96,4 +107,17 @@ async fn sign_ins_and_changes_are_recorded_with_their_cause_and_client() {
     )
     .await;
     assert_eq!(entries(&app, "passkey.deleted", "success", None).await, 1);
+
+    // Every entry about this session names it; logout is the last one.
+    app.send(Method::POST, "/api/logout", None, Some(&token))
+        .await;
+    assert_eq!(entries(&app, "sign_out", "success", None).await, 1);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(DISTINCT session_id) FROM audit_events \
+             WHERE event IN ('passkey.renamed', 'reauth.link_sent', 'passkey.deleted', 'sign_out')"
+        )
+        .await,
+        1
+    );
 }
