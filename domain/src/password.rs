@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 /// A password job for the hashing threads.
@@ -27,6 +28,9 @@ type Job = Box<dyn FnOnce() + Send>;
 pub struct Passwords {
     jobs: mpsc::Sender<Job>,
     dummy_hash: Arc<str>,
+    /// Hashes running now, and the most that ever ran at once.
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
 }
 
 /// Argon2id with the OWASP-recommended parameters (m = 19 MiB, t = 2, p = 1),
@@ -88,14 +92,27 @@ impl Passwords {
         Ok(Self {
             jobs,
             dummy_hash: hash_blocking(b"latchkey dummy password")?.into(),
+            running: Arc::default(),
+            peak: Arc::default(),
         })
+    }
+
+    /// The most hashes that have run at once since start: never more than
+    /// the threads given to [`Passwords::new`] (each takes 19 MiB).
+    pub fn peak_concurrency(&self) -> usize {
+        self.peak.load(Ordering::Relaxed)
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
         let (done, result) = tokio::sync::oneshot::channel();
+        let (running, peak) = (self.running.clone(), self.peak.clone());
         let job: Job = Box::new(move || {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            let output = work();
+            running.fetch_sub(1, Ordering::SeqCst);
             // The caller may have gone (request cancelled): nothing to do then.
-            let _ = done.send(work());
+            let _ = done.send(output);
         });
         self.jobs
             .send(job)
@@ -139,6 +156,20 @@ impl Passwords {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// However many checks wait, at most the configured number of argon2
+    /// runs happen at once (counted, not timed).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_hashes_run_at_once_than_there_are_threads() {
+        for threads in [1, 2] {
+            let passwords = Passwords::new(threads).unwrap();
+            let checks = (0..12).map(|i| passwords.verify(format!("guess {i}"), None));
+            for verified in futures::future::join_all(checks).await {
+                assert!(!verified.unwrap());
+            }
+            assert_eq!(passwords.peak_concurrency(), threads);
+        }
+    }
 
     #[tokio::test]
     async fn hashes_verify_and_the_dummy_never_matches() {
