@@ -65,3 +65,36 @@ async fn a_sign_in_refused_after_the_signature_check_changes_no_stored_fact() {
         .await;
     assert_eq!(after, before, "counter and last use as they were");
 }
+
+#[tokio::test]
+async fn a_user_handle_naming_another_account_is_refused_and_audited() {
+    let (app, token) = app_with_account().await;
+    let mut passkey = register(&app, &token).await;
+    app.create_account("acme", "bob@example.com").await;
+    let bob: String = domain::with_pool!(&app.state.db, pool => sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE email = 'bob@example.com'",
+        )
+        .fetch_one(pool)
+        .await)
+    .unwrap();
+    // Ada's credential, answering as if it were Bob's.
+    passkey.user_handle = uuid::Uuid::parse_str(&bob).unwrap().as_bytes().to_vec();
+    let start = login_start(&app, None).await;
+    let reply = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(&start.body["options"], 1).unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
+    assert_eq!(reply.body["code"], "passkey_refused");
+    assert!(reply.session_cookie().is_none());
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'sign_in.passkey' \
+             AND outcome = 'failure' AND cause = 'user_handle_mismatch'"
+        )
+        .await,
+        1
+    );
+}
