@@ -114,6 +114,9 @@ pub struct Assert {
     pub client: ClientData,
     /// Flip a bit of the signature.
     pub bad_signature: bool,
+    /// The backup flags (BE, BS) in authenticatorData.
+    pub backup_eligible: bool,
+    pub backed_up: bool,
 }
 
 impl Default for Assert {
@@ -125,6 +128,8 @@ impl Default for Assert {
             rp_id: None,
             client: ClientData::default(),
             bad_signature: false,
+            backup_eligible: false,
+            backed_up: false,
         }
     }
 }
@@ -228,7 +233,12 @@ impl SoftPasskey {
         let challenge = text(&public_key["challenge"], "challenge")?;
         let client_data = client_data("webauthn.get", challenge, &self.origin, &how.client);
         let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-        auth_data.push(flag(how.user_present, UP) | flag(how.user_verified, UV));
+        auth_data.push(
+            flag(how.user_present, UP)
+                | flag(how.user_verified, UV)
+                | flag(how.backup_eligible, BE)
+                | flag(how.backed_up, BS),
+        );
         auth_data.extend_from_slice(&how.counter.to_be_bytes());
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data));

@@ -98,3 +98,43 @@ async fn a_user_handle_naming_another_account_is_refused_and_audited() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_stored_backup_state_follows_the_authenticators_flag() {
+    let (app, token) = app_with_account().await;
+    let start = crate::passkeys::register_start(&app, &token).await;
+    let make = softauthn::Make {
+        backup_eligible: true,
+        ..softauthn::Make::default()
+    };
+    let (passkey, credential) =
+        softauthn::SoftPasskey::register_with(&start.body["options"], crate::support::ORIGIN, make)
+            .unwrap();
+    let finish =
+        crate::passkeys::register_finish(&app, &token, &start.body["ceremony_id"], credential)
+            .await;
+    assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM passkeys WHERE backed_up")
+            .await,
+        0
+    );
+    for (counter, backed_up) in [(1, true), (2, false), (3, true)] {
+        let start = login_start(&app, None).await;
+        let how = Assert {
+            counter,
+            backup_eligible: true,
+            backed_up,
+            ..Assert::default()
+        };
+        let assertion = passkey.assert_custom(&start.body["options"], &how).unwrap();
+        let reply = login_finish(&app, &start.body["ceremony_id"], assertion).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM passkeys WHERE backed_up")
+                .await,
+            i64::from(backed_up),
+            "after a sign-in with BS = {backed_up}"
+        );
+    }
+}
