@@ -138,3 +138,18 @@ async fn the_stored_backup_state_follows_the_authenticators_flag() {
         );
     }
 }
+
+/// However many checks wait, at most the configured number of argon2 runs
+/// happen at once (counted, not timed). Here rather than beside the code:
+/// it keeps both cores busy, which the storage tests' timing must not share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_more_hashes_run_at_once_than_there_are_threads() {
+    for threads in [1, 2] {
+        let passwords = domain::password::Passwords::new(threads).unwrap();
+        let checks = (0..12).map(|i| passwords.verify(format!("guess {i}"), None));
+        for verified in futures::future::join_all(checks).await {
+            assert!(!verified.unwrap());
+        }
+        assert_eq!(passwords.peak_concurrency(), threads);
+    }
+}
