@@ -1,4 +1,5 @@
-//! A software passkey authenticator: P-256 keys, "none" attestation, and
+//! A software passkey authenticator: P-256 keys (or RSA and Ed25519 ones,
+//! and RS1 for the refusal tests), "none" attestation, and
 //! the clientDataJSON and authenticatorData a browser and authenticator
 //! would produce, signed here.
 //!
@@ -20,11 +21,109 @@ use openssl::ec::{EcGroup, EcKey};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
 use openssl::sign::Signer;
 use serde_cbor_2::Value as Cbor;
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+
+/// The key type and signature algorithm of a credential (COSE, RFC 9053).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Algorithm {
+    /// ECDSA P-256 with SHA-256 (COSE -7): what platform authenticators use.
+    #[default]
+    Es256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (COSE -257): Windows Hello's.
+    Rs256,
+    /// Ed25519 (COSE -8).
+    EdDsa,
+    /// RSASSA-PKCS1-v1_5 with SHA-1 (COSE -65535): broken, to be refused.
+    Rs1,
+}
+
+impl Algorithm {
+    fn name(self) -> &'static str {
+        match self {
+            Algorithm::Es256 => "ES256",
+            Algorithm::Rs256 => "RS256",
+            Algorithm::EdDsa => "EdDSA",
+            Algorithm::Rs1 => "RS1",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        [Self::Es256, Self::Rs256, Self::EdDsa, Self::Rs1]
+            .into_iter()
+            .find(|a| a.name() == name)
+    }
+
+    /// A new key pair and its public key as a COSE_Key map.
+    fn generate(self) -> Result<(PKey<Private>, Cbor)> {
+        Ok(match self {
+            Algorithm::Es256 => {
+                let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+                let ec = EcKey::generate(&group)?;
+                let mut ctx = BigNumContext::new()?;
+                let mut x = BigNum::new()?;
+                let mut y = BigNum::new()?;
+                ec.public_key()
+                    .affine_coordinates(&group, &mut x, &mut y, &mut ctx)?;
+                let cose = Cbor::Map(BTreeMap::from([
+                    (Cbor::Integer(1), Cbor::Integer(2)),  // kty: EC2
+                    (Cbor::Integer(3), Cbor::Integer(-7)), // alg: ES256
+                    (Cbor::Integer(-1), Cbor::Integer(1)), // crv: P-256
+                    (Cbor::Integer(-2), Cbor::Bytes(x.to_vec_padded(32)?)),
+                    (Cbor::Integer(-3), Cbor::Bytes(y.to_vec_padded(32)?)),
+                ]));
+                (PKey::from_ec_key(ec)?, cose)
+            }
+            Algorithm::Rs256 | Algorithm::Rs1 => {
+                let rsa = Rsa::generate(2048)?;
+                let alg = if self == Algorithm::Rs256 {
+                    -257
+                } else {
+                    -65535
+                };
+                let cose = Cbor::Map(BTreeMap::from([
+                    (Cbor::Integer(1), Cbor::Integer(3)), // kty: RSA
+                    (Cbor::Integer(3), Cbor::Integer(alg)),
+                    (Cbor::Integer(-1), Cbor::Bytes(rsa.n().to_vec())), // n
+                    (Cbor::Integer(-2), Cbor::Bytes(rsa.e().to_vec())), // e
+                ]));
+                (PKey::from_rsa(rsa)?, cose)
+            }
+            Algorithm::EdDsa => {
+                let key = PKey::generate_ed25519()?;
+                let x = key.raw_public_key()?;
+                let cose = Cbor::Map(BTreeMap::from([
+                    (Cbor::Integer(1), Cbor::Integer(1)),  // kty: OKP
+                    (Cbor::Integer(3), Cbor::Integer(-8)), // alg: EdDSA
+                    (Cbor::Integer(-1), Cbor::Integer(6)), // crv: Ed25519
+                    (Cbor::Integer(-2), Cbor::Bytes(x)),
+                ]));
+                (key, cose)
+            }
+        })
+    }
+
+    /// Signs `data` with `key` as this algorithm does.
+    fn sign(self, key: &PKey<Private>, data: &[u8]) -> Result<Vec<u8>> {
+        Ok(match self {
+            Algorithm::Es256 | Algorithm::Rs256 => {
+                let mut signer = Signer::new(MessageDigest::sha256(), key)?;
+                signer.update(data)?;
+                signer.sign_to_vec()?
+            }
+            Algorithm::Rs1 => {
+                let mut signer = Signer::new(MessageDigest::sha1(), key)?;
+                signer.update(data)?;
+                signer.sign_to_vec()?
+            }
+            Algorithm::EdDsa => Signer::new_without_digest(key)?.sign_oneshot_to_vec(data)?,
+        })
+    }
+}
 
 /// authenticatorData flags (WebAuthn §6.1).
 const UP: u8 = 0x01;
@@ -76,6 +175,8 @@ pub struct ClientData {
 /// authenticator's answer.
 #[derive(Clone, Debug)]
 pub struct Make {
+    /// The credential's key type and signature algorithm.
+    pub algorithm: Algorithm,
     pub credential_id_len: usize,
     /// A chosen credential id (instead of `credential_id_len` random bytes).
     pub credential_id: Option<Vec<u8>>,
@@ -91,6 +192,7 @@ pub struct Make {
 impl Default for Make {
     fn default() -> Self {
         Make {
+            algorithm: Algorithm::Es256,
             credential_id_len: 32,
             credential_id: None,
             backup_eligible: false,
@@ -140,6 +242,7 @@ pub struct SoftPasskey {
     pub credential_id: Vec<u8>,
     pub user_handle: Vec<u8>,
     pub origin: String,
+    pub algorithm: Algorithm,
 }
 
 impl SoftPasskey {
@@ -151,14 +254,7 @@ impl SoftPasskey {
 
     /// Like [`SoftPasskey::register`], with the answer shaped by `make`.
     pub fn register_with(options: &Json, origin: &str, make: Make) -> Result<(Self, Json)> {
-        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
-        let ec = EcKey::generate(&group)?;
-        let mut ctx = BigNumContext::new()?;
-        let mut x = BigNum::new()?;
-        let mut y = BigNum::new()?;
-        ec.public_key()
-            .affine_coordinates(&group, &mut x, &mut y, &mut ctx)?;
-        let key = PKey::from_ec_key(ec)?;
+        let (key, cose) = make.algorithm.generate()?;
         let credential_id = match &make.credential_id {
             Some(id) => id.clone(),
             None => (0..make.credential_id_len)
@@ -173,13 +269,6 @@ impl SoftPasskey {
         };
         let challenge = text(&public_key["challenge"], "challenge")?;
 
-        let cose = Cbor::Map(BTreeMap::from([
-            (Cbor::Integer(1), Cbor::Integer(2)),  // kty: EC2
-            (Cbor::Integer(3), Cbor::Integer(-7)), // alg: ES256
-            (Cbor::Integer(-1), Cbor::Integer(1)), // crv: P-256
-            (Cbor::Integer(-2), Cbor::Bytes(x.to_vec_padded(32)?)),
-            (Cbor::Integer(-3), Cbor::Bytes(y.to_vec_padded(32)?)),
-        ]));
         let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
         auth_data.push(
             AT | flag(make.user_present, UP)
@@ -207,6 +296,7 @@ impl SoftPasskey {
             credential_id: credential_id.clone(),
             user_handle,
             origin: origin.to_owned(),
+            algorithm: make.algorithm,
         };
         let response = json!({
             "id": b64(&credential_id),
@@ -242,9 +332,7 @@ impl SoftPasskey {
         auth_data.extend_from_slice(&how.counter.to_be_bytes());
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data));
-        let mut signer = Signer::new(MessageDigest::sha256(), &self.key)?;
-        signer.update(&signed)?;
-        let mut signature = signer.sign_to_vec()?;
+        let mut signature = self.algorithm.sign(&self.key, &signed)?;
         if how.bad_signature {
             if let Some(last) = signature.last_mut() {
                 *last ^= 0x01;
@@ -287,6 +375,7 @@ impl SoftPasskey {
             "credential_id": b64(&self.credential_id),
             "user_handle": b64(&self.user_handle),
             "origin": self.origin,
+            "algorithm": self.algorithm.name(),
         }))
     }
 
@@ -304,6 +393,11 @@ impl SoftPasskey {
                 .as_str()
                 .ok_or(Error::Saved("origin"))?
                 .to_owned(),
+            // Saved before algorithms other than ES256 existed: ES256.
+            algorithm: match saved["algorithm"].as_str() {
+                None => Algorithm::Es256,
+                Some(name) => Algorithm::from_name(name).ok_or(Error::Saved("algorithm"))?,
+            },
         })
     }
 }

@@ -153,3 +153,69 @@ async fn no_more_hashes_run_at_once_than_there_are_threads() {
         assert_eq!(passwords.peak_concurrency(), threads);
     }
 }
+
+/// Registers a passkey of `algorithm`; the finish's answer.
+async fn register_algorithm(
+    app: &crate::support::TestApp,
+    token: &str,
+    algorithm: softauthn::Algorithm,
+) -> (softauthn::SoftPasskey, crate::support::Reply) {
+    let start = crate::passkeys::register_start(app, token).await;
+    let make = softauthn::Make {
+        algorithm,
+        ..softauthn::Make::default()
+    };
+    let (passkey, credential) =
+        softauthn::SoftPasskey::register_with(&start.body["options"], crate::support::ORIGIN, make)
+            .unwrap();
+    let finish =
+        crate::passkeys::register_finish(app, token, &start.body["ceremony_id"], credential).await;
+    (passkey, finish)
+}
+
+#[tokio::test]
+async fn every_offered_algorithm_registers_and_signs_in_and_no_other_does() {
+    let (app, token) = app_with_account().await;
+    let start = crate::passkeys::register_start(&app, &token).await;
+    let offered: Vec<i64> = start.body["options"]["publicKey"]["pubKeyCredParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["alg"].as_i64().unwrap())
+        .collect();
+    assert_eq!(offered, [-7, -257], "ES256 and RS256");
+    for algorithm in [softauthn::Algorithm::Es256, softauthn::Algorithm::Rs256] {
+        let (passkey, finish) = register_algorithm(&app, &token, algorithm).await;
+        assert_eq!(
+            finish.status,
+            StatusCode::OK,
+            "{algorithm:?}: {:?}",
+            finish.body
+        );
+        let start = login_start(&app, None).await;
+        let reply = login_finish(
+            &app,
+            &start.body["ceremony_id"],
+            passkey.assert(&start.body["options"], 1).unwrap(),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{algorithm:?}: {:?}",
+            reply.body
+        );
+    }
+    // EdDSA was not offered; RS1 (SHA-1) never is.
+    for algorithm in [softauthn::Algorithm::EdDsa, softauthn::Algorithm::Rs1] {
+        let (_, finish) = register_algorithm(&app, &token, algorithm).await;
+        assert_eq!(
+            finish.status,
+            StatusCode::UNAUTHORIZED,
+            "{algorithm:?}: {:?}",
+            finish.body
+        );
+        assert_eq!(finish.body["code"], "passkey_refused");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 2);
+}
