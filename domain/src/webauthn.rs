@@ -30,6 +30,19 @@ pub fn require_discoverable(options: &mut CreationChallengeResponse) {
     selection.user_verification = UserVerificationPolicy::Required;
 }
 
+/// The browser's answer to a ceremony, read into its WebAuthn type once the
+/// ceremony has been taken (so a malformed answer uses the ceremony up,
+/// as any failed finish does).
+///
+/// Errors: [`Error::BadRequest`] when it is not the WebAuthn JSON of that
+/// answer (a member missing or of the wrong type).
+pub fn parse_answer<T: serde::de::DeserializeOwned>(answer: &serde_json::Value) -> Result<T> {
+    T::deserialize(answer).map_err(|e| {
+        tracing::info!("a malformed WebAuthn answer: {e}");
+        Error::BadRequest(format!("The passkey's answer is malformed: {e}."))
+    })
+}
+
 /// Maps a webauthn-rs verification failure to the client's error, keeping
 /// the cause for the log and the audit trail.
 pub fn refused(context: &'static str, err: WebauthnError) -> Error {
@@ -48,6 +61,27 @@ pub fn refused(context: &'static str, err: WebauthnError) -> Error {
     };
     tracing::warn!(error = ?err, cause, "{context}: WebAuthn verification failed");
     Error::PasskeyRefused { cause }
+}
+
+/// Refuses an answer whose `type` is not `public-key`, or whose `id` is not
+/// the base64url form of its `rawId` (WebAuthn §5.1: `id` is
+/// `base64url(rawId)`; §5.1.4 `type` is always "public-key"). webauthn-rs
+/// reads only `rawId` and ignores both.
+pub fn require_well_formed(id: &str, raw_id: &[u8], type_: &str) -> Result<()> {
+    use base64::Engine;
+    if type_ != "public-key" {
+        tracing::warn!(type_, "a WebAuthn answer of another credential type");
+        return Err(Error::PasskeyRefused {
+            cause: "wrong_credential_type",
+        });
+    }
+    if id != base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw_id) {
+        tracing::warn!("a WebAuthn answer whose id is not its rawId");
+        return Err(Error::PasskeyRefused {
+            cause: "id_mismatch",
+        });
+    }
+    Ok(())
 }
 
 /// Refuses an assertion made in a cross-origin frame (`crossOrigin: true`

@@ -115,7 +115,7 @@ pub async fn register_finish(
     client: &Client,
     session: &Fresh,
     ceremony_id: &str,
-    credential: &RegisterPublicKeyCredential,
+    credential: &serde_json::Value,
 ) -> Result<PasskeyInfo> {
     let who = Who::session(session);
     let change = async {
@@ -130,6 +130,13 @@ pub async fn register_finish(
         )
         .await?;
         binding.require_session(&session.token_hash)?;
+        let credential: RegisterPublicKeyCredential = crate::webauthn::parse_answer(credential)?;
+        let credential = &credential;
+        crate::webauthn::require_well_formed(
+            &credential.id,
+            credential.raw_id.as_ref(),
+            &credential.type_,
+        )?;
         // Longer ids are refused before any work is done with them.
         if credential.raw_id.as_ref().len() > MAX_CREDENTIAL_ID_LEN {
             return Err(Error::BadRequest(
@@ -140,6 +147,14 @@ pub async fn register_finish(
             .webauthn
             .finish_passkey_registration(credential, &registration)
             .map_err(|e| refused("passkey registration", e))?;
+        // The id the answer names must be the one its authenticator data
+        // attests (webauthn-rs stores the latter and does not compare).
+        if passkey.cred_id().as_ref() != credential.raw_id.as_ref() {
+            tracing::warn!("a registration whose rawId is not the attested credential id");
+            return Err(Error::PasskeyRefused {
+                cause: "id_mismatch",
+            });
+        }
         if passkey.cred_id().len() > MAX_CREDENTIAL_ID_LEN {
             return Err(Error::BadRequest(
                 "This passkey's credential id is too long.".into(),

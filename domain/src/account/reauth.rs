@@ -127,14 +127,15 @@ pub async fn passkey_finish(
     client: &Client,
     session: &Session,
     ceremony_id: &str,
-    credential: &PublicKeyCredential,
+    credential: &serde_json::Value,
 ) -> Result<()> {
     let who = Who::session(session);
     let proof = async {
         let (login_state, binding) =
             ceremonies::take::<LoginState>(&d.db, &d.clock, Purpose::Reauth, ceremony_id).await?;
         binding.require_session(&session.token_hash)?;
-        let (row, result) = verify_assertion(d, credential, login_state, &binding).await?;
+        let credential: PublicKeyCredential = crate::webauthn::parse_answer(credential)?;
+        let (row, result) = verify_assertion(d, &credential, login_state, &binding).await?;
         OrgPolicy::of_session(session).allows(AuthMethod::Passkey)?;
         passkeys::record_use(&d.db, &d.clock, &row, &result).await?;
         sessions::reauthenticate(

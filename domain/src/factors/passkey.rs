@@ -68,6 +68,11 @@ pub async fn verify_assertion(
     login_state: LoginState,
     binding: &Binding,
 ) -> Result<(PasskeyRow, AuthenticationResult)> {
+    crate::webauthn::require_well_formed(
+        &credential.id,
+        credential.raw_id.as_ref(),
+        &credential.type_,
+    )?;
     crate::webauthn::refuse_cross_origin(credential)?;
     let credential_id = encode_credential_id(credential.raw_id.as_ref());
     let row = passkeys::find_by_credential_id(&d.db, &credential_id)

@@ -150,13 +150,14 @@ pub async fn finish(
     client: &Client,
     previous: Option<&str>,
     ceremony_id: &str,
-    credential: &PublicKeyCredential,
+    credential: &serde_json::Value,
 ) -> Result<Opened> {
     let who = Who::default();
     let attempt = async {
         let (login_state, binding) =
             ceremonies::take::<LoginState>(&d.db, &d.clock, Purpose::Login, ceremony_id).await?;
-        let (row, result) = verify_assertion(d, credential, login_state, &binding).await?;
+        let credential: PublicKeyCredential = crate::webauthn::parse_answer(credential)?;
+        let (row, result) = verify_assertion(d, &credential, login_state, &binding).await?;
         let (account, org) =
             accounts::find_by_id(&d.db, &row.account_id)
                 .await?

@@ -8,6 +8,19 @@
 use common::{CeremonyStart, CreationChallengeResponse, RequestChallengeResponse};
 use utoipa::OpenApi;
 
+/// The body of every ceremony finish as the server reads it: the ceremony
+/// id, and the browser's answer left as JSON until the ceremony is taken,
+/// so that a malformed answer uses the ceremony up like any failed finish
+/// (the domain reads it into its WebAuthn type). Described in the OpenAPI
+/// document as `AssertionFinish` / `RegisterFinish`.
+#[derive(Debug, serde::Deserialize)]
+pub struct FinishBody {
+    pub ceremony_id: String,
+    /// Missing counts as malformed, after the ceremony is taken.
+    #[serde(default)]
+    pub credential: serde_json::Value,
+}
+
 /// `POST /passkeys/register/start`: options for `navigator.credentials.create`.
 pub type CeremonyStartCreation = CeremonyStart<CreationChallengeResponse>;
 /// Sign-in and re-authentication starts: options for `navigator.credentials.get`.

@@ -2,7 +2,7 @@
 //! makes one call on the domain (`domain::signin::passkey`,
 //! `domain::account::reauth`), where the sequence and the rules are.
 
-use super::docs::CeremonyStartRequest;
+use super::docs::{CeremonyStartRequest, FinishBody};
 use crate::auth::{session_token, with_session_cookie, ClientInfo, CurrentSession};
 use crate::error::Result;
 use crate::json::Json;
@@ -49,7 +49,7 @@ async fn login_finish(
     State(state): State<AppState>,
     client: ClientInfo,
     jar: CookieJar,
-    Json(request): Json<AssertionFinish>,
+    Json(request): Json<FinishBody>,
 ) -> Result<(CookieJar, Json<SessionInfo>)> {
     let previous = session_token(&jar, &state.web);
     let opened = signin::passkey::finish(
@@ -85,7 +85,7 @@ async fn reauth_finish(
     State(state): State<AppState>,
     client: ClientInfo,
     CurrentSession(session): CurrentSession,
-    Json(request): Json<AssertionFinish>,
+    Json(request): Json<FinishBody>,
 ) -> Result<StatusCode> {
     account::reauth::passkey_finish(
         &state,

@@ -1,7 +1,7 @@
 //! My Account → Passkeys: list, add (register), rename, delete. The rules
 //! and the registration sequence are in `domain::account::passkeys`.
 
-use super::docs::CeremonyStartCreation;
+use super::docs::{CeremonyStartCreation, FinishBody};
 use crate::auth::{ClientInfo, CurrentSession, FreshSession};
 use crate::error::Result;
 use crate::json::Json;
@@ -54,7 +54,7 @@ async fn register_finish(
     State(state): State<AppState>,
     client: ClientInfo,
     FreshSession(session): FreshSession,
-    Json(request): Json<RegisterFinish>,
+    Json(request): Json<FinishBody>,
 ) -> Result<Json<PasskeyInfo>> {
     let info = passkeys::register_finish(
         &state,

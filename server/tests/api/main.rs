@@ -7,6 +7,7 @@
 
 mod attacks;
 mod audit;
+mod badinputs;
 mod checklist;
 mod cli;
 mod cross_site;
