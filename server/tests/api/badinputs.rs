@@ -93,31 +93,23 @@ fn registration_mutations() -> Vec<Mutation> {
             c["response"]["attestationObject"] = json!("")
         }),
         ("attestation fmt packed without a statement", |c| {
-            let mut object: serde_cbor_2::Value =
-                serde_cbor_2::from_slice(&decode(&c["response"]["attestationObject"])).unwrap();
-            if let serde_cbor_2::Value::Map(map) = &mut object {
-                map.insert(
-                    serde_cbor_2::Value::Text("fmt".into()),
-                    serde_cbor_2::Value::Text("packed".into()),
-                );
-            }
-            c["response"]["attestationObject"] =
-                json!(b64(&serde_cbor_2::to_vec(&object).unwrap()));
+            set_in_attestation(c, "fmt", serde_cbor_2::Value::Text("packed".into()))
         }),
         ("authenticatorData too short", |c| {
-            let mut object: serde_cbor_2::Value =
-                serde_cbor_2::from_slice(&decode(&c["response"]["attestationObject"])).unwrap();
-            if let serde_cbor_2::Value::Map(map) = &mut object {
-                map.insert(
-                    serde_cbor_2::Value::Text("authData".into()),
-                    serde_cbor_2::Value::Bytes(vec![0u8; 10]),
-                );
-            }
-            c["response"]["attestationObject"] =
-                json!(b64(&serde_cbor_2::to_vec(&object).unwrap()));
+            set_in_attestation(c, "authData", serde_cbor_2::Value::Bytes(vec![0u8; 10]))
         }),
     ]);
     rows
+}
+
+/// Sets `key` of the answer's attestation object (a CBOR map) to `value`.
+fn set_in_attestation(answer: &mut Value, key: &str, value: serde_cbor_2::Value) {
+    let bytes = decode(&answer["response"]["attestationObject"]);
+    let mut object: serde_cbor_2::Value = serde_cbor_2::from_slice(&bytes).unwrap();
+    if let serde_cbor_2::Value::Map(map) = &mut object {
+        map.insert(serde_cbor_2::Value::Text(key.into()), value);
+    }
+    answer["response"]["attestationObject"] = json!(b64(&serde_cbor_2::to_vec(&object).unwrap()));
 }
 
 /// The refusal expected for `row`: an answer that is not WebAuthn JSON of

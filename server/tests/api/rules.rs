@@ -638,6 +638,14 @@ async fn mistyped_app_codes_at_the_forced_setup_do_not_lock_the_account() {
 
 // --- i. The re-authentication mail names the asking session. ------------
 
+/// POSTs `link` (an emailed link's token) to `/api/reauth/email/{action}`,
+/// as the confirmation page does (no session needed).
+async fn on_link(app: &TestApp, action: &str, link: &str) -> crate::support::Reply {
+    let path = format!("/api/reauth/email/{action}");
+    app.send(Method::POST, &path, Some(json!({ "token": link })), None)
+        .await
+}
+
 /// Asks for a re-authentication link for the session `token`; its token.
 async fn email_link(app: &TestApp, token: &str) -> String {
     let reply = app
@@ -689,28 +697,14 @@ async fn this_wasnt_me_ends_the_asking_session_and_is_audited_against_it() {
     let link = email_link(&app, &token).await;
 
     // The confirmation page names the asking session, and that uses nothing.
-    let described = app
-        .send(
-            Method::POST,
-            "/api/reauth/email/describe",
-            Some(json!({ "token": link })),
-            None,
-        )
-        .await;
+    let described = on_link(&app, "describe", &link).await;
     assert_eq!(described.status, StatusCode::OK, "{:?}", described.body);
     assert_eq!(described.body["address"], "127.0.0.1");
     assert_eq!(described.body["browser"], "an unknown browser");
     assert_eq!(described.body["asked_at"], app.clock.now());
     assert_eq!(app.session_status(&token).await, StatusCode::OK);
 
-    let denied = app
-        .send(
-            Method::POST,
-            "/api/reauth/email/deny",
-            Some(json!({ "token": link })),
-            None,
-        )
-        .await;
+    let denied = on_link(&app, "deny", &link).await;
     assert_eq!(denied.status, StatusCode::NO_CONTENT, "{:?}", denied.body);
     assert_eq!(app.session_status(&token).await, StatusCode::NO_CONTENT);
     assert_eq!(
@@ -722,15 +716,10 @@ async fn this_wasnt_me_ends_the_asking_session_and_is_audited_against_it() {
         1
     );
     // The link is used up: it can neither confirm nor be described again.
-    let confirm = app
-        .send(
-            Method::POST,
-            "/api/reauth/email/confirm",
-            Some(json!({ "token": link })),
-            None,
-        )
-        .await;
-    assert_eq!(confirm.body["code"], "link_invalid");
+    for action in ["confirm", "describe"] {
+        let reply = on_link(&app, action, &link).await;
+        assert_eq!(reply.body["code"], "link_invalid", "{action}");
+    }
 }
 
 #[tokio::test]
@@ -738,14 +727,7 @@ async fn a_confirmed_link_is_audited_against_the_asking_session() {
     let app = acme_with_ada().await;
     let token = app.login_ok("ada@example.com", "acme").await;
     let link = email_link(&app, &token).await;
-    let confirmed = app
-        .send(
-            Method::POST,
-            "/api/reauth/email/confirm",
-            Some(json!({ "token": link })),
-            None,
-        )
-        .await;
+    let confirmed = on_link(&app, "confirm", &link).await;
     assert_eq!(confirmed.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.count(
