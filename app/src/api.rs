@@ -204,7 +204,7 @@ pub async fn totp_setup() -> Result<TotpSetup, ApiError> {
 }
 
 /// `POST /api/totp/setup/confirm`.
-pub async fn totp_setup_confirm(body: &TotpCode) -> Result<(), ApiError> {
+pub async fn totp_setup_confirm(body: &TotpEnrolment) -> Result<(), ApiError> {
     post_empty_reply("/api/totp/setup/confirm", body).await
 }
 

@@ -113,6 +113,10 @@ pub struct TotpSetup {
     pub otpauth_uri: String,
     /// The QR code as an SVG document.
     pub qr_svg: String,
+    /// Whether a code was mailed to the account that the confirmation
+    /// needs too (the session proved a password alone).
+    #[serde(default)]
+    pub email_code_sent: bool,
 }
 
 impl fmt::Debug for TotpSetup {

@@ -70,13 +70,13 @@ pub fn totp_changed(to: &str, org_name: &str, enabled: bool, at: i64, origin: &s
     notice(to, subject, what, origin, "security settings")
 }
 
-/// The code that proves the mailbox when an org makes an account set up 2FA.
+/// The code that proves the mailbox when a password alone is about to turn 2FA on.
 pub fn mailbox_code(to: &str, org_name: &str, code: &str) -> Email {
     let what = format!(
         "Someone — hopefully you — signed in to your {org_name} account with its password and is \
-         setting up two-factor authentication, which your organization requires."
+         turning on two-factor authentication."
     );
-    let action = format!("To finish, enter this code on the sign-in page: {code}");
+    let action = format!("To finish, enter this code: {code}");
     let advice = "It works for 10 minutes. If this was not you, do not share the code: someone \
                   knows your password, so change it and tell your organization's administrator."
         .to_owned();

@@ -56,6 +56,7 @@ pub fn setup(secret: &str, email: &str, org_name: &str) -> Result<TotpSetup> {
         secret: secret.to_owned(),
         otpauth_uri: uri,
         qr_svg,
+        email_code_sent: false,
     })
 }
 

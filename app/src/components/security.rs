@@ -8,7 +8,7 @@ use crate::session::{use_session, Session, SessionState};
 use crate::webauthn::{self, PasskeyError};
 use common::{
     ApiError, AssertionFinish, ErrorCode, PasskeyInfo, PasskeyList, ReauthPassword, RegisterFinish,
-    RenamePasskey, TotpCode, TotpSetup,
+    RenamePasskey, TotpEnrolment, TotpSetup,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -195,11 +195,17 @@ fn TwoFactorCard(ctx: Ctx) -> impl IntoView {
         SessionState::SignedIn(info) => Some(info),
         _ => None,
     };
+    // Filled in only when the server mailed a code (a password-only proof).
+    let email_code = RwSignal::new(String::new());
     let confirm = move |code: String| {
         ctx.error.set(None);
         ctx.busy.set(true);
+        let body = TotpEnrolment {
+            code,
+            email_code: email_code.get_untracked().trim().to_owned(),
+        };
         spawn_local(async move {
-            let result = crate::api::totp_setup_confirm(&TotpCode { code }).await;
+            let result = crate::api::totp_setup_confirm(&body).await;
             ctx.busy.set(false);
             match result {
                 Ok(()) => {
@@ -220,7 +226,10 @@ fn TwoFactorCard(ctx: Ctx) -> impl IntoView {
             <h2 id="two-factor-heading">"Two-factor authentication"</h2>
             {move || match (info(), ctx.totp_setup.get()) {
                 (None, _) => ().into_any(),
-                (Some(_), Some(setup)) => view! { <TotpSetupForm setup on_code=confirm busy=ctx.busy /> }.into_any(),
+                (Some(_), Some(setup)) => {
+                    let email_code = setup.email_code_sent.then_some(email_code);
+                    view! { <TotpSetupForm setup on_code=confirm busy=ctx.busy email_code /> }.into_any()
+                }
                 (Some(info), None) if info.totp_enabled => {
                     view! {
                         <p>"On: signing in with your password also asks for a code from your authenticator app."</p>

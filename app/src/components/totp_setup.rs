@@ -12,8 +12,9 @@ pub fn TotpSetupForm(
     setup: TotpSetup,
     #[prop(into)] on_code: Callback<String>,
     busy: RwSignal<bool>,
-    /// Where the forced setup asks for the code mailed to the account too.
-    #[prop(optional)]
+    /// Where the code mailed to the account goes, when one was mailed
+    /// (the session proved a password alone).
+    #[prop(optional_no_strip)]
     email_code: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let code = RwSignal::new(String::new());

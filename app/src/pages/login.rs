@@ -488,7 +488,7 @@ fn TotpSetupStep(form: Form) -> impl IntoView {
     view! {
         <h2>"Set up two-factor authentication"</h2>
         <p>"Your organization requires two-factor authentication. Set it up to finish signing in."</p>
-        {move || setup.get().map(|s| view! { <TotpSetupForm setup=s on_code=confirm.clone() busy=form.busy email_code />  })}
+        {move || setup.get().map(|s| view! { <TotpSetupForm setup=s on_code=confirm.clone() busy=form.busy email_code=Some(email_code) /> })}
         <button type="button" class="link-button" on:click=move |_| cancel_second_step(form)>
             "Cancel"
         </button>

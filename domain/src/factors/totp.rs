@@ -94,3 +94,83 @@ pub async fn confirm_pending_secret(d: &Domain, session: &Session, code: &str) -
     tracing::info!(account = %session.account_id, ended, "two-factor authentication turned on; other sessions ended");
     Ok(())
 }
+
+/// Codes mailed to prove the mailbox, per account: 5 per 15 minutes.
+const MAILBOX_CODES_PER_ACCOUNT: crate::limits::Limit = crate::limits::Limit {
+    name: "mailbox-code",
+    max: 5,
+    window_secs: 15 * 60,
+};
+
+/// Whether enrolling a second factor in `session` needs the mailbox proven
+/// too: when the session's last proof was a password alone. Otherwise the
+/// password would enrol a factor by itself — the only one ever proved —
+/// and an attacker who has it would lock the owner out behind their own
+/// authenticator (NIST SP 800-63B-4 §4.1.2.2: binding an authenticator
+/// needs one of the account's existing assurance, or an out-of-band
+/// confirmation). A passkey, a code, or an emailed link is enough.
+pub fn needs_mailbox_proof(session: &Session) -> bool {
+    common::AuthMethod::parse(&session.auth_method) == Some(common::AuthMethod::Password)
+}
+
+/// Mails a 6-digit code to the account, stored hashed on the session (a
+/// new one voids the old).
+///
+/// Errors: [`Error::RateLimited`] (per client address and per account).
+pub async fn mail_mailbox_code(d: &Domain, client: &Client, session: &Session) -> Result<()> {
+    crate::limits::email(d, client).await?;
+    let account = Some(session.account_id.as_str());
+    crate::limits::hit(&d.db, &d.clock, MAILBOX_CODES_PER_ACCOUNT, account).await?;
+    let code = format!(
+        "{:06}",
+        rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000u32)
+    );
+    sessions::set_mailbox_code(
+        &d.db,
+        &session.token_hash,
+        Some(&sessions::hash_token(&code)),
+    )
+    .await?;
+    d.mailer.send(emails::mailbox_code(
+        &session.email,
+        &session.org_name,
+        &code,
+    ));
+    Ok(())
+}
+
+/// Checks the code mailed by [`mail_mailbox_code`] through the secret gate
+/// (a wrong one counts like a wrong password). Returns the open gate.
+///
+/// Errors: [`Error::RateLimited`], [`Error::LockedOut`],
+/// [`Error::BadRequest`] (missing or wrong).
+pub async fn check_mailbox_code<'a>(
+    d: &'a Domain,
+    client: &Client,
+    session: &Session,
+    email_code: &str,
+) -> Result<SecretGate<'a>> {
+    let org = orgs::find_by_id(&d.db, &session.org_id).await?;
+    let rule = OrgPolicy::of(org.as_ref()).lockout();
+    let email = Email::canonical(&session.email);
+    let short_name = OrgShortName::canonical(&session.org_short_name);
+    let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
+    let expected = session.mailbox_code_hash.as_deref();
+    let sent = sessions::hash_token(email_code.trim());
+    if expected.is_none_or(|expected| !constant_time_eq(expected, &sent)) {
+        gate.wrong().await?;
+        return Err(Error::BadRequest(
+            "That is not the code we emailed you. Check the newest email from Latchkey.".into(),
+        ));
+    }
+    Ok(gate)
+}
+
+/// Compares two hashes without an early exit (their length is public).
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}

@@ -9,12 +9,9 @@
 use super::{complete, Opened, Proof};
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
-use crate::limits::SecretGate;
-use crate::policy::OrgPolicy;
+use crate::store::accounts;
 use crate::store::sessions::{self, Session, Stage};
-use crate::store::{accounts, orgs};
-use crate::types::{Email, OrgShortName};
-use crate::{emails, Domain};
+use crate::Domain;
 use common::{AuthMethod, TotpSetup};
 
 /// `session` (half signed in, owing the code) proves the second factor;
@@ -73,22 +70,10 @@ fn require_setup_stage(session: &Session) -> Result<()> {
     Ok(())
 }
 
-/// Codes mailed for the forced 2FA setup, per account: 5 per 15 minutes.
-const MAILBOX_CODES_PER_ACCOUNT: crate::limits::Limit = crate::limits::Limit {
-    name: "mailbox-code",
-    max: 5,
-    window_secs: 15 * 60,
-};
-
 /// A new secret for the forced setup, remembered on the session until
-/// confirmed; and a 6-digit code mailed to the account, stored hashed on
-/// the session: the password alone must not enrol a second factor (it
-/// would then be the only factor ever proved), so the mailbox proves
-/// itself too (NIST SP 800-63B-4 §4.1.2.2: binding an authenticator needs
-/// an existing authenticator of the account's assurance, or an out-of-band
-/// confirmation). A new start mails a new code and voids the old one.
-///
-/// Audited as `totp.mailbox_code_sent`.
+/// confirmed, and a code mailed to the account (see
+/// [`crate::factors::totp::mail_mailbox_code`]): the password alone must
+/// not enrol a second factor. Audited as `totp.mailbox_code_sent`.
 ///
 /// Errors: [`Error::RateLimited`] (codes per client address and per
 /// account), [`Error::Unauthenticated`] (not at the setup step).
@@ -96,25 +81,10 @@ pub async fn setup_start(d: &Domain, client: &Client, session: &Session) -> Resu
     let who = Who::session(session);
     let sending = async {
         require_setup_stage(session)?;
-        crate::limits::email(d, client).await?;
-        let account = Some(session.account_id.as_str());
-        crate::limits::hit(&d.db, &d.clock, MAILBOX_CODES_PER_ACCOUNT, account).await?;
-        let code = format!(
-            "{:06}",
-            rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000u32)
-        );
-        sessions::set_mailbox_code(
-            &d.db,
-            &session.token_hash,
-            Some(&sessions::hash_token(&code)),
-        )
-        .await?;
-        d.mailer.send(emails::mailbox_code(
-            &session.email,
-            &session.org_name,
-            &code,
-        ));
-        crate::factors::totp::new_pending_secret(d, session).await
+        crate::factors::totp::mail_mailbox_code(d, client, session).await?;
+        let mut setup = crate::factors::totp::new_pending_secret(d, session).await?;
+        setup.email_code_sent = true;
+        Ok(setup)
     };
     audit::audited(d, client, Event::MailboxCodeSent, &who, sending).await
 }
@@ -138,19 +108,7 @@ pub async fn setup_confirm(
     let who = Who::session(session);
     let attempt = async {
         require_setup_stage(session)?;
-        let org = orgs::find_by_id(&d.db, &session.org_id).await?;
-        let rule = OrgPolicy::of(org.as_ref()).lockout();
-        let email = Email::canonical(&session.email);
-        let short_name = OrgShortName::canonical(&session.org_short_name);
-        let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
-        let expected = session.mailbox_code_hash.as_deref();
-        let sent = sessions::hash_token(email_code.trim());
-        if expected.is_none_or(|expected| !constant_time_eq(expected, &sent)) {
-            gate.wrong().await?;
-            return Err(Error::BadRequest(
-                "That is not the code we emailed you. Check the newest email from Latchkey.".into(),
-            ));
-        }
+        let gate = crate::factors::totp::check_mailbox_code(d, client, session, email_code).await?;
         // The mailbox is proven: the app's code is checked against the new
         // secret, not a stored one, so a mistyped one frees the attempt.
         if let Err(e) = crate::factors::totp::confirm_pending_secret(d, session, code).await {
@@ -163,13 +121,4 @@ pub async fn setup_confirm(
         Ok(opened)
     };
     audit::audited(d, client, Event::TotpEnabled, &who, attempt).await
-}
-
-/// Compares two hashes without an early exit (their length is public).
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }

@@ -5,7 +5,8 @@
 //!   password right, 2FA on   → session at stage `totp`       → POST /login/totp {code}
 //!   password right, org 2FA  → session at stage `totp_setup` → POST /login/totp/setup,
 //!                                                              POST /login/totp/setup/confirm {code, email_code}
-//!   My Account (recent sign-in) → POST /totp/setup, POST /totp/setup/confirm {code}, DELETE /totp
+//!   My Account (recent sign-in) → POST /totp/setup, POST /totp/setup/confirm {code, email_code?}, DELETE /totp
+//!   (the mailed code only when the session proved a password alone)
 //!
 //! A half-signed-in session can call nothing but these steps and logout.
 
@@ -91,22 +92,32 @@ async fn login_setup_confirm(
 )]
 async fn setup_start(
     State(state): State<AppState>,
+    client: ClientInfo,
     FreshSession(session): FreshSession,
 ) -> Result<Json<TotpSetup>> {
-    Ok(Json(account::totp::setup_start(&state, &session).await?))
+    Ok(Json(
+        account::totp::setup_start(&state, &client, &session).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/totp/setup/confirm", tag = "two-factor",
-    request_body = TotpCode,
+    request_body = TotpEnrolment,
     responses((status = 204, description = "2FA is on"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
 async fn setup_confirm(
     State(state): State<AppState>,
     client: ClientInfo,
     FreshSession(session): FreshSession,
-    Json(request): Json<TotpCode>,
+    Json(request): Json<TotpEnrolment>,
 ) -> Result<StatusCode> {
-    account::totp::setup_confirm(&state, &client, &session, &request.code).await?;
+    account::totp::setup_confirm(
+        &state,
+        &client,
+        &session,
+        &request.code,
+        &request.email_code,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -19,14 +19,10 @@ async fn ask_for_link(app: &TestApp, token: &str, nth: usize) -> String {
         .send(Method::POST, "/api/reauth/email/start", None, Some(token))
         .await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{:?}", reply.body);
-    let mail = app.mail(nth).await;
-    let message = mail
-        .iter()
-        .find(|m| m.contains("Subject: Confirm it's you"))
-        .expect("a link email");
+    let message = app.nth_mail_with("Confirm it's you", nth).await;
     assert!(message.contains("To: ada@example.com"));
     let link_prefix = format!("{ORIGIN}/verify-email#token=");
-    find_after(message, &link_prefix).expect("a link from the public origin")
+    find_after(&message, &link_prefix).expect("a link from the public origin")
 }
 
 async fn confirm(app: &TestApp, link_token: &str) -> StatusCode {

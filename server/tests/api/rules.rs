@@ -340,7 +340,8 @@ async fn turning_2fa_on_ends_the_accounts_other_sessions() {
         .send(Method::POST, "/api/totp/setup", None, Some(&token))
         .await;
     let secret = setup.body["secret"].as_str().unwrap().to_owned();
-    let body = json!({ "code": code(&secret, app.clock.now()) });
+    let email_code = crate::totp::mailed_code(&app).await;
+    let body = json!({ "code": code(&secret, app.clock.now()), "email_code": email_code });
     let on = app
         .send(
             Method::POST,
@@ -634,6 +635,65 @@ async fn mistyped_app_codes_at_the_forced_setup_do_not_lock_the_account() {
     }
     let again = app.login("ada@example.com", "acme", PASSWORD).await;
     assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
+}
+
+/// In My Account too: a session that proved only a password cannot enrol
+/// the first second factor without the code mailed to the account; one
+/// that proved more (here a passkey) can.
+#[tokio::test]
+async fn my_account_needs_the_mailbox_to_enrol_2fa_after_a_password_alone() {
+    let (app, token) = app_with_account().await;
+    let setup = app
+        .send(Method::POST, "/api/totp/setup", None, Some(&token))
+        .await;
+    assert_eq!(setup.body["email_code_sent"], true);
+    let secret = setup.body["secret"].as_str().unwrap().to_owned();
+    let without = json!({ "code": code(&secret, app.clock.now()) });
+    let refused = app
+        .send(
+            Method::POST,
+            "/api/totp/setup/confirm",
+            Some(without),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL")
+            .await,
+        0
+    );
+    // Signed in with a passkey: no mailed code asked.
+    let passkey = register(&app, &token).await;
+    let start = login_start(&app, None).await;
+    let by_passkey = login_finish(
+        &app,
+        &start.body["ceremony_id"],
+        passkey.assert(&start.body["options"], 1).unwrap(),
+    )
+    .await
+    .session_cookie()
+    .unwrap();
+    let setup = app
+        .send(Method::POST, "/api/totp/setup", None, Some(&by_passkey))
+        .await;
+    assert_eq!(setup.body["email_code_sent"], false);
+    let secret = setup.body["secret"].as_str().unwrap().to_owned();
+    let body = json!({ "code": code(&secret, app.clock.now()) });
+    let on = app
+        .send(
+            Method::POST,
+            "/api/totp/setup/confirm",
+            Some(body),
+            Some(&by_passkey),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::NO_CONTENT, "{:?}", on.body);
 }
 
 // --- i. The re-authentication mail names the asking session. ------------

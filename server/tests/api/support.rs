@@ -329,21 +329,32 @@ impl TestApp {
         read_outbox(&self.outbox)
     }
 
-    /// The first complete message whose subject starts with `subject`,
+    /// The newest complete message whose subject starts with `subject`,
     /// waiting up to 5 s for it (mail is sent in the background, and a
     /// file may be read while it is still being written).
     pub async fn mail_with(&self, subject: &str) -> String {
+        self.nth_mail_with(subject, 1).await
+    }
+
+    /// The newest complete message whose subject starts with `subject`,
+    /// once at least `at_least` such messages are there (up to 5 s).
+    pub async fn nth_mail_with(&self, subject: &str, at_least: usize) -> String {
         let header = format!("Subject: {subject}");
         for _ in 0..50 {
-            let found = read_outbox(&self.outbox)
+            let mut found: Vec<(std::time::SystemTime, String)> = read_outbox_timed(&self.outbox)
                 .into_iter()
-                .find(|m| m.contains(&header) && m.trim_end().ends_with("--"));
-            if let Some(message) = found {
-                return message;
+                .filter(|(_, m)| m.contains(&header) && m.trim_end().ends_with("--"))
+                .collect();
+            if found.len() >= at_least {
+                found.sort_by_key(|(at, _)| *at);
+                return found.pop().map(|(_, m)| m).unwrap_or_default();
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        panic!("no message '{subject}' in {:?}", read_outbox(&self.outbox));
+        panic!(
+            "fewer than {at_least} messages '{subject}' in {:?}",
+            read_outbox(&self.outbox)
+        );
     }
 
     /// Runs one SQL COUNT against the test database.
@@ -359,13 +370,22 @@ impl TestApp {
 }
 
 fn read_outbox(dir: &std::path::Path) -> Vec<String> {
+    read_outbox_timed(dir).into_iter().map(|(_, m)| m).collect()
+}
+
+/// The decoded messages with the time each file was last written.
+fn read_outbox_timed(dir: &std::path::Path) -> Vec<(std::time::SystemTime, String)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     entries
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .map(|e| decode_quoted_printable(&std::fs::read_to_string(e.path()).unwrap()))
+        .filter_map(|e| {
+            let at = e.metadata().and_then(|m| m.modified()).ok()?;
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            Some((at, decode_quoted_printable(&text)))
+        })
         .collect()
 }
 

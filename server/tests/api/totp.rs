@@ -12,7 +12,7 @@ pub(crate) async fn mailed_code(app: &TestApp) -> String {
     let message = app
         .mail_with("Your code to finish setting up two-factor authentication")
         .await;
-    crate::support::find_after(&message, "enter this code on the sign-in page: ").unwrap()
+    crate::support::find_after(&message, "enter this code: ").unwrap()
 }
 
 pub(crate) fn code(secret: &str, at: i64) -> String {
@@ -53,10 +53,13 @@ pub(crate) async fn ada_with_totp() -> (TestApp, String) {
         .unwrap()
         .starts_with("otpauth://totp/Latchkey:"));
     assert!(setup.body["qr_svg"].as_str().unwrap().contains("<svg"));
+    // Signed in with a password alone: the mailbox proves itself too.
+    assert_eq!(setup.body["email_code_sent"], true);
+    let email_code = mailed_code(&app).await;
     let wrong = post(
         &app,
         "/api/totp/setup/confirm",
-        json!({ "code": "000000" }),
+        json!({ "code": "000000", "email_code": email_code }),
         &token,
     )
     .await;
@@ -64,7 +67,7 @@ pub(crate) async fn ada_with_totp() -> (TestApp, String) {
     let ok = post(
         &app,
         "/api/totp/setup/confirm",
-        json!({ "code": code(&secret, app.clock.now()) }),
+        json!({ "code": code(&secret, app.clock.now()), "email_code": email_code }),
         &token,
     )
     .await;
