@@ -162,6 +162,20 @@ impl<'a> SecretGate<'a> {
         })
     }
 
+    /// [`SecretGate::open`] for the account of a live session (a code step,
+    /// a re-authentication), under its org's lockout rule as it is now.
+    pub async fn for_session(
+        d: &'a Domain,
+        client: &Client,
+        session: &crate::store::sessions::Session,
+    ) -> Result<SecretGate<'a>> {
+        let org = crate::store::orgs::find_by_id(&d.db, &session.org_id).await?;
+        let rule = crate::policy::OrgPolicy::of(org.as_ref()).lockout();
+        let email = Email::canonical(&session.email);
+        let short_name = OrgShortName::canonical(&session.org_short_name);
+        Self::open(d, client, &email, &short_name, rule).await
+    }
+
     /// The secret was right: the attempt is given back.
     pub async fn right(mut self) -> Result<()> {
         self.closed = true;

@@ -13,8 +13,7 @@ use crate::limits::{self, Limit, SecretGate};
 use crate::policy::OrgPolicy;
 use crate::store::ceremonies::{self, Binding, Purpose};
 use crate::store::sessions::Session;
-use crate::store::{accounts, email_tokens, orgs, passkeys, sessions};
-use crate::types::{Email, OrgShortName};
+use crate::store::{accounts, email_tokens, passkeys, sessions};
 use crate::{emails, Domain};
 use common::{AuthMethod, CeremonyStart};
 use webauthn_rs::prelude::{PublicKeyCredential, RequestChallengeResponse};
@@ -42,12 +41,8 @@ pub async fn with_password(
 ) -> Result<()> {
     let who = Who::session(session);
     let proof = async {
-        let org = orgs::find_by_id(&d.db, &session.org_id).await?;
-        let policy = OrgPolicy::of(org.as_ref());
-        policy.allows(AuthMethod::Password)?;
-        let email = Email::canonical(&session.email);
-        let short_name = OrgShortName::canonical(&session.org_short_name);
-        let gate = SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
+        OrgPolicy::of_session(session).allows(AuthMethod::Password)?;
+        let gate = SecretGate::for_session(d, client, session).await?;
         let account = accounts::find_by_id(&d.db, &session.account_id)
             .await?
             .map(|(a, _)| a);

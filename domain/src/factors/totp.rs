@@ -5,10 +5,8 @@
 use crate::audit::Client;
 use crate::error::{Error, Result};
 use crate::limits::SecretGate;
-use crate::policy::OrgPolicy;
+use crate::store::accounts;
 use crate::store::sessions::{self, Session};
-use crate::store::{accounts, orgs};
-use crate::types::{Email, OrgShortName};
 use crate::{emails, totp, Domain};
 use common::TotpSetup;
 
@@ -32,15 +30,11 @@ pub async fn check_code<'a>(
     session: &Session,
     code: &str,
 ) -> Result<SecretGate<'a>> {
-    let org = orgs::find_by_id(&d.db, &session.org_id).await?;
-    let rule = OrgPolicy::of(org.as_ref()).lockout();
-    let email = Email::canonical(&session.email);
-    let short_name = OrgShortName::canonical(&session.org_short_name);
     let secret = accounts::find_by_id(&d.db, &session.account_id)
         .await?
         .and_then(|(account, _)| account.totp_secret)
         .ok_or_else(|| Error::BadRequest("Two-factor authentication is not turned on.".into()))?;
-    let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
+    let gate = SecretGate::for_session(d, client, session).await?;
     if totp::verify_for_account(&d.db, &d.clock, &session.account_id, &secret, code).await? {
         return Ok(gate);
     }
@@ -150,11 +144,7 @@ pub async fn check_mailbox_code<'a>(
     session: &Session,
     email_code: &str,
 ) -> Result<SecretGate<'a>> {
-    let org = orgs::find_by_id(&d.db, &session.org_id).await?;
-    let rule = OrgPolicy::of(org.as_ref()).lockout();
-    let email = Email::canonical(&session.email);
-    let short_name = OrgShortName::canonical(&session.org_short_name);
-    let gate = SecretGate::open(d, client, &email, &short_name, rule).await?;
+    let gate = SecretGate::for_session(d, client, session).await?;
     let expected = session.mailbox_code_hash.as_deref();
     let sent = sessions::hash_token(email_code.trim());
     if expected.is_none_or(|expected| !constant_time_eq(expected, &sent)) {

@@ -1,7 +1,7 @@
 //! Items of the security checklist that no other file covers: a failed
 //! finish uses its ceremony up, and a refused sign-in stores nothing.
 
-use crate::passkeys::{app_with_account, login_finish, login_start, register};
+use crate::passkeys::{app_with_account, login_finish, login_start, passkey_sign_in, register};
 use axum::http::StatusCode;
 use softauthn::Assert;
 
@@ -38,13 +38,7 @@ async fn a_finish_that_fails_verification_uses_its_ceremony_up() {
 async fn a_sign_in_refused_after_the_signature_check_changes_no_stored_fact() {
     let (app, token) = app_with_account().await;
     let passkey = register(&app, &token).await;
-    let start = login_start(&app, None).await;
-    let first = login_finish(
-        &app,
-        &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1).unwrap(),
-    )
-    .await;
+    let first = passkey_sign_in(&app, &passkey, 1).await;
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
     let before = app
         .count("SELECT sign_count * 1000000000000 + last_used_at FROM passkeys")
@@ -52,13 +46,7 @@ async fn a_sign_in_refused_after_the_signature_check_changes_no_stored_fact() {
     app.clock.advance(60);
     app.exec("UPDATE orgs SET sso_required = TRUE").await;
     // A valid assertion with a higher counter, refused by the org's policy.
-    let start = login_start(&app, None).await;
-    let refused = login_finish(
-        &app,
-        &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 5).unwrap(),
-    )
-    .await;
+    let refused = passkey_sign_in(&app, &passkey, 5).await;
     assert_eq!(refused.body["code"], "sso_required");
     let after = app
         .count("SELECT sign_count * 1000000000000 + last_used_at FROM passkeys")
@@ -79,13 +67,7 @@ async fn a_user_handle_naming_another_account_is_refused_and_audited() {
     .unwrap();
     // Ada's credential, answering as if it were Bob's.
     passkey.user_handle = uuid::Uuid::parse_str(&bob).unwrap().as_bytes().to_vec();
-    let start = login_start(&app, None).await;
-    let reply = login_finish(
-        &app,
-        &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1).unwrap(),
-    )
-    .await;
+    let reply = passkey_sign_in(&app, &passkey, 1).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
     assert_eq!(reply.body["code"], "passkey_refused");
     assert!(reply.session_cookie().is_none());
@@ -192,13 +174,7 @@ async fn every_offered_algorithm_registers_and_signs_in_and_no_other_does() {
             "{algorithm:?}: {:?}",
             finish.body
         );
-        let start = login_start(&app, None).await;
-        let reply = login_finish(
-            &app,
-            &start.body["ceremony_id"],
-            passkey.assert(&start.body["options"], 1).unwrap(),
-        )
-        .await;
+        let reply = passkey_sign_in(&app, &passkey, 1).await;
         assert_eq!(
             reply.status,
             StatusCode::OK,

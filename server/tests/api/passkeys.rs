@@ -68,6 +68,14 @@ pub(crate) async fn login_start(app: &TestApp, account: Option<(&str, &str)>) ->
     reply
 }
 
+/// A discoverable passkey sign-in ("Log in with passkey") with `passkey`,
+/// its counter at `counter`: the finish's answer.
+pub(crate) async fn passkey_sign_in(app: &TestApp, passkey: &SoftPasskey, counter: u32) -> Reply {
+    let start = login_start(app, None).await;
+    let assertion = passkey.assert(&start.body["options"], counter).unwrap();
+    login_finish(app, &start.body["ceremony_id"], assertion).await
+}
+
 pub(crate) async fn login_finish(app: &TestApp, ceremony_id: &Value, assertion: Value) -> Reply {
     let body = json!({ "ceremony_id": ceremony_id, "credential": assertion });
     app.send(Method::POST, "/api/login/passkey/finish", Some(body), None)

@@ -2,7 +2,7 @@
 //! on every path it applies to (issue "One home for the rules", faults
 //! a–j). Run on SQLite and, in the test command, on PostgreSQL.
 
-use crate::passkeys::{app_with_account, login_finish, login_start, register};
+use crate::passkeys::{app_with_account, login_start, passkey_sign_in, register};
 use crate::support::{TestApp, PASSWORD};
 use crate::totp::{ada_with_totp, code};
 use axum::http::{Method, StatusCode};
@@ -206,15 +206,10 @@ async fn a_password_session_ends_when_its_org_requires_sso() {
 async fn a_one_factor_session_ends_when_its_org_requires_2fa_and_a_passkey_session_stays() {
     let (app, password_session) = app_with_account().await;
     let passkey = register(&app, &password_session).await;
-    let start = login_start(&app, None).await;
-    let passkey_session = login_finish(
-        &app,
-        &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1).unwrap(),
-    )
-    .await
-    .session_cookie()
-    .unwrap();
+    let passkey_session = passkey_sign_in(&app, &passkey, 1)
+        .await
+        .session_cookie()
+        .unwrap();
     app.exec("UPDATE orgs SET require_2fa = TRUE").await;
 
     let reply = app
@@ -244,15 +239,10 @@ async fn deleting_a_passkey_ends_the_sessions_it_opened_or_re_authenticated() {
         .as_str()
         .unwrap()
         .to_owned();
-    let start = login_start(&app, None).await;
-    let opened = login_finish(
-        &app,
-        &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1).unwrap(),
-    )
-    .await
-    .session_cookie()
-    .unwrap();
+    let opened = passkey_sign_in(&app, &passkey, 1)
+        .await
+        .session_cookie()
+        .unwrap();
     // A third session re-authenticates with the passkey.
     let other = app.login_ok("ada@example.com", "acme").await;
     app.clock.advance(10 * 60);
@@ -670,15 +660,10 @@ async fn my_account_needs_the_mailbox_to_enrol_2fa_after_a_password_alone() {
     );
     // Signed in with a passkey: no mailed code asked.
     let passkey = register(&app, &token).await;
-    let start = login_start(&app, None).await;
-    let by_passkey = login_finish(
-        &app,
-        &start.body["ceremony_id"],
-        passkey.assert(&start.body["options"], 1).unwrap(),
-    )
-    .await
-    .session_cookie()
-    .unwrap();
+    let by_passkey = passkey_sign_in(&app, &passkey, 1)
+        .await
+        .session_cookie()
+        .unwrap();
     let setup = app
         .send(Method::POST, "/api/totp/setup", None, Some(&by_passkey))
         .await;
