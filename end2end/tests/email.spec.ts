@@ -54,11 +54,15 @@ test.describe("on the server with a short re-authentication window", () => {
     expect(message).toContain("with Chrome on Linux");
     expect(message).not.toContain(await page.evaluate(() => navigator.userAgent));
 
-    const other = await browser.newContext();
+    // The page the link opens, on a phone.
+    const other = await browser.newContext({ viewport: { width: 375, height: 740 } });
     const phone = await other.newPage();
     const link = message.match(/http:\/\/localhost:\d+\/verify-email#token=[A-Za-z0-9_-]+/)![0];
     await phone.goto(link);
-    await expect(phone.getByText("with Chrome on Linux")).toBeVisible();
+    await expect(phone.getByText("with Chrome on Linux")).toBeInViewport();
+    await expect(phone.getByRole("button", { name: "This wasn't me" })).toBeInViewport();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await phone.screenshot({ path: test.info().outputPath("verify-email-phone.png") });
     await phone.getByRole("button", { name: "This wasn't me" }).click();
     await expect(phone.getByRole("status")).toContainText("The session that asked was signed out.");
     await other.close();

@@ -72,59 +72,61 @@ pub fn VerifyEmailPage() -> impl IntoView {
         });
     };
     view! {
-        <div class="card narrow">
-            <h1>"Confirm it's you"</h1>
-            {move || match state.get() {
-                State::Ready | State::Working => {
-                    view! {
-                        <p>
-                            "Confirm that you asked to change the security settings of your Latchkey account."
-                        </p>
-                        {move || requester.get().map(|r| view! {
-                            <p class="hint">
-                                "Asked on " {format_time(r.asked_at)} " from " {r.address.unwrap_or_else(|| "an unknown address".into())}
-                                ", with " {r.browser}
+            <div class="card narrow">
+                <h1>"Confirm it's you"</h1>
+                {move || match state.get() {
+                    State::Ready | State::Working => {
+                        view! {
+                            <p>
+                                "Confirm that you asked to change the security settings of your Latchkey account."
                             </p>
-                        })}
-                        <button
-                            type="button"
-                            class="primary"
-                            disabled=move || state.get() == State::Working || requester.get().is_none()
-                            on:click=confirm
-                        >
-                            "Confirm"
-                        </button>
-                        <button
-                            type="button"
-                            class="link-button"
-                            disabled=move || state.get() == State::Working
-                            on:click=deny
-                        >
-                            "This wasn't me"
-                        </button>
+                            {move || requester.get().map(|r| view! {
+                                <p class="hint">
+                                    "Asked on " {format_time(r.asked_at)} " from " {r.address.unwrap_or_else(|| "an unknown address".into())}
+                                    ", with " {r.browser}
+                                </p>
+                            })}
+    <div class="button-row">
+                            <button
+                                type="button"
+                                class="primary"
+                                disabled=move || state.get() == State::Working || requester.get().is_none()
+                                on:click=confirm
+                            >
+                                "Confirm"
+                            </button>
+                            <button
+                                type="button"
+                                class="link-button"
+                                disabled=move || state.get() == State::Working
+                                on:click=deny
+                            >
+                                "This wasn't me"
+                            </button>
+                            </div>
+                        }
+                            .into_any()
                     }
-                        .into_any()
-                }
-                State::Done => {
-                    view! {
-                        <p role="status">
-                            "Confirmed. Go back to the page where you asked for the link: it continues by itself. You can close this page."
-                        </p>
+                    State::Done => {
+                        view! {
+                            <p role="status">
+                                "Confirmed. Go back to the page where you asked for the link: it continues by itself. You can close this page."
+                            </p>
+                        }
+                            .into_any()
                     }
-                        .into_any()
-                }
-                State::Denied => {
-                    view! {
-                        <p role="status">
-                            "The session that asked was signed out. Someone may know your password: change it, and tell your organization's administrator."
-                        </p>
+                    State::Denied => {
+                        view! {
+                            <p role="status">
+                                "The session that asked was signed out. Someone may know your password: change it, and tell your organization's administrator."
+                            </p>
+                        }
+                            .into_any()
                     }
-                        .into_any()
-                }
-                State::Failed(message) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
-            }}
-        </div>
-    }
+                    State::Failed(message) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
+                }}
+            </div>
+        }
 }
 
 /// A Unix time in the browser's locale and time zone.
