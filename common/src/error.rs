@@ -39,6 +39,15 @@ pub enum ErrorCode {
     LockedOut,
     /// A passkey assertion or registration did not verify.
     PasskeyRefused,
+    /// The passkey that answered is not (or no longer) registered — it may
+    /// have been deleted from the account: trying it again cannot work.
+    /// Only answered where it tells nothing about which accounts exist
+    /// (sign-in naming no account, re-authentication); a sign-in naming an
+    /// account answers [`ErrorCode::PasskeyRefused`] instead.
+    PasskeyUnknown,
+    /// The passkey answered without user verification (no PIN, biometric
+    /// or screen-lock check), which Latchkey requires.
+    UserNotVerified,
     /// The WebAuthn ceremony is unknown, expired, already used, or not
     /// this session's: start again.
     CeremonyInvalid,
@@ -66,6 +75,8 @@ impl ErrorCode {
         ErrorCode::SsoRequired,
         ErrorCode::LockedOut,
         ErrorCode::PasskeyRefused,
+        ErrorCode::PasskeyUnknown,
+        ErrorCode::UserNotVerified,
         ErrorCode::CeremonyInvalid,
         ErrorCode::LinkInvalid,
         ErrorCode::InvalidCode,

@@ -82,6 +82,9 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
         C::SsoRequired => "sso_required",
         C::LockedOut => "locked_out",
         C::PasskeyRefused => "passkey_refused",
+        // The causes these had when they were answered as `passkey_refused`.
+        C::PasskeyUnknown => "unknown_credential",
+        C::UserNotVerified => "user_not_verified",
         C::CeremonyInvalid => "ceremony_invalid",
         C::LinkInvalid => "link_invalid",
         C::InvalidCode => "invalid_code",

@@ -50,6 +50,22 @@ pub enum Error {
     /// learns that the passkey was refused.
     #[error("The passkey could not be verified. Please try again.")]
     PasskeyRefused { cause: &'static str },
+    /// The answering passkey is not registered (deleted, or its account
+    /// removed). Only where that tells nothing about which accounts exist:
+    /// see [`crate::factors::passkey::verify_assertion`]. Audited as
+    /// `unknown_credential`.
+    #[error(
+        "This passkey is no longer registered with Latchkey: it may have been deleted from your \
+         account. Sign in another way, and remove it from your device or password manager."
+    )]
+    PasskeyUnknown,
+    /// An assertion (or registration) without user verification, with a
+    /// valid signature. Audited as `user_not_verified`.
+    #[error(
+        "Your passkey did not confirm it's you (no PIN, fingerprint or face check). \
+         Use a passkey protected by a screen lock or PIN, and try again."
+    )]
+    UserNotVerified,
     #[error("This passkey request has expired or was already used. Please try again.")]
     CeremonyInvalid,
     #[error("This link has expired or was already used. Ask for a new one.")]
@@ -79,6 +95,8 @@ impl Error {
             Error::SsoRequired => ErrorCode::SsoRequired,
             Error::LockedOut { .. } => ErrorCode::LockedOut,
             Error::PasskeyRefused { .. } => ErrorCode::PasskeyRefused,
+            Error::PasskeyUnknown => ErrorCode::PasskeyUnknown,
+            Error::UserNotVerified => ErrorCode::UserNotVerified,
             Error::CeremonyInvalid => ErrorCode::CeremonyInvalid,
             Error::LinkInvalid => ErrorCode::LinkInvalid,
             Error::InvalidCode => ErrorCode::InvalidCode,

@@ -71,6 +71,10 @@ pub struct Domain {
     /// How long (seconds) after a sign-in or re-authentication sensitive
     /// changes are allowed without a new proof (OWASP ASVS 3.7.1).
     pub reauth_window_secs: i64,
+    /// How long (seconds) a started WebAuthn ceremony can be finished; the
+    /// options sent to browsers carry it as `publicKey.timeout` (in
+    /// milliseconds), so a client can renew a waiting request in time.
+    pub ceremony_lifetime_secs: i64,
     /// Per-client-address limits on ceremony starts and secret checks.
     pub limits: RateLimits,
     /// Paces the sweeping of expired ceremonies.
@@ -87,7 +91,11 @@ pub struct Config {
     pub clock: Clock,
     /// Threads that hash passwords (argon2id is memory-hard: each uses 19 MiB).
     pub hash_threads: usize,
+    /// Seconds; see [`Domain::reauth_window_secs`].
     pub reauth_window_secs: i64,
+    /// Seconds; see [`Domain::ceremony_lifetime_secs`]. Positive, and at
+    /// most a few hours (the browser's timeout is a `u32` of milliseconds).
+    pub ceremony_lifetime_secs: i64,
     pub limits: RateLimits,
     pub mailer: Mailer,
 }
@@ -96,9 +104,11 @@ impl Domain {
     /// The one constructor: `serve` and the tests build their handle here.
     /// It also puts stored emails in their canonical form (see
     /// [`store::accounts::canonicalise_emails`]). Fails when the relying
-    /// party cannot be made from the origin, or on a database error.
+    /// party cannot be made from the origin and ceremony lifetime, or on a
+    /// database error.
     pub async fn new(db: Db, config: Config) -> Result<Self> {
-        let webauthn = webauthn::relying_party(&config.web).map_err(Error::BadRequest)?;
+        let webauthn = webauthn::relying_party(&config.web, config.ceremony_lifetime_secs)
+            .map_err(Error::BadRequest)?;
         let decoy_key = store::keys::load_or_create(&db, "decoy_credential_ids").await?;
         let (rewritten, left) = store::accounts::canonicalise_emails(&db).await?;
         if rewritten > 0 {
@@ -115,6 +125,7 @@ impl Domain {
             web: Arc::new(config.web),
             webauthn: Arc::new(webauthn),
             reauth_window_secs: config.reauth_window_secs,
+            ceremony_lifetime_secs: config.ceremony_lifetime_secs,
             limits: config.limits,
             ceremony_sweeper: Default::default(),
             decoy_key: Arc::new(decoy_key),

@@ -7,12 +7,25 @@ use webauthn_rs::prelude::*;
 use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
 
 /// Builds the relying party for `web.origin`: the RP ID is the origin's
-/// host, so credentials made here work on this host only.
-pub fn relying_party(web: &WebConfig) -> std::result::Result<Webauthn, String> {
+/// host, so credentials made here work on this host only. Every options
+/// object it makes carries `publicKey.timeout` = `ceremony_lifetime_secs`
+/// in milliseconds: the browser gives up when the server would.
+///
+/// Errors: an origin without a host, or a lifetime that is not positive
+/// or does not fit WebAuthn's `u32` of milliseconds.
+pub fn relying_party(
+    web: &WebConfig,
+    ceremony_lifetime_secs: i64,
+) -> std::result::Result<Webauthn, String> {
     let origin = Url::parse(&web.origin).map_err(|e| format!("origin: {e}"))?;
     let rp_id = origin.host_str().ok_or("origin has no host")?.to_owned();
+    let timeout = u64::try_from(ceremony_lifetime_secs)
+        .ok()
+        .filter(|secs| (1..=u64::from(u32::MAX) / 1000).contains(secs))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("ceremony lifetime of {ceremony_lifetime_secs} s: out of range"))?;
     WebauthnBuilder::new(&rp_id, &origin)
-        .and_then(|b| b.rp_name("Latchkey").build())
+        .and_then(|b| b.rp_name("Latchkey").timeout(timeout).build())
         .map_err(|e| format!("WebAuthn relying party for {}: {e}", web.origin))
 }
 
@@ -44,7 +57,12 @@ pub fn parse_answer<T: serde::de::DeserializeOwned>(answer: &serde_json::Value) 
 }
 
 /// Maps a webauthn-rs verification failure to the client's error, keeping
-/// the cause for the log and the audit trail.
+/// the cause for the log and the audit trail: [`Error::UserNotVerified`]
+/// when user verification is missing, [`Error::PasskeyRefused`] otherwise.
+///
+/// webauthn-rs checks user verification *before* the signature: an
+/// assertion's caller must make sure the signature holds before answering
+/// [`Error::UserNotVerified`] (see `crate::factors::passkey`).
 pub fn refused(context: &'static str, err: WebauthnError) -> Error {
     let cause = match err {
         WebauthnError::InvalidClientDataType => "wrong_type",
@@ -60,7 +78,10 @@ pub fn refused(context: &'static str, err: WebauthnError) -> Error {
         _ => "malformed",
     };
     tracing::warn!(error = ?err, cause, "{context}: WebAuthn verification failed");
-    Error::PasskeyRefused { cause }
+    match err {
+        WebauthnError::UserNotVerified => Error::UserNotVerified,
+        _ => Error::PasskeyRefused { cause },
+    }
 }
 
 /// Refuses an answer whose `type` is not `public-key`, or whose `id` is not

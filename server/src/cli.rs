@@ -58,6 +58,13 @@ pub struct ServeArgs {
     #[arg(long, env = "LATCHKEY_REAUTH_WINDOW_SECS", default_value_t = 300)]
     pub reauth_window_secs: i64,
 
+    /// Seconds a started passkey ceremony (sign-in, re-authentication,
+    /// registration) can be finished; also the `timeout` (in milliseconds)
+    /// of the options sent to browsers. 5 to 3600.
+    #[arg(long, env = "LATCHKEY_CEREMONY_LIFETIME_SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(i64).range(5..=3600))]
+    pub ceremony_lifetime_secs: i64,
+
     /// Passkey ceremonies (sign-in, re-authentication, registration) one
     /// client address may start per minute; past it, 429.
     #[arg(long, env = "LATCHKEY_LIMIT_CEREMONY_STARTS", default_value_t = 120,
@@ -278,6 +285,7 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
             clock,
             hash_threads: hash_threads_for_serving(),
             reauth_window_secs: args.reauth_window_secs,
+            ceremony_lifetime_secs: args.ceremony_lifetime_secs,
             limits: domain::limits::RateLimits::per_minute(
                 args.ceremony_starts_per_minute,
                 args.secret_checks_per_minute,
@@ -475,4 +483,31 @@ fn read_password() -> Result<String> {
         Error::BadRequest(format!("cannot read the password from standard input: {e}"))
     })?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(args: &[&str]) -> std::result::Result<ServeArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["latchkey", "serve"].iter().chain(args))?;
+        match cli.command {
+            Some(Command::Serve(args)) => Ok(args),
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_ceremony_lifetime_is_5_to_3600_seconds() {
+        assert_eq!(serve_args(&[]).unwrap().ceremony_lifetime_secs, 300);
+        let args = serve_args(&["--ceremony-lifetime-secs", "30"]).unwrap();
+        assert_eq!(args.ceremony_lifetime_secs, 30);
+        for out_of_range in ["0", "4", "3601"] {
+            let err = serve_args(&["--ceremony-lifetime-secs", out_of_range]).unwrap_err();
+            assert!(
+                err.to_string().contains("--ceremony-lifetime-secs"),
+                "{err}"
+            );
+        }
+    }
 }

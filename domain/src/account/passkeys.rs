@@ -92,6 +92,7 @@ pub async fn register_start(
         &d.db,
         &d.clock,
         &d.ceremony_sweeper,
+        d.ceremony_lifetime_secs,
         Purpose::Register,
         binding,
         &registration,

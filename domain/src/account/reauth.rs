@@ -101,6 +101,7 @@ pub async fn passkey_start(
         &d.db,
         &d.clock,
         &d.ceremony_sweeper,
+        d.ceremony_lifetime_secs,
         Purpose::Reauth,
         binding,
         &LoginState::Account(auth),
@@ -116,7 +117,9 @@ pub async fn passkey_start(
 /// session's; the session records the passkey, so deleting it later ends
 /// the session. Audited as `reauth`.
 ///
-/// Errors: [`Error::CeremonyInvalid`], [`Error::PasskeyRefused`].
+/// Errors: [`Error::CeremonyInvalid`], [`Error::PasskeyRefused`],
+/// [`Error::PasskeyUnknown`] (say, a passkey deleted from the account),
+/// [`Error::UserNotVerified`].
 pub async fn passkey_finish(
     d: &Domain,
     client: &Client,

@@ -67,6 +67,7 @@ pub async fn start(
             &d.db,
             &d.clock,
             &d.ceremony_sweeper,
+            d.ceremony_lifetime_secs,
             Purpose::Login,
             Binding::default(),
             &state,
@@ -117,6 +118,7 @@ pub async fn start(
         &d.db,
         &d.clock,
         &d.ceremony_sweeper,
+        d.ceremony_lifetime_secs,
         Purpose::Login,
         binding,
         &state,
@@ -144,7 +146,9 @@ fn decoy_credential_id(key: &[u8; 32], email: &Email, org: &OrgShortName) -> Vec
 /// [`complete`]. Audited as `sign_in.passkey`.
 ///
 /// Errors: [`Error::CeremonyInvalid`], [`Error::PasskeyRefused`] (with
-/// its cause for the audit), [`Error::SsoRequired`].
+/// its cause for the audit), [`Error::PasskeyUnknown`] and
+/// [`Error::UserNotVerified`] (where they reveal no account: see
+/// [`verify_assertion`]), [`Error::SsoRequired`].
 pub async fn finish(
     d: &Domain,
     client: &Client,
@@ -158,12 +162,11 @@ pub async fn finish(
             ceremonies::take::<LoginState>(&d.db, &d.clock, Purpose::Login, ceremony_id).await?;
         let credential: PublicKeyCredential = crate::webauthn::parse_answer(credential)?;
         let (row, result) = verify_assertion(d, &credential, login_state, &binding).await?;
-        let (account, org) =
-            accounts::find_by_id(&d.db, &row.account_id)
-                .await?
-                .ok_or(Error::PasskeyRefused {
-                    cause: "unknown_credential",
-                })?;
+        // A passkey whose account is gone is as unknown as a deleted one
+        // (its signature held: saying so tells nothing about accounts).
+        let (account, org) = accounts::find_by_id(&d.db, &row.account_id)
+            .await?
+            .ok_or(Error::PasskeyUnknown)?;
         who.set(&account.id, &org.id);
         // Asked before anything is stored: a refused sign-in leaves the
         // passkey's counter and last use as they were.

@@ -18,9 +18,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// How long a started ceremony can be finished.
-pub const CEREMONY_TTL_SECS: i64 = 5 * 60;
-
 /// What a ceremony is for; a ceremony started for one purpose cannot be
 /// finished as another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,11 +92,13 @@ impl Sweeper {
     }
 }
 
-/// Stores `ceremony` and returns the id the client will send back.
+/// Stores `ceremony`, finishable for `lifetime_secs` seconds from now, and
+/// returns the id the client will send back.
 pub async fn start<S: Serialize>(
     db: &Db,
     clock: &Clock,
     sweeper: &Sweeper,
+    lifetime_secs: i64,
     purpose: Purpose,
     binding: Binding,
     ceremony: &S,
@@ -112,7 +111,7 @@ pub async fn start<S: Serialize>(
     let id = URL_SAFE_NO_PAD.encode(bytes);
     let sweep = sweeper.due(now);
     // Expired rows are swept as new ones come, every few seconds, so the
-    // table holds at most the ceremonies of the last 5 minutes.
+    // table holds at most the ceremonies of the last lifetime.
     if sweep {
         with_pool!(db, pool => sqlx::query("DELETE FROM ceremonies WHERE expires_at < $1")
             .bind(now)
@@ -130,7 +129,7 @@ pub async fn start<S: Serialize>(
         .bind(&binding.session_hash)
         .bind(&binding.account_id)
         .bind(&json)
-        .bind(now + CEREMONY_TTL_SECS)
+        .bind(now + lifetime_secs)
         .execute(pool)
         .await
         .map(|_| ())

@@ -117,12 +117,11 @@ impl Stage {
 }
 
 /// A passkey deleted while the session it proves was being recorded: the
-/// proof no longer stands (the `passkey_id` reference fails).
+/// proof no longer stands (the `passkey_id` reference fails). Its
+/// signature held, so saying it is unknown tells nothing about accounts.
 fn passkey_gone(err: sqlx::Error) -> crate::Error {
     match &err {
-        sqlx::Error::Database(e) if e.is_foreign_key_violation() => crate::Error::PasskeyRefused {
-            cause: "unknown_credential",
-        },
+        sqlx::Error::Database(e) if e.is_foreign_key_violation() => crate::Error::PasskeyUnknown,
         _ => err.into(),
     }
 }

@@ -1,7 +1,8 @@
 //! Attacks on the WebAuthn ceremonies, one named test each: what a
 //! malicious page, a broken or cloned authenticator, or a replaying client
 //! would send. Every refusal must be a 4xx that says nothing more than
-//! "refused", store nothing, and leave its precise cause in the audit trail.
+//! "refused" (but for a missing user verification, which the person can
+//! fix), store nothing, and leave its precise cause in the audit trail.
 
 use crate::passkeys::{
     app_with_account, login_finish, login_start, register, register_finish, register_start,
@@ -18,15 +19,21 @@ fn decode(text: &Value) -> Vec<u8> {
     URL_SAFE_NO_PAD.decode(text.as_str().unwrap()).unwrap()
 }
 
-/// Asserts that `reply` is the generic passkey refusal and that the audit
-/// trail recorded `event` failing with `cause`.
+/// Asserts that `reply` is the generic passkey refusal — or, for a missing
+/// user verification, the refusal that says so — and that the audit trail
+/// recorded `event` failing with `cause`.
 async fn assert_refused(app: &TestApp, reply: &Reply, event: &str, cause: &str) {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
-    assert_eq!(reply.body["code"], "passkey_refused");
-    assert_eq!(
-        reply.body["message"], "The passkey could not be verified. Please try again.",
-        "the client learns nothing about the cause"
-    );
+    if cause == "user_not_verified" {
+        // The one cause a person can act on (see `refusals`).
+        assert_eq!(reply.body["code"], "user_not_verified");
+    } else {
+        assert_eq!(reply.body["code"], "passkey_refused");
+        assert_eq!(
+            reply.body["message"], "The passkey could not be verified. Please try again.",
+            "the client learns nothing about the cause"
+        );
+    }
     let logged = app
         .count(&format!(
             "SELECT COUNT(*) FROM audit_events WHERE event = '{event}' \

@@ -112,10 +112,20 @@ fn set_in_attestation(answer: &mut Value, key: &str, value: serde_cbor_2::Value)
     answer["response"]["attestationObject"] = json!(b64(&serde_cbor_2::to_vec(&object).unwrap()));
 }
 
+/// Which finish a row's answer goes to.
+#[derive(Clone, Copy, PartialEq)]
+enum Finish {
+    /// A sign-in naming no account, or a re-authentication: a credential id
+    /// that names no passkey is answered as such.
+    Assertion,
+    Registration,
+}
+
 /// The refusal expected for `row`: an answer that is not WebAuthn JSON of
-/// the right shape is 400 `bad_request`; one of the right shape whose
-/// content does not verify is 401 `passkey_refused`.
-fn expected(row: &str) -> (StatusCode, &'static str) {
+/// the right shape is 400 `bad_request`; an assertion naming a credential
+/// id that is not registered is 401 `passkey_unknown`; one of the right
+/// shape whose content does not verify is 401 `passkey_refused`.
+fn expected(row: &str, finish: Finish) -> (StatusCode, &'static str) {
     const MALFORMED: [&str; 5] = [
         "no credential",
         "credential not an object",
@@ -123,15 +133,18 @@ fn expected(row: &str) -> (StatusCode, &'static str) {
         "clientDataJSON a number",
         "clientDataJSON not base64url",
     ];
+    const UNKNOWN_IDS: [&str; 2] = ["id and rawId empty", "id and rawId of 5 bytes"];
     if MALFORMED.contains(&row) {
         (StatusCode::BAD_REQUEST, "bad_request")
+    } else if finish == Finish::Assertion && UNKNOWN_IDS.contains(&row) {
+        (StatusCode::UNAUTHORIZED, "passkey_unknown")
     } else {
         (StatusCode::UNAUTHORIZED, "passkey_refused")
     }
 }
 
-fn check(name: &str, reply: &crate::support::Reply) {
-    let (status, code) = expected(name);
+fn check(name: &str, finish: Finish, reply: &crate::support::Reply) {
+    let (status, code) = expected(name, finish);
     assert_eq!(reply.status, status, "{name}: {:?}", reply.body);
     assert_eq!(reply.body["code"], code, "{name}");
     assert!(reply.session_cookie().is_none(), "{name}");
@@ -152,7 +165,7 @@ async fn malformed_sign_in_answers_are_refused_store_nothing_and_use_the_ceremon
         let mut answer = passkey.assert(&start.body["options"], counter).unwrap();
         mutate(&mut answer);
         let reply = login_finish(&app, &start.body["ceremony_id"], answer).await;
-        check(name, &reply);
+        check(name, Finish::Assertion, &reply);
         assert_eq!(
             app.count("SELECT COUNT(*) FROM sessions").await,
             sessions,
@@ -200,7 +213,7 @@ async fn malformed_re_authentication_answers_are_refused_and_use_the_ceremony_up
                 Some(&token),
             )
             .await;
-        check(name, &reply);
+        check(name, Finish::Assertion, &reply);
         assert_eq!(
             app.count("SELECT authenticated_at FROM sessions").await,
             before,
@@ -228,7 +241,7 @@ async fn malformed_registration_answers_are_refused_store_nothing_and_use_the_ce
         let (_, mut answer) = SoftPasskey::register(&start.body["options"], ORIGIN).unwrap();
         mutate(&mut answer);
         let reply = register_finish(&app, &token, &start.body["ceremony_id"], answer).await;
-        check(name, &reply);
+        check(name, Finish::Registration, &reply);
         assert_eq!(
             app.count("SELECT COUNT(*) FROM passkeys").await,
             0,

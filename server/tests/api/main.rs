@@ -18,6 +18,7 @@ mod openapi;
 mod passkeys;
 mod policies;
 mod rate_limits;
+mod refusals;
 mod rules;
 mod sessions;
 mod support;

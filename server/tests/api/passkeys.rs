@@ -188,6 +188,10 @@ async fn an_expired_ceremony_is_refused() {
     let (app, token) = app_with_account().await;
     let passkey = register(&app, &token).await;
     let start = login_start(&app, None).await;
+    assert_eq!(
+        start.body["options"]["publicKey"]["timeout"], 300_000,
+        "the default lifetime, in milliseconds"
+    );
     app.clock.advance(5 * 60 + 1);
     let reply = login_finish(
         &app,
@@ -196,6 +200,58 @@ async fn an_expired_ceremony_is_refused() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["code"], "ceremony_invalid");
+}
+
+#[tokio::test]
+async fn a_ceremony_lives_as_long_as_configured_and_its_options_say_so() {
+    let app = TestApp::with_ceremony_lifetime(30).await;
+    app.create_org("acme", "Acme Security").await;
+    app.create_account("acme", "ada@example.com").await;
+    let token = app.login_ok("ada@example.com", "acme").await;
+    let registration = register_start(&app, &token).await;
+    let passkey = register(&app, &token).await;
+    let reauth = app
+        .send(
+            Method::POST,
+            "/api/reauth/passkey/start",
+            None,
+            Some(&token),
+        )
+        .await;
+    let discoverable = login_start(&app, None).await;
+    let named = login_start(&app, Some(("ada@example.com", "acme"))).await;
+    let decoy = login_start(&app, Some(("nobody@example.com", "acme"))).await;
+    for (what, start) in [
+        ("registration", &registration),
+        ("re-authentication", &reauth),
+        ("discoverable sign-in", &discoverable),
+        ("sign-in naming an account", &named),
+        ("sign-in naming no account", &decoy),
+    ] {
+        assert_eq!(
+            start.body["options"]["publicKey"]["timeout"], 30_000,
+            "{what}: the lifetime in milliseconds"
+        );
+    }
+
+    // At its last second a ceremony still finishes; one second later not.
+    app.clock.advance(30);
+    let reply = login_finish(
+        &app,
+        &discoverable.body["ceremony_id"],
+        passkey.assert(&discoverable.body["options"], 1).unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    app.clock.advance(1);
+    let reply = login_finish(
+        &app,
+        &named.body["ceremony_id"],
+        passkey.assert(&named.body["options"], 2).unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
     assert_eq!(reply.body["code"], "ceremony_invalid");
 }
 
@@ -260,7 +316,8 @@ async fn an_assertion_without_user_verification_is_refused() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(reply.body["code"], "passkey_refused");
+    assert_eq!(reply.body["code"], "user_not_verified");
+    assert!(reply.session_cookie().is_none());
 }
 
 #[tokio::test]

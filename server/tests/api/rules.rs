@@ -314,7 +314,7 @@ async fn a_session_cannot_be_recorded_for_a_passkey_deleted_meanwhile() {
     )
     .await;
     assert!(
-        matches!(opened, Err(domain::Error::PasskeyRefused { .. })),
+        matches!(opened, Err(domain::Error::PasskeyUnknown)),
         "{:?}",
         opened.err()
     );

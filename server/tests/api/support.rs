@@ -78,84 +78,102 @@ async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
     }
 }
 
+/// How a test instance differs from the default one.
+struct Setup {
+    clock: Clock,
+    limits: RateLimits,
+    origin: String,
+    /// `LATCHKEY_TRUSTED_PROXIES` syntax.
+    trusted_proxies: String,
+    /// Seconds; the server's default.
+    ceremony_lifetime_secs: i64,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            clock: Clock::manual(START),
+            limits: RateLimits::default(),
+            origin: ORIGIN.to_owned(),
+            trusted_proxies: String::new(),
+            ceremony_lifetime_secs: 300,
+        }
+    }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
-        Self::with_limits(RateLimits::default()).await
+        Self::fresh(Setup::default()).await
     }
 
     /// A test instance with its own per-address rate limits.
     pub async fn with_limits(limits: RateLimits) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = fresh_database_url(&dir).await;
-        Self::instance(dir, db_url, Clock::manual(START), limits, ORIGIN).await
+        Self::fresh(Setup {
+            limits,
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A test instance serving another public origin (an https one, say).
     pub async fn with_origin(origin: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = fresh_database_url(&dir).await;
-        let limits = RateLimits::default();
-        Self::instance(dir, db_url, Clock::manual(START), limits, origin).await
+        Self::fresh(Setup {
+            origin: origin.to_owned(),
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// A test instance whose WebAuthn ceremonies can be finished for
+    /// `secs` seconds (`LATCHKEY_CEREMONY_LIFETIME_SECS`).
+    pub async fn with_ceremony_lifetime(secs: i64) -> Self {
+        Self::fresh(Setup {
+            ceremony_lifetime_secs: secs,
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// A test instance behind the given trusted proxies
+    /// (`LATCHKEY_TRUSTED_PROXIES` syntax).
+    pub async fn behind_proxies(trusted_proxies: &str) -> Self {
+        Self::fresh(Setup {
+            trusted_proxies: trusted_proxies.to_owned(),
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A second server instance on this one's database and clock, as when
     /// several instances run behind a load balancer.
     pub async fn second_instance(&self) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let limits = self.state.limits;
-        let origin = self.origin.clone();
-        Self::instance(
-            dir,
-            self.db_url.clone(),
-            self.clock.clone(),
-            limits,
-            &origin,
-        )
-        .await
+        let setup = Setup {
+            clock: self.clock.clone(),
+            limits: self.state.limits,
+            origin: self.origin.clone(),
+            ceremony_lifetime_secs: self.state.ceremony_lifetime_secs,
+            ..Setup::default()
+        };
+        Self::instance(dir, self.db_url.clone(), setup).await
     }
 
-    async fn instance(
-        dir: tempfile::TempDir,
-        db_url: String,
-        clock: Clock,
-        limits: RateLimits,
-        origin: &str,
-    ) -> Self {
-        Self::instance_behind(dir, db_url, clock, limits, origin, "").await
-    }
-
-    /// A test instance behind the given trusted proxies
-    /// (`LATCHKEY_TRUSTED_PROXIES` syntax).
-    pub async fn behind_proxies(trusted_proxies: &str) -> Self {
+    /// An instance on a fresh database.
+    async fn fresh(setup: Setup) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db_url = fresh_database_url(&dir).await;
-        let limits = RateLimits::default();
-        Self::instance_behind(
-            dir,
-            db_url,
-            Clock::manual(START),
-            limits,
-            ORIGIN,
-            trusted_proxies,
-        )
-        .await
+        Self::instance(dir, db_url, setup).await
     }
 
-    async fn instance_behind(
-        dir: tempfile::TempDir,
-        db_url: String,
-        clock: Clock,
-        limits: RateLimits,
-        origin: &str,
-        trusted_proxies: &str,
-    ) -> Self {
-        let trusted_proxies = server::auth::parse_trusted_proxies(trusted_proxies).unwrap();
+    async fn instance(dir: tempfile::TempDir, db_url: String, setup: Setup) -> Self {
+        let trusted_proxies = server::auth::parse_trusted_proxies(&setup.trusted_proxies).unwrap();
         let db = Db::connect(&db_url).await.expect("connect and migrate");
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("latchkey")
             .site_root(dir.path().to_string_lossy().to_string())
             .build();
-        let web = WebConfig::from_origin(origin).unwrap();
+        let web = WebConfig::from_origin(&setup.origin).unwrap();
+        let clock = setup.clock;
         let domain = Domain::new(
             db,
             domain::Config {
@@ -163,7 +181,8 @@ impl TestApp {
                 clock: clock.clone(),
                 hash_threads: 2,
                 reauth_window_secs: 300,
-                limits,
+                ceremony_lifetime_secs: setup.ceremony_lifetime_secs,
+                limits: setup.limits,
                 mailer: domain::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
             },
         )
@@ -181,7 +200,7 @@ impl TestApp {
             clock,
             db_url,
             outbox,
-            origin: origin.to_owned(),
+            origin: setup.origin,
             router,
             _dir: dir,
         }
