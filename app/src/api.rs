@@ -4,7 +4,7 @@
 //! type whether the server refused, the network failed or the answer was
 //! unreadable.
 
-use crate::json;
+use crate::browser::json;
 use common::{
     ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
     EmailLinkRequester, ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart,

@@ -2,39 +2,58 @@
 //!
 //! Rendered entirely in the browser (client-side rendering); the server
 //! only sends a shell page that loads this code. Pages talk to the server
-//! through [`api`], with the request and response types of `common`.
+//! through [`api`], with the request and response types of `common`; the
+//! browser's own APIs are behind [`browser`].
 
 // Outside tests, failures are handled, never unwrapped.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod actions;
 pub mod api;
+pub mod browser;
 pub mod components;
-pub mod json;
 pub mod pages;
-pub mod paint;
-pub mod passkey_sign_in;
-pub mod remembered_orgs;
+pub mod routes;
 pub mod session;
-pub mod webauthn;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ProtectedParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use routes::Page;
+use session::SessionState;
 
 /// The root component, mounted on `<body>` by the `frontend` crate.
+///
+/// The route tree: the sign-in and emailed-link pages stand alone; the
+/// console pages share one frame ([`components::shell::ConsoleShell`]),
+/// guarded once here: a signed-out visitor is sent to the sign-in page.
 #[component]
 pub fn App() -> impl IntoView {
-    session::provide_session();
+    let session = session::provide_session();
+    // A memo: the console is drawn again only when signing in or out, not
+    // when details of the session change (turning 2FA on, say), which
+    // would throw away the state of the page being used.
+    let signed_in = Memo::new(move |_| match session.get() {
+        SessionState::Loading => None,
+        SessionState::SignedIn(_) => Some(true),
+        SessionState::SignedOut => Some(false),
+    });
     view! {
         <Router>
-            <main>
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/login") view=pages::login::LoginPage />
-                    <Route path=path!("/") view=pages::home::HomePage />
-                    <Route path=path!("/account") view=pages::account::AccountPage />
-                    <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmailPage />
-                </Routes>
-            </main>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmailPage />
+                <ProtectedParentRoute
+                    path=path!("")
+                    view=components::shell::ConsoleShell
+                    condition=move || signed_in.get()
+                    redirect_path=|| Page::Login.path()
+                    fallback=|| view! { <p class="loading">"Loading…"</p> }
+                >
+                    <Route path=path!("") view=pages::home::HomePage />
+                    <Route path=path!("account") view=pages::account::AccountPage />
+                </ProtectedParentRoute>
+            </Routes>
         </Router>
     }
 }

@@ -22,6 +22,14 @@ impl Session {
     pub fn get(&self) -> SessionState {
         self.0.get()
     }
+    /// The signed-in session, if any (tracked: a view reading it follows
+    /// sign-in, logout and changes such as turning 2FA on).
+    pub fn info(&self) -> Option<SessionInfo> {
+        match self.0.get() {
+            SessionState::SignedIn(info) => Some(info),
+            _ => None,
+        }
+    }
     pub fn set_signed_in(&self, info: SessionInfo) {
         self.0.set(SessionState::SignedIn(info));
     }
@@ -35,14 +43,15 @@ impl Session {
     }
 }
 
-/// Provides the [`Session`] context and asks the server who is signed in.
-pub fn provide_session() {
+/// Provides the [`Session`] context, asks the server who is signed in, and
+/// returns the handle.
+pub fn provide_session() -> Session {
     let session = Session(RwSignal::new(SessionState::Loading), RwSignal::new(None));
     provide_context(session);
     spawn_local(async move {
         // The page draws itself first (the sign-in page needs no answer to
         // show its form); the question goes out right after.
-        crate::paint::after_next_paint().await;
+        crate::browser::paint::after_next_paint().await;
         // A network failure counts as signed out: the login page then says
         // what went wrong when the person tries to sign in.
         match crate::api::session().await {
@@ -54,6 +63,7 @@ pub fn provide_session() {
             Ok(None) | Err(_) => session.set_signed_out(),
         }
     });
+    session
 }
 
 pub fn use_session() -> Session {

@@ -124,7 +124,7 @@ test("adding and deleting a passkey send notifications", async ({ page, admin, a
   const card = page.getByRole("listitem", { name: "Passkey" });
   await card.getByRole("button", { name: "Delete" }).click();
   await card.getByRole("button", { name: "Delete passkey" }).click();
-  await expect(page.getByRole("status")).toHaveText("Passkey deleted.");
+  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” deleted.");
   const deleted = await waitForMail(email, "A passkey was deleted from your Latchkey account");
   expect(deleted).toContain("If this was not you");
   expect(authenticator).toBeTruthy();

@@ -197,7 +197,7 @@ export async function openMyAccount(page: Page, email: string, org: string): Pro
   await signInWithPassword(page, email, org);
   await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
   await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("link", { name: "My Account" }).click();
+  await page.locator("#profile-menu").getByRole("link", { name: "My Account" }).click();
   await expect(page.getByRole("heading", { name: "My Account" })).toBeVisible();
 }
 

@@ -47,7 +47,9 @@ test("add a passkey right after signing in", async ({ page, admin, authenticator
   expect(stored.passkeys[0]).toMatchObject({ name: "Passkey", provider: "Passkey", last_used_at: null });
   // The same authenticator cannot be registered twice on one account.
   await page.getByRole("button", { name: "Add a Passkey" }).click();
-  await expect(page.getByRole("alert")).toHaveText("This authenticator already has a passkey for this account.");
+  await expect(page.getByRole("alert")).toHaveText(
+    "This device or security key already has a passkey for this account. Use another one, or keep using the passkey you have.",
+  );
   expect(await authenticator.credentials()).toHaveLength(1);
   expect((await storedPasskeys(page)).passkeys).toHaveLength(1);
 
@@ -114,7 +116,7 @@ test("one email in two orgs: each passkey names its org and signs into it", asyn
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("link", { name: "My Account" }).click();
+  await page.locator("#profile-menu").getByRole("link", { name: "My Account" }).click();
   await page.getByRole("button", { name: "Add a Passkey" }).click();
   await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
 
@@ -144,15 +146,18 @@ test("a deleted passkey can no longer sign in", async ({ page, admin, authentica
 
   const card = page.getByRole("listitem", { name: "Passkey" });
   await card.getByRole("button", { name: "Delete" }).click();
-  await expect(card.getByRole("alertdialog")).toContainText("You will no longer be able to sign in with it.");
+  await expect(card.getByRole("group", { name: "Confirm deletion" })).toContainText("You will no longer be able to sign in with it.");
   await card.getByRole("button", { name: "Delete passkey" }).click();
-  await expect(page.getByRole("status")).toHaveText("Passkey deleted.");
+  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” deleted.");
   await expect(page.getByText("You have no passkeys yet.")).toBeVisible();
   expect((await storedPasskeys(page)).passkeys).toHaveLength(0);
 
   await openLoginWithoutAutofill(page, authenticator, credentials, { logOut: true });
   await page.getByRole("button", { name: "Login" }).click();
-  await expect(page.getByRole("alert")).toHaveText("The passkey could not be verified. Please try again.");
+  // Its own words: a retry can never work, so the page does not suggest one.
+  await expect(page.getByRole("alert")).toHaveText(
+    "This passkey is no longer registered with Latchkey: it may have been deleted from your account. Sign in another way, and remove it from your device or password manager.",
+  );
   await expect(page).toHaveURL("/login");
   expect((await page.request.get("/api/session")).status()).toBe(204);
 });
@@ -192,7 +197,9 @@ test("an assertion without user verification is refused", async ({ page, admin, 
   // refuses, since the request requires user verification.
   await unverified.setUserVerified(false);
   await page.getByRole("button", { name: "Login" }).click();
-  await expect(page.getByRole("alert")).toHaveText("The passkey request was cancelled or timed out.");
+  await expect(page.getByRole("alert")).toHaveText(
+    "No passkey was used: the request was closed, or your device could not confirm it's you with its screen lock, fingerprint or face. Try again, or sign in another way.",
+  );
   expect((await page.request.get("/api/session")).status()).toBe(204);
 
   // An authenticator that answers anyway with the UV flag cleared: the
@@ -200,7 +207,9 @@ test("an assertion without user verification is refused", async ({ page, admin, 
   await unverified.setUserVerified(true);
   await unverified.overrideResponseBits({ isBadUV: true });
   await page.getByRole("button", { name: "Login" }).click();
-  await expect(page.getByRole("alert")).toHaveText("The passkey could not be verified. Please try again.");
+  await expect(page.getByRole("alert")).toHaveText(
+    "Your passkey did not confirm it's you (no PIN, fingerprint or face check). Use a passkey protected by a screen lock or PIN, and try again.",
+  );
   await expect(page).toHaveURL("/login");
   expect((await page.request.get("/api/session")).status()).toBe(204);
 });

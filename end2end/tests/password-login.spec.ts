@@ -144,7 +144,7 @@ test("Profile → My Account shows the account and its org", async ({ page, admi
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
 
   await page.getByRole("button", { name: "Profile" }).click();
-  await page.getByRole("link", { name: "My Account" }).click();
+  await page.locator("#profile-menu").getByRole("link", { name: "My Account" }).click();
   await expect(page).toHaveURL("/account");
   await expect(page.getByRole("heading", { name: "My Account" })).toBeVisible();
   await expect(page.getByText(email)).toBeVisible();

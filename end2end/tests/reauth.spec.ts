@@ -60,7 +60,7 @@ test("with a stale session, deleting asks again, and an existing passkey can con
   await card.getByRole("button", { name: "Delete passkey" }).click();
   await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
   await page.getByRole("button", { name: "Use a passkey" }).click();
-  await expect(page.getByRole("status")).toHaveText("Passkey deleted.");
+  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” deleted.");
   expect((await (await page.request.get("/api/passkeys")).json()).passkeys).toHaveLength(0);
   expect(authenticator).toBeTruthy();
 });

@@ -45,14 +45,16 @@ test("turn on 2FA, sign in with password and code, then with a passkey and no co
   const mail = await waitForMail(email, "Your code to finish setting up two-factor authentication");
   await page.getByLabel("Code from the email").fill(/enter this code: (\d{6})/.exec(mail)![1]);
   await page.getByLabel("Code from the app").fill("000000");
-  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await page.getByRole("button", { name: "Verify code" }).click();
   await expect(page.getByRole("alert")).toContainText("That code is not correct");
   await page.getByLabel("Code from the app").fill(totp(secret));
-  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await page.getByRole("button", { name: "Verify code" }).click();
   await expect(page.getByRole("status")).toHaveText("Two-factor authentication is on.");
   await expect(page.getByText("On: signing in with your password also asks for a code")).toBeVisible();
   await page.getByRole("button", { name: "Add a Passkey" }).click();
-  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
+  await expect(page.getByRole("region", { name: "Passkeys" }).getByRole("status")).toHaveText(
+    "Passkey “Passkey” added.",
+  );
   const credentials = await authenticator.credentials();
 
   // Password, then the code. (The current code was used to turn 2FA on;
@@ -89,11 +91,11 @@ test("an org that requires 2FA makes accounts set it up right after the password
   const mailed = /enter this code: (\d{6})/.exec(mail)![1];
   await page.getByLabel("Code from the email").fill(mailed === "000000" ? "111111" : "000000");
   await page.getByLabel("Code from the app").fill(totp(secret));
-  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await page.getByRole("button", { name: "Verify code" }).click();
   await expect(page.getByRole("alert")).toContainText("That is not the code we emailed you");
   expect((await page.request.get("/api/session")).status()).toBe(204);
   await page.getByLabel("Code from the email").fill(mailed);
-  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await page.getByRole("button", { name: "Verify code" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
   const session = await (await page.request.get("/api/session")).json();
   expect(session).toMatchObject({ auth_method: "password_totp", totp_enabled: true, org_requires_2fa: true });

@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
-pub mod console_layout;
+pub mod confirm_dialog;
+pub mod form;
 pub mod profile_menu;
-pub mod security;
+pub mod shell;
 pub mod totp_setup;

@@ -1,33 +1,48 @@
-//! "Profile" menu of the top bar: My Account and Log out.
+//! "Profile", at the bottom of the left navigation: My Account and Log out.
 
+use crate::routes::Page;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn ProfileMenu() -> impl IntoView {
     let open = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let session = use_session();
     let navigate = use_navigate();
-
-    let log_out = move |_| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match crate::api::logout().await {
-                Ok(()) => {
-                    session.set_signed_out();
-                    navigate("/login", Default::default());
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+    let log_out = Action::new_local(|_: &()| crate::api::logout());
+    crate::actions::on_result(log_out, move |result| {
+        if result.is_ok() {
+            session.set_signed_out();
+            navigate(Page::Login.path(), Default::default());
+        }
+    });
+    let error = move || {
+        log_out
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.message)
     };
-
     view! {
         <div class="profile">
+            <div id="profile-menu" class="profile-menu" hidden=move || !open.get()>
+                <A href=Page::Account.path() on:click=move |_| open.set(false)>
+                    "My Account"
+                </A>
+                <button
+                    type="button"
+                    class="link-button"
+                    disabled=move || log_out.pending().get()
+                    on:click=move |_| {
+                        log_out.dispatch(());
+                    }
+                >
+                    "Log out"
+                </button>
+                <p role="alert" class="error" class:empty=move || error().is_none()>{error}</p>
+            </div>
             <button
                 type="button"
                 class="profile-button"
@@ -37,15 +52,6 @@ pub fn ProfileMenu() -> impl IntoView {
             >
                 "Profile"
             </button>
-            <div id="profile-menu" class="profile-menu" hidden=move || !open.get()>
-                <A href="/account" on:click=move |_| open.set(false)>
-                    "My Account"
-                </A>
-                <button type="button" class="link-button" on:click=log_out>
-                    "Log out"
-                </button>
-                {move || error.get().map(|e| view! { <p role="alert" class="error">{e}</p> })}
-            </div>
         </div>
     }
 }

@@ -1,26 +1,32 @@
 //! Showing a new TOTP secret (QR code and text) and confirming it with a
-//! first code: used after the password in orgs that require 2FA, and in My
-//! Account.
+//! first code (RFC 6238): after the password in orgs that require 2FA, and
+//! in My Account.
 
-use common::TotpSetup;
+use crate::components::form::{Field, FieldKind, Outcome};
+use common::{TotpEnrolment, TotpSetup};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-/// `on_code` is called with the code typed; the caller confirms it.
+/// `on_submit` gets the codes typed (the app's, and the emailed one when
+/// `setup.email_code_sent`); the caller confirms them and puts a refusal
+/// in `error`, shown under the form (the server's message says which code
+/// was wrong). `on_cancel` leaves the setup.
 #[component]
 pub fn TotpSetupForm(
     setup: TotpSetup,
-    #[prop(into)] on_code: Callback<String>,
-    busy: RwSignal<bool>,
-    /// Where the code mailed to the account goes, when one was mailed
-    /// (the session proved a password alone).
-    #[prop(optional_no_strip)]
-    email_code: Option<RwSignal<String>>,
+    #[prop(into)] on_submit: Callback<TotpEnrolment>,
+    #[prop(into)] on_cancel: Callback<()>,
+    #[prop(into)] busy: Signal<bool>,
+    error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let code = RwSignal::new(String::new());
+    let email_code = RwSignal::new(String::new());
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        on_code.run(code.get_untracked().trim().to_owned());
+        on_submit.run(TotpEnrolment {
+            code: code.get_untracked().trim().to_owned(),
+            email_code: email_code.get_untracked().trim().to_owned(),
+        });
     };
     view! {
         <div class="totp-setup">
@@ -31,36 +37,33 @@ pub fn TotpSetupForm(
             <div class="qr" role="img" aria-label="QR code of the authenticator key" inner_html=setup.qr_svg></div>
             <p class="hint">"Key: " <code class="totp-secret">{setup.secret}</code></p>
             <form on:submit=submit>
-                {email_code.map(|email_code| view! {
-                    <label for="totp-email-code">"Code from the email"</label>
-                    <p class="hint" id="totp-email-code-hint">"We emailed a 6-digit code to your address to confirm it's you."</p>
-                    <input
+                {setup.email_code_sent.then(|| view! {
+                    <Field
                         id="totp-email-code"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="one-time-code"
-                        pattern="[0-9]{6}"
-                        maxlength="6"
-                        aria-describedby="totp-email-code-hint"
-                        required
-                        bind:value=email_code
+                        label="Code from the email"
+                        kind=FieldKind::Code
+                        value=email_code
+                        hint="We emailed a 6-digit code to your address to confirm it's you."
+                        focus=true
                     />
                 })}
-                <label for="totp-setup-code">"Code from the app"</label>
-                <input
+                <Field
                     id="totp-setup-code"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="one-time-code"
-                    pattern="[0-9]{6}"
-                    maxlength="6"
-                    required
-                    bind:value=code
+                    label="Code from the app"
+                    kind=FieldKind::Code
+                    value=code
+                    focus=!setup.email_code_sent
                 />
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    "Turn on two-factor authentication"
-                </button>
+                <div class="button-row">
+                    <button type="submit" class="primary" disabled=move || busy.get()>
+                        "Verify code"
+                    </button>
+                    <button type="button" class="link-button" on:click=move |_| on_cancel.run(())>
+                        "Cancel"
+                    </button>
+                </div>
             </form>
+            <Outcome error />
         </div>
     }
 }

@@ -72,6 +72,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
         });
     };
     view! {
+        <main class="login-page">
             <div class="card narrow">
                 <h1>"Confirm it's you"</h1>
                 {move || match state.get() {
@@ -126,7 +127,8 @@ pub fn VerifyEmailPage() -> impl IntoView {
                     State::Failed(message) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
                 }}
             </div>
-        }
+        </main>
+    }
 }
 
 /// A Unix time in the browser's locale and time zone.

@@ -15,7 +15,7 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load() -> Vec<OrgSummary> {
     storage()
         .and_then(|s| s.get_item(KEY).ok().flatten())
-        .and_then(|text| crate::json::from_str(&text))
+        .and_then(|text| crate::browser::json::from_str(&text))
         .unwrap_or_default()
 }
 
@@ -25,7 +25,7 @@ pub fn remember(org: &OrgSummary) {
     orgs.retain(|o| o.short_name != org.short_name);
     orgs.insert(0, org.clone());
     orgs.truncate(MAX_REMEMBERED);
-    if let (Some(storage), Some(json)) = (storage(), crate::json::to_string(&orgs)) {
+    if let (Some(storage), Some(json)) = (storage(), crate::browser::json::to_string(&orgs)) {
         // Storage can be full or disabled; remembering is only a convenience.
         let _ = storage.set_item(KEY, &json);
     }

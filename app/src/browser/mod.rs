@@ -1,0 +1,9 @@
+//! The wasm glue: everything that talks to the browser's own APIs
+//! (WebAuthn, JSON, localStorage, focus, paint timing), so that pages deal
+//! in Rust types only.
+
+pub mod focus;
+pub mod json;
+pub mod paint;
+pub mod remembered_orgs;
+pub mod webauthn;

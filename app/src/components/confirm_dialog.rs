@@ -1,0 +1,211 @@
+//! "Confirm it's you": the one re-authentication dialog, used by every
+//! change the server refuses with `reauth_required` (OWASP ASVS 3.7.1:
+//! sensitive changes need a recent proof). A native modal `<dialog>`:
+//! focus moves into it and stays there, Esc cancels, and focus goes back
+//! to the control that opened it.
+//!
+//! The person proves it with their password (and 2FA code, when on), one
+//! of their passkeys, or an emailed link confirmed on any device; the
+//! dialog then closes and the caller retries the change.
+
+use crate::actions::on_result;
+use crate::browser::{focus, webauthn};
+use crate::components::form::{Field, FieldKind, Outcome, PasskeyWait};
+use crate::session::use_session;
+use common::{ApiError, AssertionFinish, ReauthPassword};
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Asks the server for a fresh proof with an assertion from one of the
+/// session's passkeys.
+async fn with_passkey() -> Result<(), ApiError> {
+    let start = crate::api::reauth_passkey_start().await?;
+    let credential = webauthn::get(start.options, false).await?;
+    crate::api::reauth_passkey_finish(&AssertionFinish {
+        ceremony_id: start.ceremony_id,
+        credential,
+    })
+    .await
+}
+
+/// The dialog. It is open while `purpose` holds what the confirmation is
+/// for, in words that finish "To …, confirm it's you" (e.g. "add a
+/// passkey"); closing it (Cancel, Esc) sets it back to `None`.
+/// `on_confirmed` runs once the server has the fresh proof.
+#[component]
+pub fn ConfirmDialog(
+    purpose: RwSignal<Option<String>>,
+    #[prop(into)] on_confirmed: Callback<()>,
+    /// Whether to offer "Use a passkey" (the account has one).
+    #[prop(into)]
+    has_passkeys: Signal<bool>,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    // A refused password belongs to the password field; other failures
+    // (passkey, email) to the dialog's outcome line.
+    let password_error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let session = use_session();
+    let needs_code = move || session.info().is_some_and(|i| i.totp_enabled);
+
+    let by_password = Action::new_local(move |body: &ReauthPassword| {
+        let body = body.clone();
+        async move { crate::api::reauth_password(&body).await }
+    });
+    let by_passkey = Action::new_local(|_: &()| with_passkey());
+    let by_email = Action::new_local(|_: &()| crate::api::reauth_email_start());
+    // Opens and closes the native dialog with `purpose`.
+    Effect::new(move |_| {
+        let open = purpose.with(Option::is_some);
+        let Some(dialog) = dialog.get() else { return };
+        if open && !dialog.open() {
+            opener.set_value(focus::active());
+            password_error.set(None);
+            error.set(None);
+            notice.set(None);
+            let _ = dialog.show_modal();
+        } else if !open && dialog.open() {
+            dialog.close();
+        }
+    });
+    // Every way of closing (Cancel, Esc, a confirmation) ends here.
+    let on_close = move |_| {
+        if by_passkey.pending().get_untracked() {
+            webauthn::abort_pending();
+        }
+        password.set(String::new());
+        code.set(String::new());
+        purpose.set(None);
+        if let Some(opener) = opener.get_value() {
+            let _ = opener.focus();
+        }
+    };
+    let confirmed = move || {
+        purpose.set(None);
+        on_confirmed.run(());
+    };
+
+    // A refusal is shown where it belongs; an aborted passkey request
+    // (empty message) has nothing to say.
+    let proved = move |shown_at: RwSignal<Option<String>>| {
+        move |result: Result<(), ApiError>| match result {
+            Ok(()) => confirmed(),
+            Err(e) if !e.message.is_empty() => shown_at.set(Some(e.message)),
+            Err(_) => {}
+        }
+    };
+    on_result(by_password, proved(password_error));
+    on_result(by_passkey, proved(error));
+    on_result(by_email, move |result| {
+        match result {
+        Ok(()) => notice.set(Some(
+            "We sent you an email with a link. Open it on any device and confirm: this continues by itself.".into(),
+        )),
+        Err(e) => error.set(Some(e.message)),
+    }
+    });
+    // Once the link is mailed, ask every two seconds whether it was
+    // confirmed (on this device or another).
+    let poll = set_interval_with_handle(
+        move || {
+            if purpose.with_untracked(Option::is_none)
+                || by_email
+                    .value()
+                    .with_untracked(|v| !matches!(v, Some(Ok(()))))
+            {
+                return;
+            }
+            spawn_local(async move {
+                if let Ok(list) = crate::api::passkeys().await {
+                    if list.fresh && purpose.try_with_untracked(Option::is_some) == Some(true) {
+                        by_email.value().set(None);
+                        confirmed();
+                    }
+                }
+            });
+        },
+        std::time::Duration::from_secs(2),
+    );
+    on_cleanup(move || {
+        if let Ok(handle) = poll {
+            handle.clear();
+        }
+    });
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        password_error.set(None);
+        error.set(None);
+        by_password.dispatch(ReauthPassword {
+            password: password.get_untracked(),
+            code: Some(code.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
+        });
+    };
+    view! {
+        <dialog node_ref=dialog class="confirm-dialog" aria-labelledby="confirm-heading" on:close=on_close>
+            <h2 id="confirm-heading">"Confirm it's you"</h2>
+            <p>
+                "To " {move || purpose.get().unwrap_or_default()}
+                ", confirm it's you with your password, a passkey or an emailed link."
+            </p>
+            <form on:submit=submit>
+                <Field
+                    id="reauth-password"
+                    label="Current password"
+                    kind=FieldKind::Password("current-password")
+                    value=password
+                    error=password_error
+                />
+                <Show when=needs_code>
+                    <Field
+                        id="reauth-code"
+                        label="Authentication code"
+                        kind=FieldKind::Code
+                        value=code
+                        hint="The 6-digit code from your authenticator app."
+                    />
+                </Show>
+                <button type="submit" class="primary" disabled=move || by_password.pending().get()>
+                    "Confirm"
+                </button>
+            </form>
+            <div class="button-row">
+                <Show when=move || has_passkeys.get() && webauthn::supported()>
+                    <button
+                        type="button"
+                        class="secondary"
+                        disabled=move || by_passkey.pending().get()
+                        on:click=move |_| {
+                            error.set(None);
+                            by_passkey.dispatch(());
+                        }
+                    >
+                        "Use a passkey"
+                    </button>
+                </Show>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || by_email.pending().get()
+                    on:click=move |_| {
+                        error.set(None);
+                        by_email.dispatch(());
+                    }
+                >
+                    "Verify through an email link"
+                </button>
+            </div>
+            <PasskeyWait waiting=by_passkey.pending() />
+            <Outcome notice error />
+            <button type="button" class="link-button" on:click=move |_| purpose.set(None)>
+                "Cancel"
+            </button>
+        </dialog>
+    }
+}

@@ -1,0 +1,136 @@
+//! `/login`: email → organization → password (then the 2FA code, or its
+//! forced setup), or a passkey: the "Login" button, the email field's
+//! autofill, or "Use a passkey instead" on the password step.
+//!
+//! The org is picked on the client and sent with the password in one
+//! request, so no step asks the server whether an email or an org exists:
+//! the only answer the server gives is "signed in" or one generic refusal.
+//! One file per step; [`passkey`] holds the passkey ceremonies.
+
+mod email;
+mod org;
+mod passkey;
+mod password;
+mod totp;
+mod totp_setup;
+
+use crate::browser::{remembered_orgs, webauthn};
+use crate::routes::Page;
+use crate::session::{use_session, SessionState};
+use common::SessionInfo;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Email,
+    Org,
+    Password,
+    /// Password done; the authenticator code is next.
+    Totp,
+    /// Password done; the org requires 2FA, to be set up now.
+    TotpSetup,
+}
+
+/// State of the sign-in form, shared by its steps.
+#[derive(Clone, Copy)]
+struct Form {
+    step: RwSignal<Step>,
+    email: RwSignal<String>,
+    /// The org's short name, as typed or picked.
+    org: RwSignal<String>,
+    /// The org's display name, when known on this browser (picked from the
+    /// remembered list): the server never says whether a typed one exists.
+    org_name: RwSignal<Option<String>>,
+    /// The message for the current step's field.
+    error: RwSignal<Option<String>>,
+    /// The org came preselected (from an emailed link): go from the email
+    /// straight to the password.
+    skip_org: RwSignal<bool>,
+    /// Sets the session, remembers the org and goes to the console.
+    finish: Callback<SessionInfo>,
+    passkey: passkey::Passkey,
+}
+
+impl Form {
+    /// Moves to `step`, forgetting the last step's message. The new step's
+    /// first field takes focus (see `Field`'s `focus`).
+    fn go(&self, step: Step) {
+        self.error.set(None);
+        self.step.set(step);
+    }
+
+    /// Whether the page is still shown: its signals are disposed once the
+    /// person has left it, and late answers must then change nothing.
+    fn alive(&self) -> bool {
+        self.step.try_get_untracked().is_some()
+    }
+
+    /// "ada@example.com · Acme" for the steps after the org.
+    fn who(&self) -> String {
+        let org = self.org_name.get().unwrap_or_else(|| self.org.get());
+        format!("{} · {}", self.email.get(), org)
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let finish = Callback::new(move |info: SessionInfo| {
+        remembered_orgs::remember(&info.org);
+        session.set_signed_in(info);
+        navigate(Page::Home.path(), Default::default());
+    });
+    // A link from the "list of my organizations" email preselects the org.
+    let preselected = use_query_map()
+        .get_untracked()
+        .get("org")
+        .filter(|org| !org.is_empty());
+    let form = Form {
+        step: RwSignal::new(Step::Email),
+        email: RwSignal::new(String::new()),
+        org: RwSignal::new(preselected.clone().unwrap_or_default()),
+        org_name: RwSignal::new(None),
+        error: RwSignal::new(None),
+        skip_org: RwSignal::new(preselected.is_some()),
+        finish,
+        passkey: passkey::Passkey::new(),
+    };
+    passkey::watch_explicit(form);
+    passkey::arm_autofill(form);
+    on_cleanup(webauthn::abort_pending);
+
+    view! {
+        {move || {
+            matches!(session.get(), SessionState::SignedIn(_))
+                .then(|| view! { <Redirect path=Page::Home.path() /> })
+        }}
+        <main class="login-page">
+            <section class="card narrow login" aria-labelledby="login-heading">
+                <h1 id="login-heading">"Sign in to Latchkey"</h1>
+                {move || session.ended_because().map(|why| view! { <p role="status" class="notice">{why}</p> })}
+                {move || match form.step.get() {
+                    Step::Email => view! { <email::EmailStep form /> }.into_any(),
+                    Step::Org => view! { <org::OrgStep form /> }.into_any(),
+                    Step::Password => view! { <password::PasswordStep form /> }.into_any(),
+                    Step::Totp => view! { <totp::TotpStep form /> }.into_any(),
+                    Step::TotpSetup => view! { <totp_setup::TotpSetupStep form /> }.into_any(),
+                }}
+            </section>
+            <passkey::PasskeyCard form />
+        </main>
+    }
+}
+
+/// Leaves a half-finished sign-in (after the password, before the second
+/// step): ends the pending session on the server, back to the email.
+fn cancel_second_step(form: Form) {
+    leptos::task::spawn_local(async move {
+        let _ = crate::api::logout().await;
+        if form.alive() {
+            form.go(Step::Email);
+        }
+    });
+}

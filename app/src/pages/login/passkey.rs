@@ -1,0 +1,265 @@
+//! Signing in with a passkey: the explicit request (the "Login" button,
+//! "Use a passkey instead") and the email field's autofill (conditional
+//! mediation), one ceremony each from start to session.
+//!
+//! Autofill never dies: it is renewed before the server forgets its
+//! ceremony (the options' `timeout` is the ceremony's lifetime), and after
+//! a pick the server refused it is armed again — at most once per action
+//! of the person (a pick, touching the email field, coming back to the
+//! email step), so a browser that answers at once cannot make it spin.
+
+use super::Form;
+use crate::browser::webauthn::{self, PasskeyError};
+use crate::components::form::{Outcome, PasskeyWait};
+use common::{AccountHint, ApiError, AssertionFinish, PasskeyLoginStart, SessionInfo};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// The ceremony lifetime assumed when the options carry no `timeout` (the
+/// server's default, milliseconds).
+const DEFAULT_LIFETIME_MS: u32 = 300_000;
+
+/// Passkey state of the sign-in page.
+#[derive(Clone, Copy)]
+pub(super) struct Passkey {
+    /// The explicit request; its input names the account ("Use a passkey
+    /// instead") or not ("Login").
+    explicit: Action<Option<AccountHint>, Result<SessionInfo, ApiError>>,
+    /// Whether the explicit request came from the password step (its
+    /// outcome is shown there) or from the "Log in with passkey" card.
+    from_password_step: RwSignal<bool>,
+    /// The explicit request's failure, in words.
+    error: RwSignal<Option<String>>,
+    /// Whether an autofill request is armed (or being armed).
+    autofill_running: RwSignal<bool>,
+    /// How many more times a failed autofill may arm itself again before
+    /// the person does something.
+    rearms: RwSignal<u8>,
+    /// `Some(false)`: this browser offers no passkeys in autofill.
+    autofill_available: RwSignal<Option<bool>>,
+}
+
+/// One explicit passkey sign-in: start, the browser's prompt, finish.
+async fn ceremony(account: Option<AccountHint>) -> Result<SessionInfo, ApiError> {
+    let start = crate::api::passkey_login_start(&PasskeyLoginStart { account }).await?;
+    let credential = webauthn::get(start.options, false).await?;
+    crate::api::passkey_login_finish(&AssertionFinish {
+        ceremony_id: start.ceremony_id,
+        credential,
+    })
+    .await
+}
+
+impl Passkey {
+    pub(super) fn new() -> Self {
+        Passkey {
+            explicit: Action::new_local(|account: &Option<AccountHint>| ceremony(account.clone())),
+            from_password_step: RwSignal::new(false),
+            error: RwSignal::new(None),
+            autofill_running: RwSignal::new(false),
+            rearms: RwSignal::new(1),
+            autofill_available: RwSignal::new(None),
+        }
+    }
+
+    /// The person did something (a click, a step): autofill may arm
+    /// itself again after a failure, and is armed if it stopped.
+    pub(super) fn person_acted(&self, form: Form) {
+        self.rearms.set(1);
+        if !self.autofill_running.get_untracked()
+            && !self.explicit.pending().get_untracked()
+            && self.autofill_available.get_untracked() != Some(false)
+        {
+            arm_autofill(form);
+        }
+    }
+
+    /// Shows an autofill failure in the "Log in with passkey" card: the
+    /// one place for the outcome of a passkey sign-in that names no account.
+    fn show(&self, message: String) {
+        self.from_password_step.try_set(false);
+        self.error.try_set(Some(message));
+    }
+
+    fn start(&self, account: Option<AccountHint>) {
+        self.error.set(None);
+        self.from_password_step.set(account.is_some());
+        self.explicit.dispatch(account);
+    }
+}
+
+/// Acts on the explicit request's outcome: signed in, or its message
+/// next to the button that started it. Autofill, which the request
+/// aborted, is armed again at the person's next touch of the email field.
+pub(super) fn watch_explicit(form: Form) {
+    let passkey = form.passkey;
+    crate::actions::on_result(passkey.explicit, move |result| match result {
+        Ok(info) => form.finish.run(info),
+        Err(e) => {
+            // Empty: aborted (Cancel, or the page is being left).
+            if !e.message.is_empty() {
+                passkey.error.set(Some(e.message));
+            }
+        }
+    });
+}
+
+/// Arms the background autofill request, unless one is armed already.
+pub(super) fn arm_autofill(form: Form) {
+    let passkey = form.passkey;
+    if passkey.autofill_running.get_untracked() || !webauthn::supported() {
+        return;
+    }
+    passkey.autofill_running.set(true);
+    spawn_local(async move {
+        autofill(form).await;
+        passkey.autofill_running.try_set(false);
+    });
+}
+
+async fn autofill(form: Form) {
+    let passkey = form.passkey;
+    let available = webauthn::conditional_mediation_available().await;
+    passkey.autofill_available.try_set(Some(available));
+    if !available {
+        return;
+    }
+    loop {
+        if !form.alive() {
+            return;
+        }
+        let start =
+            match crate::api::passkey_login_start(&PasskeyLoginStart { account: None }).await {
+                Ok(start) => start,
+                Err(e) => {
+                    passkey.show(e.message);
+                    return;
+                }
+            };
+        if !form.alive() {
+            return;
+        }
+        // Renewed at four fifths of its lifetime: a pick made just before
+        // must still reach the server in time.
+        let lifetime = start
+            .options
+            .public_key
+            .timeout
+            .unwrap_or(DEFAULT_LIFETIME_MS);
+        let renewing = Rc::new(Cell::new(false));
+        let timer = set_timeout_with_handle(
+            {
+                let renewing = renewing.clone();
+                move || {
+                    renewing.set(true);
+                    webauthn::abort_conditional();
+                }
+            },
+            Duration::from_millis(u64::from(lifetime) * 4 / 5),
+        );
+        let picked = webauthn::get(start.options, true).await;
+        if let Ok(timer) = timer {
+            timer.clear();
+        }
+        let credential = match picked {
+            Ok(credential) => credential,
+            Err(PasskeyError::Aborted) if renewing.get() => continue,
+            // Replaced by an explicit request, or the page was left.
+            Err(PasskeyError::Aborted) => return,
+            // The browser refused a request nobody asked for (a waiting
+            // autofill request is never refused otherwise): it will not
+            // offer passkeys in the field, and asking again would only
+            // fail again. The card says to use the Login button.
+            Err(_) => {
+                passkey.autofill_available.try_set(Some(false));
+                return;
+            }
+        };
+        let outcome = crate::api::passkey_login_finish(&AssertionFinish {
+            ceremony_id: start.ceremony_id,
+            credential,
+        })
+        .await;
+        if !form.alive() {
+            return;
+        }
+        match outcome {
+            Ok(info) => return form.finish.run(info),
+            Err(e) => {
+                passkey.show(e.message);
+                if passkey.rearms.get_untracked() == 0 {
+                    return;
+                }
+                passkey.rearms.update(|n| *n -= 1);
+            }
+        }
+    }
+}
+
+/// "Use a passkey instead", on the password step: a request limited to
+/// the named account's passkeys, with its wait and outcome under it.
+#[component]
+pub(super) fn PasskeyInstead(form: Form) -> impl IntoView {
+    let passkey = form.passkey;
+    let here = move || passkey.from_password_step.get();
+    view! {
+        <Show when=webauthn::supported>
+            <button
+                type="button"
+                class="secondary"
+                disabled=move || passkey.explicit.pending().get()
+                on:click=move |_| {
+                    passkey.start(Some(AccountHint {
+                        email: form.email.get_untracked().trim().to_owned(),
+                        org: form.org.get_untracked().trim().to_lowercase(),
+                    }))
+                }
+            >
+                "Use a passkey instead"
+            </button>
+            <PasskeyWait waiting=Signal::derive(move || here() && passkey.explicit.pending().get()) />
+            <Outcome error=Signal::derive(move || passkey.error.get().filter(|_| here())) />
+        </Show>
+    }
+}
+
+/// The "Log in with passkey" card: any passkey of this site, no email.
+#[component]
+pub(super) fn PasskeyCard(form: Form) -> impl IntoView {
+    let passkey = form.passkey;
+    let here = move || !passkey.from_password_step.get();
+    view! {
+        <section class="card narrow passkey-login" aria-labelledby="passkey-login">
+            <h2 id="passkey-login">"Log in with passkey"</h2>
+            <Show
+                when=webauthn::supported
+                fallback=|| view! {
+                    <p class="notice">
+                        "This browser cannot use passkeys. Sign in with your email and password above, "
+                        "or open the console in a browser that supports passkeys."
+                    </p>
+                }
+            >
+                <p class="hint">"Use the passkey saved on this device, your phone or a security key."</p>
+                <button
+                    type="button"
+                    class="primary"
+                    disabled=move || passkey.explicit.pending().get()
+                    on:click=move |_| passkey.start(None)
+                >
+                    "Login"
+                </button>
+                <PasskeyWait waiting=Signal::derive(move || here() && passkey.explicit.pending().get()) />
+                <Outcome error=Signal::derive(move || passkey.error.get().filter(|_| here())) />
+                <Show when=move || passkey.autofill_available.get() == Some(false)>
+                    <p class="hint">
+                        "This browser does not suggest passkeys in the email field: use the Login button."
+                    </p>
+                </Show>
+            </Show>
+        </section>
+    }
+}
