@@ -7,6 +7,10 @@ process.env.E2E_PORT = String(port);
 // few seconds, so a test can let its session go stale without a fake clock.
 export const stalePort = port + 1;
 export const staleWindowSecs = 6;
+// A third, whose passkey ceremonies live a few seconds, so a test can let
+// the sign-in page sit idle past a ceremony's lifetime.
+export const shortCeremonyPort = port + 2;
+export const shortCeremonySecs = 6;
 
 export default defineConfig({
   testDir: "./tests",
@@ -36,7 +40,7 @@ export default defineConfig({
       ],
     },
   },
-  // Started in this order: the first makes a fresh database, the second shares it.
+  // Started in this order: the first makes a fresh database, the others share it.
   webServer: [
     {
       command: "./serve.sh",
@@ -52,6 +56,15 @@ export default defineConfig({
       command: "./serve.sh",
       env: { E2E_PORT: String(stalePort), LATCHKEY_REAUTH_WINDOW_SECS: String(staleWindowSecs) },
       url: `http://127.0.0.1:${stalePort}/login`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "./serve.sh",
+      env: { E2E_PORT: String(shortCeremonyPort), LATCHKEY_CEREMONY_LIFETIME_SECS: String(shortCeremonySecs) },
+      url: `http://127.0.0.1:${shortCeremonyPort}/login`,
       timeout: 60_000,
       reuseExistingServer: false,
       stdout: "ignore",

@@ -103,7 +103,8 @@ export class Authenticator {
     readonly id: string,
   ) {}
 
-  static async attach(page: Page): Promise<Authenticator> {
+  /** With `presence: false` it waits, as a person who has not touched it yet. */
+  static async attach(page: Page, { presence = true } = {}): Promise<Authenticator> {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("WebAuthn.enable");
     const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
@@ -113,7 +114,7 @@ export class Authenticator {
         hasResidentKey: true,
         hasUserVerification: true,
         isUserVerified: true,
-        automaticPresenceSimulation: true,
+        automaticPresenceSimulation: presence,
       },
     });
     return new Authenticator(cdp, authenticatorId);
@@ -131,6 +132,11 @@ export class Authenticator {
     for (const credential of credentials) {
       await this.cdp.send("WebAuthn.addCredential", { authenticatorId: this.id, credential });
     }
+  }
+
+  /** The person touches the authenticator from now on (or stops). */
+  async setPresence(enabled: boolean): Promise<void> {
+    await this.cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId: this.id, enabled });
   }
 
   /** Makes the authenticator report (or not) that it verified the user. */

@@ -40,3 +40,49 @@ pub fn reveal(element: &web_sys::Element) {
     options.set_block(web_sys::ScrollLogicalPosition::Nearest);
     element.scroll_into_view_with_scroll_into_view_options(&options);
 }
+
+/// Focuses the element with this `id`, if it is in the page: where focus
+/// goes when the control that had it disappears (a deleted passkey's card).
+pub fn by_id(id: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}
+
+/// Keeps Tab and Shift+Tab inside `container` (a modal dialog): from its
+/// last focusable control Tab goes to its first, and the other way round.
+/// A native modal `<dialog>` makes the page behind it inert, but lets Tab
+/// leave for the browser's own controls (WAI-ARIA APG, "Dialog (Modal)").
+pub fn keep_tab_within(ev: &web_sys::KeyboardEvent, container: &web_sys::Element) {
+    if ev.key() != "Tab" {
+        return;
+    }
+    let Ok(found) = container.query_selector_all(
+        "button:not([disabled]), input:not([disabled]):not([type=hidden]), a[href], [tabindex]:not([tabindex='-1'])",
+    ) else {
+        return;
+    };
+    let focusable: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        // Hidden controls have no layout box.
+        .filter(|el| el.offset_parent().is_some())
+        .collect();
+    let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+        return;
+    };
+    let current = active();
+    let wrap_to = if ev.shift_key() {
+        (current.as_ref() == Some(first) || current.is_none()).then_some(last)
+    } else {
+        (current.as_ref() == Some(last)).then_some(first)
+    };
+    if let Some(target) = wrap_to {
+        ev.prevent_default();
+        let _ = target.focus();
+    }
+}

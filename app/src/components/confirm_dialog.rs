@@ -8,7 +8,7 @@
 //! of their passkeys, or an emailed link confirmed on any device; the
 //! dialog then closes and the caller retries the change.
 
-use crate::actions::on_result;
+use crate::actions::task;
 use crate::browser::{focus, webauthn};
 use crate::components::form::{Field, FieldKind, Outcome, PasskeyWait};
 use crate::session::use_session;
@@ -54,12 +54,41 @@ pub fn ConfirmDialog(
     let session = use_session();
     let needs_code = move || session.info().is_some_and(|i| i.totp_enabled);
 
-    let by_password = Action::new_local(move |body: &ReauthPassword| {
-        let body = body.clone();
-        async move { crate::api::reauth_password(&body).await }
+    // Whether the emailed link is out, waiting to be confirmed.
+    let link_sent = RwSignal::new(false);
+    let confirmed = move || {
+        link_sent.set(false);
+        purpose.set(None);
+        on_confirmed.run(());
+    };
+    // A refusal is shown where it belongs; an aborted passkey request
+    // (empty message) has nothing to say.
+    let settle =
+        move |result: Result<(), ApiError>, shown_at: RwSignal<Option<String>>| match result {
+            Ok(()) => confirmed(),
+            Err(e) if !e.message.is_empty() => shown_at.set(Some(e.message)),
+            Err(_) => {}
+        };
+    let by_password = task(move || {
+        let body = ReauthPassword {
+            password: password.get_untracked(),
+            code: Some(code.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
+        };
+        async move { settle(crate::api::reauth_password(&body).await, password_error) }
     });
-    let by_passkey = Action::new_local(|_: &()| with_passkey());
-    let by_email = Action::new_local(|_: &()| crate::api::reauth_email_start());
+    let by_passkey = task(move || async move { settle(with_passkey().await, error) });
+    let by_email = task(move || async move {
+        match crate::api::reauth_email_start().await {
+            Ok(()) => {
+                link_sent.set(true);
+                notice.set(Some(
+                    "We sent you an email with a link. Open it on any device and confirm: this continues by itself."
+                        .into(),
+                ));
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
+    });
     // Opens and closes the native dialog with `purpose`.
     Effect::new(move |_| {
         let open = purpose.with(Option::is_some);
@@ -74,8 +103,10 @@ pub fn ConfirmDialog(
             dialog.close();
         }
     });
-    // Every way of closing (Cancel, Esc, a confirmation) ends here.
+    // Every way of closing (Cancel, Esc, a confirmation) ends here, and
+    // focus goes back to the control that opened the dialog.
     let on_close = move |_| {
+        link_sent.set(false);
         if by_passkey.pending().get_untracked() {
             webauthn::abort_pending();
         }
@@ -86,45 +117,16 @@ pub fn ConfirmDialog(
             let _ = opener.focus();
         }
     };
-    let confirmed = move || {
-        purpose.set(None);
-        on_confirmed.run(());
-    };
-
-    // A refusal is shown where it belongs; an aborted passkey request
-    // (empty message) has nothing to say.
-    let proved = move |shown_at: RwSignal<Option<String>>| {
-        move |result: Result<(), ApiError>| match result {
-            Ok(()) => confirmed(),
-            Err(e) if !e.message.is_empty() => shown_at.set(Some(e.message)),
-            Err(_) => {}
-        }
-    };
-    on_result(by_password, proved(password_error));
-    on_result(by_passkey, proved(error));
-    on_result(by_email, move |result| {
-        match result {
-        Ok(()) => notice.set(Some(
-            "We sent you an email with a link. Open it on any device and confirm: this continues by itself.".into(),
-        )),
-        Err(e) => error.set(Some(e.message)),
-    }
-    });
     // Once the link is mailed, ask every two seconds whether it was
     // confirmed (on this device or another).
     let poll = set_interval_with_handle(
         move || {
-            if purpose.with_untracked(Option::is_none)
-                || by_email
-                    .value()
-                    .with_untracked(|v| !matches!(v, Some(Ok(()))))
-            {
+            if purpose.with_untracked(Option::is_none) || !link_sent.get_untracked() {
                 return;
             }
             spawn_local(async move {
                 if let Ok(list) = crate::api::passkeys().await {
                     if list.fresh && purpose.try_with_untracked(Option::is_some) == Some(true) {
-                        by_email.value().set(None);
                         confirmed();
                     }
                 }
@@ -142,13 +144,20 @@ pub fn ConfirmDialog(
         ev.prevent_default();
         password_error.set(None);
         error.set(None);
-        by_password.dispatch(ReauthPassword {
-            password: password.get_untracked(),
-            code: Some(code.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
-        });
+        by_password.dispatch(());
     };
     view! {
-        <dialog node_ref=dialog class="confirm-dialog" aria-labelledby="confirm-heading" on:close=on_close>
+        <dialog
+            node_ref=dialog
+            class="confirm-dialog"
+            aria-labelledby="confirm-heading"
+            on:close=on_close
+            on:keydown=move |ev| {
+                if let Some(dialog) = dialog.get_untracked() {
+                    focus::keep_tab_within(&ev, &dialog);
+                }
+            }
+        >
             <h2 id="confirm-heading">"Confirm it's you"</h2>
             <p>
                 "To " {move || purpose.get().unwrap_or_default()}

@@ -1,5 +1,6 @@
 //! "Profile", at the bottom of the left navigation: My Account and Log out.
 
+use crate::actions::task;
 use crate::routes::Page;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -9,22 +10,21 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn ProfileMenu() -> impl IntoView {
     let open = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
     let session = use_session();
     let navigate = use_navigate();
-    let log_out = Action::new_local(|_: &()| crate::api::logout());
-    crate::actions::on_result(log_out, move |result| {
-        if result.is_ok() {
-            session.set_signed_out();
-            navigate(Page::Login.path(), Default::default());
+    let log_out = task(move || {
+        let navigate = navigate.clone();
+        async move {
+            match crate::api::logout().await {
+                Ok(()) => {
+                    session.set_signed_out();
+                    navigate(Page::Login.path(), Default::default());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
         }
     });
-    let error = move || {
-        log_out
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.message)
-    };
     view! {
         <div class="profile">
             <div id="profile-menu" class="profile-menu" hidden=move || !open.get()>
@@ -41,7 +41,7 @@ pub fn ProfileMenu() -> impl IntoView {
                 >
                     "Log out"
                 </button>
-                <p role="alert" class="error" class:empty=move || error().is_none()>{error}</p>
+                <p role="alert" class="error" class:empty=move || error.with(Option::is_none)>{move || error.get()}</p>
             </div>
             <button
                 type="button"

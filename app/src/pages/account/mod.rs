@@ -6,9 +6,10 @@
 mod passkeys;
 mod two_factor;
 
+use crate::actions::{task, Task};
 use crate::browser::webauthn;
 use crate::components::confirm_dialog::ConfirmDialog;
-use crate::session::{use_session, Session};
+use crate::session::{use_session, Session, SessionState};
 use common::{ApiError, AuthMethod, ErrorCode, PasskeyList, RegisterFinish, TotpSetup};
 use leptos::prelude::*;
 
@@ -56,11 +57,15 @@ impl Outcome {
 /// State shared by My Account's sections.
 #[derive(Clone, Copy)]
 struct Account {
-    /// Bumped after each change: the passkey list and the session reload.
-    reloads: RwSignal<u32>,
-    passkeys: LocalResource<Result<PasskeyList, ApiError>>,
-    /// Runs a change; its value is the change and its result (a notice).
-    change: Action<Change, (Change, Result<Option<String>, ApiError>)>,
+    /// The passkey list (`None` until first loaded).
+    passkeys: RwSignal<Option<Result<PasskeyList, ApiError>>>,
+    /// Loads the passkey list and the session's description (which
+    /// carries the 2FA state): at start and after each change.
+    reload: Task,
+    /// Runs the change in `running`; its result goes to its section.
+    change: Task,
+    /// The change being run (or last run).
+    running: RwSignal<Option<Change>>,
     /// The change waiting for "Confirm it's you".
     waiting: RwSignal<Option<Change>>,
     /// The dialog's purpose; `Some` opens it.
@@ -83,21 +88,39 @@ impl Account {
     /// Runs `change`, its result shown in its section.
     fn run(&self, change: Change) {
         self.outcome_of(&change).clear();
-        self.change.dispatch(change);
+        self.running.set(Some(change));
+        self.change.dispatch(());
     }
 
-    /// Reloads what a change may have changed: the passkeys and the
-    /// session's description (which carries the 2FA state).
-    fn reload(&self) {
-        self.reloads.update(|n| *n += 1);
-        let session = self.session;
-        leptos::task::spawn_local(async move {
-            if let Ok(Some(info)) = crate::api::session().await {
-                if session.info().as_ref() != Some(&info) {
-                    session.set_signed_in(info);
+    /// Whether `change` is running now.
+    fn is_running(&self, change: &Change) -> bool {
+        self.change.pending().get() && self.running.with(|c| c.as_ref() == Some(change))
+    }
+
+    /// Shows what `change` came to: its notice, the dialog when the server
+    /// wants a recent sign-in first (the change then waits for it), or its
+    /// error.
+    fn settle(&self, change: Change, result: Result<Option<String>, ApiError>) {
+        if self.passkeys.is_disposed() {
+            return; // The person has left the page.
+        }
+        let outcome = self.outcome_of(&change);
+        match result {
+            Ok(notice) => {
+                outcome.notice.set(notice);
+                self.reload.dispatch(());
+                if matches!(change, Change::DeletePasskey { .. }) {
+                    // Its card, which had focus, is gone.
+                    crate::browser::focus::by_id("add-passkey");
                 }
             }
-        });
+            Err(e) if e.code == ErrorCode::ReauthRequired => {
+                self.confirming.set(Some(change.purpose()));
+                self.waiting.set(Some(change));
+            }
+            Err(e) if e.message.is_empty() => {}
+            Err(e) => outcome.error.set(Some(e.message)),
+        }
     }
 }
 
@@ -149,49 +172,56 @@ pub(crate) fn describe(method: AuthMethod) -> &'static str {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
-    let reloads = RwSignal::new(0u32);
+    let passkeys = RwSignal::new(None);
     let totp_setup = RwSignal::new(None);
-    let account = Account {
-        reloads,
-        passkeys: LocalResource::new(move || {
-            reloads.track();
-            crate::api::passkeys()
-        }),
-        change: Action::new_local(move |change: &Change| {
-            let change = change.clone();
-            async move { (change.clone(), perform(change, totp_setup).await) }
-        }),
-        waiting: RwSignal::new(None),
-        confirming: RwSignal::new(None),
-        passkeys_outcome: Outcome::new(),
-        two_factor_outcome: Outcome::new(),
-        totp_setup,
-        session,
-    };
-    // The change's result goes to its section; a refusal for want of a
-    // recent sign-in opens the dialog, and the change waits for it.
-    crate::actions::on_result(account.change, move |(change, result)| {
-        let outcome = account.outcome_of(&change);
-        match result {
-            Ok(notice) => {
-                outcome.notice.set(notice);
-                account.reload();
+    let running = RwSignal::new(None::<Change>);
+    let reload = task(move || async move {
+        let list = crate::api::passkeys().await;
+        passkeys.set(Some(list));
+        if let Ok(Some(info)) = crate::api::session().await {
+            if session
+                .0
+                .try_with_untracked(|s| s != &SessionState::SignedIn(info.clone()))
+                == Some(true)
+            {
+                session.set_signed_in(info);
             }
-            Err(e) if e.code == ErrorCode::ReauthRequired => {
-                account.confirming.set(Some(change.purpose()));
-                account.waiting.set(Some(change));
-            }
-            Err(e) if e.message.is_empty() => {}
-            Err(e) => outcome.error.set(Some(e.message)),
         }
     });
+    let account = StoredValue::new_local(None::<Account>);
+    let change = task(move || {
+        let change = running.get_untracked();
+        let this = account.get_value();
+        async move {
+            let (Some(change), Some(this)) = (change, this) else {
+                return;
+            };
+            let result = perform(change.clone(), totp_setup).await;
+            this.settle(change, result);
+        }
+    });
+    let account = {
+        let built = Account {
+            passkeys,
+            reload,
+            change,
+            running,
+            waiting: RwSignal::new(None),
+            confirming: RwSignal::new(None),
+            passkeys_outcome: Outcome::new(),
+            two_factor_outcome: Outcome::new(),
+            totp_setup,
+            session,
+        };
+        account.set_value(Some(built));
+        built
+    };
+    reload.dispatch(());
     on_cleanup(webauthn::abort_pending);
     let has_passkeys = Signal::derive(move || {
         account
             .passkeys
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|l| !l.passkeys.is_empty())
+            .with(|l| matches!(l, Some(Ok(l)) if !l.passkeys.is_empty()))
     });
     let on_confirmed = move |()| {
         if let Some(change) = account.waiting.get_untracked() {
@@ -218,7 +248,7 @@ pub fn AccountPage() -> impl IntoView {
         })}
         // Both sections appear together once the list is in: a section
         // growing from "Loading…" pushed the one below it down (CLS 0.14).
-        <Show when=move || account.passkeys.get().is_some() fallback=|| view! { <p class="hint">"Loading…"</p> }>
+        <Show when=move || account.passkeys.with(Option::is_some) fallback=|| view! { <p class="hint">"Loading…"</p> }>
             <passkeys::PasskeysSection account />
             <two_factor::TwoFactorSection account />
         </Show>

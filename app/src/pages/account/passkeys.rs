@@ -18,68 +18,95 @@ fn format_date(unix: i64) -> String {
     date.to_locale_date_string("en-GB", &options).into()
 }
 
+/// What the Passkeys section says above its list.
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Loading,
+    Failed(String),
+    SsoRequired,
+    Ready,
+}
+
 #[component]
 pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
     let outcome = account.passkeys_outcome;
-    let adding = Signal::derive(move || {
-        account.change.pending().get()
-            && account
-                .change
-                .input()
-                .with(|c| c == &Some(Change::AddPasskey))
+    let adding = Signal::derive(move || account.is_running(&Change::AddPasskey));
+    // What the section says above the list changes only with this, so the
+    // "Add a Passkey" button (which gets focus back after the dialog) is
+    // not drawn again each time the list reloads.
+    let state = Memo::new(move |_| {
+        account.passkeys.with(|list| match list {
+            None => State::Loading,
+            Some(Err(e)) => State::Failed(e.message.clone()),
+            Some(Ok(list)) if list.sso_required => State::SsoRequired,
+            Some(Ok(_)) => State::Ready,
+        })
     });
-    let body = move || match account.passkeys.get() {
-        None => ().into_any(),
-        Some(Err(e)) => view! { <p role="alert" class="error">{e.message}</p> }.into_any(),
-        Some(Ok(list)) if list.sso_required => view! {
+    let intro = move || {
+        match state.get() {
+        State::Loading => ().into_any(),
+        State::Failed(message) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
+        State::SsoRequired => view! {
             <p class="notice">
                 "Your organization requires single sign-on, so passkeys are not available. "
                 "Sign in through your organization's identity provider."
             </p>
         }
         .into_any(),
-        Some(Ok(list)) => {
-            let empty = list.passkeys.is_empty();
-            view! {
-                <p class="hint">
-                    "Sign in with your fingerprint, face, screen lock or a security key instead of a password. "
-                    "Your password keeps working."
-                </p>
-                <ul class="passkeys">
-                    {list
-                        .passkeys
-                        .into_iter()
-                        .map(|p| view! { <PasskeyCard passkey=p account /> })
-                        .collect_view()}
-                </ul>
-                {empty.then(|| view! { <p class="hint">"You have no passkeys yet."</p> })}
-                <Show
-                    when=webauthn::supported
-                    fallback=|| view! {
-                        <p class="notice">
-                            "This browser cannot create passkeys. Open My Account in a browser that supports them to add one."
-                        </p>
+        State::Ready => view! {
+            <p class="hint">
+                "Sign in with your fingerprint, face, screen lock or a security key instead of a password. "
+                "Your password keeps working."
+            </p>
+            <Show
+                when=webauthn::supported
+                fallback=|| view! {
+                    <p class="notice">
+                        "This browser cannot create passkeys. Open My Account in a browser that supports them to add one."
+                    </p>
+                }
+            >
+                // aria-disabled, not disabled, while a change runs: a
+                // disabled button would drop keyboard focus to the page.
+                <button
+                    type="button"
+                    class="primary"
+                    id="add-passkey"
+                    aria-disabled=move || account.change.pending().get().then_some("true")
+                    on:click=move |_| {
+                        if !account.change.pending().get_untracked() {
+                            account.run(Change::AddPasskey)
+                        }
                     }
                 >
-                    <button
-                        type="button"
-                        class="primary"
-                        disabled=move || account.change.pending().get()
-                        on:click=move |_| account.run(Change::AddPasskey)
-                    >
-                        "Add a Passkey"
-                    </button>
-                </Show>
-            }
-            .into_any()
+                    "Add a Passkey"
+                </button>
+            </Show>
+            // The result under the button, above the list: a card added to
+            // the list cannot push it out of view.
+            <PasskeyWait waiting=adding />
+            <Outcome notice=outcome.notice error=outcome.error />
         }
+        .into_any(),
+    }
+    };
+    let list = move || {
+        let passkeys = account.passkeys.with(|list| match list {
+            Some(Ok(list)) if !list.sso_required => Some(list.passkeys.clone()),
+            _ => None,
+        })?;
+        Some(view! {
+            {passkeys.is_empty().then(|| view! { <p class="hint">"You have no passkeys yet."</p> })}
+            <ul class="passkeys">
+                {passkeys.into_iter().map(|p| view! { <PasskeyCard passkey=p account /> }).collect_view()}
+            </ul>
+        })
     };
     view! {
         <section class="card" aria-labelledby="passkeys-heading">
             <h2 id="passkeys-heading">"Passkeys"</h2>
-            {body}
-            <PasskeyWait waiting=adding />
-            <Outcome notice=outcome.notice error=outcome.error />
+            {intro}
+            {list}
         </section>
     }
 }
@@ -99,19 +126,26 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
         || "Never used".to_owned(),
         |t| format!("Last used {}", format_date(t)),
     );
-    let rename = Action::new_local({
+    let rename = crate::actions::task({
         let id = id.clone();
-        move |name: &String| {
-            let (id, body) = (id.clone(), RenamePasskey { name: name.clone() });
-            async move { crate::api::rename_passkey(&id, &body).await }
+        move || {
+            let (id, body) = (
+                id.clone(),
+                RenamePasskey {
+                    name: new_name.get_untracked(),
+                },
+            );
+            async move {
+                match crate::api::rename_passkey(&id, &body).await {
+                    Ok(()) if !account.passkeys.is_disposed() => {
+                        renaming.set(false);
+                        account.reload.dispatch(());
+                    }
+                    Ok(()) => {}
+                    Err(e) => account.passkeys_outcome.error.set(Some(e.message)),
+                }
+            }
         }
-    });
-    crate::actions::on_result(rename, move |result| match result {
-        Ok(()) => {
-            renaming.set(false);
-            account.reload();
-        }
-        Err(e) => account.passkeys_outcome.error.set(Some(e.message)),
     });
     let delete = Change::DeletePasskey {
         id: id.clone(),
@@ -129,7 +163,7 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
                     class="inline-form"
                     on:submit=move |ev| {
                         ev.prevent_default();
-                        rename.dispatch(new_name.get_untracked());
+                        rename.dispatch(());
                     }
                 >
                     <label for=rename_id.clone()>"New name"</label>

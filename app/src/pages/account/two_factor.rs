@@ -11,24 +11,25 @@ use leptos::prelude::*;
 pub(super) fn TwoFactorSection(account: Account) -> impl IntoView {
     let outcome = account.two_factor_outcome;
     let code_error = RwSignal::new(None::<String>);
-    let confirm = Action::new_local(|body: &TotpEnrolment| {
-        let body = body.clone();
-        async move { crate::api::totp_setup_confirm(&body).await }
-    });
-    crate::actions::on_result(confirm, move |result| match result {
-        Ok(()) => {
-            account.totp_setup.set(None);
-            outcome
-                .notice
-                .set(Some("Two-factor authentication is on.".into()));
-            account.reload();
+    let entered = RwSignal::new(None::<TotpEnrolment>);
+    let confirm = crate::actions::task(move || {
+        let body = entered.get_untracked();
+        async move {
+            let Some(body) = body else { return };
+            match crate::api::totp_setup_confirm(&body).await {
+                Ok(()) => {
+                    account.totp_setup.set(None);
+                    let on = Some("Two-factor authentication is on.".to_owned());
+                    account.settle(Change::TurnOnTotp, Ok(on));
+                }
+                // The dialog, then setting up again from the start.
+                Err(e) if e.code == ErrorCode::ReauthRequired => {
+                    account.totp_setup.set(None);
+                    account.settle(Change::TurnOnTotp, Err(e));
+                }
+                Err(e) => code_error.set(Some(e.message)),
+            }
         }
-        Err(e) if e.code == ErrorCode::ReauthRequired => {
-            account.totp_setup.set(None);
-            account.confirming.set(Some(Change::TurnOnTotp.purpose()));
-            account.waiting.set(Some(Change::TurnOnTotp));
-        }
-        Err(e) => code_error.set(Some(e.message)),
     });
     let state = move || {
         match (account.session.info(), account.totp_setup.get()) {
@@ -38,7 +39,8 @@ pub(super) fn TwoFactorSection(account: Account) -> impl IntoView {
                 setup
                 on_submit=move |body| {
                     code_error.set(None);
-                    confirm.dispatch(body);
+                    entered.set(Some(body));
+                    confirm.dispatch(());
                 }
                 on_cancel=move |()| account.totp_setup.set(None)
                 busy=confirm.pending()

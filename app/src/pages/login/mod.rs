@@ -61,6 +61,13 @@ impl Form {
         self.step.set(step);
     }
 
+    /// Signed in: on to the console, unless the person has left the page.
+    fn finish(&self, info: SessionInfo) {
+        if self.alive() {
+            self.finish.run(info);
+        }
+    }
+
     /// Whether the page is still shown: its signals are disposed once the
     /// person has left it, and late answers must then change nothing.
     fn alive(&self) -> bool {
@@ -96,9 +103,8 @@ pub fn LoginPage() -> impl IntoView {
         error: RwSignal::new(None),
         skip_org: RwSignal::new(preselected.is_some()),
         finish,
-        passkey: passkey::Passkey::new(),
+        passkey: passkey::Passkey::new(finish),
     };
-    passkey::watch_explicit(form);
     passkey::arm_autofill(form);
     on_cleanup(webauthn::abort_pending);
 

@@ -84,29 +84,31 @@ pub(super) fn OrgStep(form: Form) -> impl IntoView {
 /// the page says the same whether or not the email has accounts.
 #[component]
 fn OrgListButton(form: Form) -> impl IntoView {
-    let send = Action::new_local(|email: &String| {
-        let email = email.clone();
+    let notice = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let send = crate::actions::task(move || {
+        let email = form.email.get_untracked().trim().to_owned();
         async move {
-            crate::api::org_list(&OrgListRequest {
+            match crate::api::org_list(&OrgListRequest {
                 email: email.clone(),
             })
             .await
-            .map(|()| email)
+            {
+                Ok(()) => notice.set(Some(format!(
+                    "If {email} has accounts, we have emailed it a list of their organizations."
+                ))),
+                Err(e) => error.set(Some(e.message)),
+            }
         }
     });
-    let notice = Signal::derive(move || {
-        send.value().get().and_then(Result::ok).map(|email| {
-            format!("If {email} has accounts, we have emailed it a list of their organizations.")
-        })
-    });
-    let error = Signal::derive(move || send.value().get().and_then(Result::err).map(|e| e.message));
     view! {
         <button
             type="button"
             class="link-button"
             disabled=move || send.pending().get()
             on:click=move |_| {
-                send.dispatch(form.email.get_untracked().trim().to_owned());
+                error.set(None);
+                send.dispatch(());
             }
         >
             "Email me a list of my organizations"

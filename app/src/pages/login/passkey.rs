@@ -9,6 +9,7 @@
 //! email step), so a browser that answers at once cannot make it spin.
 
 use super::Form;
+use crate::actions::{task, Task};
 use crate::browser::webauthn::{self, PasskeyError};
 use crate::components::form::{Outcome, PasskeyWait};
 use common::{AccountHint, ApiError, AssertionFinish, PasskeyLoginStart, SessionInfo};
@@ -25,9 +26,11 @@ const DEFAULT_LIFETIME_MS: u32 = 300_000;
 /// Passkey state of the sign-in page.
 #[derive(Clone, Copy)]
 pub(super) struct Passkey {
-    /// The explicit request; its input names the account ("Use a passkey
-    /// instead") or not ("Login").
-    explicit: Action<Option<AccountHint>, Result<SessionInfo, ApiError>>,
+    /// The explicit request, for the account in `account`.
+    explicit: Task,
+    /// The account the explicit request names ("Use a passkey instead"),
+    /// or none ("Login").
+    account: RwSignal<Option<AccountHint>>,
     /// Whether the explicit request came from the password step (its
     /// outcome is shown there) or from the "Log in with passkey" card.
     from_password_step: RwSignal<bool>,
@@ -54,11 +57,32 @@ async fn ceremony(account: Option<AccountHint>) -> Result<SessionInfo, ApiError>
 }
 
 impl Passkey {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(finish: Callback<SessionInfo>) -> Self {
+        let account = RwSignal::new(None);
+        let error = RwSignal::new(None);
+        // Signed in, or the failure in words next to the button that
+        // started it. Autofill, which the request aborted, is armed again
+        // at the person's next touch of the email field.
+        let explicit = task(move || {
+            let named = account.get_untracked();
+            async move {
+                match ceremony(named).await {
+                    Ok(info) => {
+                        let _ = finish.try_run(info);
+                    }
+                    // Empty: aborted (Cancel, or the page is being left).
+                    Err(e) if e.message.is_empty() => {}
+                    Err(e) => {
+                        error.set(Some(e.message));
+                    }
+                }
+            }
+        });
         Passkey {
-            explicit: Action::new_local(|account: &Option<AccountHint>| ceremony(account.clone())),
+            explicit,
+            account,
             from_password_step: RwSignal::new(false),
-            error: RwSignal::new(None),
+            error,
             autofill_running: RwSignal::new(false),
             rearms: RwSignal::new(1),
             autofill_available: RwSignal::new(None),
@@ -87,24 +111,9 @@ impl Passkey {
     fn start(&self, account: Option<AccountHint>) {
         self.error.set(None);
         self.from_password_step.set(account.is_some());
-        self.explicit.dispatch(account);
+        self.account.set(account);
+        self.explicit.dispatch(());
     }
-}
-
-/// Acts on the explicit request's outcome: signed in, or its message
-/// next to the button that started it. Autofill, which the request
-/// aborted, is armed again at the person's next touch of the email field.
-pub(super) fn watch_explicit(form: Form) {
-    let passkey = form.passkey;
-    crate::actions::on_result(passkey.explicit, move |result| match result {
-        Ok(info) => form.finish.run(info),
-        Err(e) => {
-            // Empty: aborted (Cancel, or the page is being left).
-            if !e.message.is_empty() {
-                passkey.error.set(Some(e.message));
-            }
-        }
-    });
 }
 
 /// Arms the background autofill request, unless one is armed already.
@@ -187,7 +196,7 @@ async fn autofill(form: Form) {
             return;
         }
         match outcome {
-            Ok(info) => return form.finish.run(info),
+            Ok(info) => return form.finish(info),
             Err(e) => {
                 passkey.show(e.message);
                 if passkey.rearms.get_untracked() == 0 {

@@ -1,6 +1,7 @@
 //! Step 3: the password (or a passkey of this account instead).
 
 use super::{passkey::PasskeyInstead, Form, Step};
+use crate::actions::task;
 use crate::components::form::{Field, FieldKind};
 use common::{PasswordLoginRequest, SecondStep};
 use leptos::ev::SubmitEvent;
@@ -9,19 +10,23 @@ use leptos::prelude::*;
 #[component]
 pub(super) fn PasswordStep(form: Form) -> impl IntoView {
     let password = RwSignal::new(String::new());
-    let sign_in = Action::new_local(|request: &PasswordLoginRequest| {
-        let request = request.clone();
-        async move { crate::api::login_password(&request).await }
-    });
-    crate::actions::on_result(sign_in, move |result| {
-        password.set(String::new());
-        match result {
-            Ok(info) => match info.pending {
-                Some(SecondStep::Totp) => form.go(Step::Totp),
-                Some(SecondStep::TotpSetup) => form.go(Step::TotpSetup),
-                None => form.finish.run(info),
-            },
-            Err(e) => form.error.set(Some(e.message)),
+    let sign_in = task(move || {
+        let request = PasswordLoginRequest {
+            email: form.email.get_untracked().trim().to_owned(),
+            org: form.org.get_untracked().trim().to_lowercase(),
+            password: password.get_untracked(),
+        };
+        async move {
+            let result = crate::api::login_password(&request).await;
+            password.set(String::new());
+            match result {
+                Ok(info) => match info.pending {
+                    Some(SecondStep::Totp) => form.go(Step::Totp),
+                    Some(SecondStep::TotpSetup) => form.go(Step::TotpSetup),
+                    None => form.finish(info),
+                },
+                Err(e) => form.error.set(Some(e.message)),
+            }
         }
     });
     let submit = move |ev: SubmitEvent| {
@@ -30,11 +35,7 @@ pub(super) fn PasswordStep(form: Form) -> impl IntoView {
             return;
         }
         form.error.set(None);
-        sign_in.dispatch(PasswordLoginRequest {
-            email: form.email.get_untracked().trim().to_owned(),
-            org: form.org.get_untracked().trim().to_lowercase(),
-            password: password.get_untracked(),
-        });
+        sign_in.dispatch(());
     };
     view! {
         <p class="who">

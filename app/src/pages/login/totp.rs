@@ -9,23 +9,24 @@ use leptos::prelude::*;
 #[component]
 pub(super) fn TotpStep(form: Form) -> impl IntoView {
     let code = RwSignal::new(String::new());
-    let verify = Action::new_local(|body: &TotpCode| {
-        let body = body.clone();
-        async move { crate::api::login_totp(&body).await }
-    });
-    crate::actions::on_result(verify, move |result| match result {
-        Ok(info) => form.finish.run(info),
-        Err(e) => {
-            code.set(String::new());
-            form.error.set(Some(e.message));
+    let verify = crate::actions::task(move || {
+        let body = TotpCode {
+            code: code.get_untracked().trim().to_owned(),
+        };
+        async move {
+            match crate::api::login_totp(&body).await {
+                Ok(info) => form.finish(info),
+                Err(e) => {
+                    code.set(String::new());
+                    form.error.set(Some(e.message));
+                }
+            }
         }
     });
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         form.error.set(None);
-        verify.dispatch(TotpCode {
-            code: code.get_untracked().trim().to_owned(),
-        });
+        verify.dispatch(());
     };
     view! {
         <p class="who">{move || form.who()}</p>
