@@ -4,13 +4,14 @@
 # wasm — gzip-compressed, fails if it exceeds the budget, and checks how the
 # release server serves them (precompressed, immutable caching).
 #
-# Budget: LATCHKEY_PAGE_BUDGET_KB, default 290 KB: what the bundle weighs
-# now (279.0 KB) plus a little, so that growth fails the test command. The
-# product target is 120 KB and is not met; BENCHMARKS.md says by how much
-# and what the bytes are.
+# Budget: LATCHKEY_PAGE_BUDGET_KB, default 320 KB: what the bundle weighs
+# now (313.7 KB) plus a little, so that growth fails the test command. It
+# was 290 KB until the app's restructuring (issue 12) added 27 KB that the
+# savings found did not win back (BENCHMARKS.md, "Page weight"). The
+# product target is 120 KB and is not met.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-budget_kb=${LATCHKEY_PAGE_BUDGET_KB:-290}
+budget_kb=${LATCHKEY_PAGE_BUDGET_KB:-320}
 export LEPTOS_OUTPUT_NAME=latchkey
 
 # wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the
