@@ -1,10 +1,9 @@
 // WCAG 2.2 AA, checked by axe on every page and state a person meets, and
 // by hand where axe cannot see: keyboard-only use, where focus goes.
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
 import {
   test,
   expect,
+  expectAccessible,
   addPasskeyAfterSignIn,
   openMyAccount,
   signInWithPassword,
@@ -12,15 +11,6 @@ import {
   PASSWORD,
 } from "./fixtures";
 import { stalePort, staleWindowSecs } from "../playwright.config";
-
-/** Runs axe (WCAG 2.0–2.2, A and AA) and expects no violation. */
-async function expectAccessible(page: Page, state: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  const found = violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(found, `axe violations on ${state}`).toEqual([]);
-}
 
 test("every sign-in step and its error passes axe", async ({ page, admin }) => {
   const { org, email } = admin.adaAtAcme();
@@ -96,6 +86,10 @@ test("the console, My Account with a passkey, 2FA setup and the SSO notice pass 
   await page.getByRole("button", { name: "Profile" }).click();
   await expect(page.locator("#profile-menu").getByRole("link", { name: "My Account" })).toBeVisible();
   await expectAccessible(page, "the open Profile menu");
+
+  await page.goto("/verify-email");
+  await expect(page.getByRole("alert")).toContainText("This link is incomplete.");
+  await expectAccessible(page, "the emailed-link page");
 
   await page.goto("/no-such-page");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();

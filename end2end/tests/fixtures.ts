@@ -1,6 +1,7 @@
 // Fixtures shared by every spec: the admin CLI against the server's
 // database, unique names per test, and a CDP virtual authenticator.
 import { test as base, expect, type CDPSession, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import fs from "node:fs";
@@ -237,3 +238,13 @@ export async function signInWithPassword(
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/** Runs axe (WCAG 2.0–2.2, A and AA) and expects no violation. */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  const found = violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(found, `axe violations on ${state}`).toEqual([]);
+}
+

@@ -3,6 +3,7 @@
 import { createHmac } from "node:crypto";
 import type { Page } from "@playwright/test";
 import {
+  expectAccessible,
   test,
   expect,
   continueToPassword,
@@ -63,8 +64,13 @@ test("turn on 2FA, sign in with password and code, then with a passkey and no co
   await continueToPassword(page, email, org);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByLabel("Authentication code")).toBeVisible();
+  await expect(page.getByLabel("Authentication code")).toBeFocused();
   expect((await page.request.get("/api/session")).status()).toBe(204); // half signed in
+  await expectAccessible(page, "the 2FA code step");
+  await page.getByLabel("Authentication code").fill(totp(secret, 1) === "000000" ? "111111" : "000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByLabel("Authentication code")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page, "the 2FA code step's error");
   await page.getByLabel("Authentication code").fill(totp(secret, 1));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
