@@ -50,6 +50,10 @@ for (const size of SIZES) {
     await expect(page.getByRole("banner")).toHaveCount(1);
     await expect(page.getByRole("navigation")).toHaveCount(1);
     await expect(page.getByRole("main")).toHaveCount(1);
+    // The navigation marks where the person is.
+    const nav = page.getByRole("navigation");
+    await expect(nav.getByRole("link", { name: "Home" })).toHaveAttribute("aria-current", "page");
+    await expect(nav.getByRole("link", { name: "My Account" })).not.toHaveAttribute("aria-current", "page");
     // The person's name and the org's display name, not its short name.
     await expect(page.getByRole("banner")).toContainText("Ada Lovelace");
     await expect(page.getByRole("banner")).toContainText("Acme Security");

@@ -59,7 +59,8 @@ pub fn ConfirmDialog(
     let confirmed = move || {
         link_sent.set(false);
         purpose.set(None);
-        on_confirmed.run(());
+        // try_: the page may have been left while the proof was on its way.
+        let _ = on_confirmed.try_run(());
     };
     // A refusal is shown where it belongs; an aborted passkey request
     // (empty message) has nothing to say.

@@ -4,7 +4,6 @@ use crate::actions::task;
 use crate::routes::Page;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -28,9 +27,9 @@ pub fn ProfileMenu() -> impl IntoView {
     view! {
         <div class="profile">
             <div id="profile-menu" class="profile-menu" hidden=move || !open.get()>
-                <A href=Page::Account.path() on:click=move |_| open.set(false)>
+                <a href=Page::Account.path() on:click=move |_| open.set(false)>
                     "My Account"
-                </A>
+                </a>
                 <button
                     type="button"
                     class="link-button"

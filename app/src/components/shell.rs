@@ -7,31 +7,38 @@ use crate::components::profile_menu::ProfileMenu;
 use crate::routes::Page;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn ConsoleShell() -> impl IntoView {
     let session = use_session();
     let org = move || session.info().map(|i| i.org.name).unwrap_or_default();
     let person = move || session.info().map(|i| i.display_name).unwrap_or_default();
+    // Plain links: the router handles clicks on any link of the site, and
+    // its `A` component weighs more than the one attribute it would add.
+    let path = use_location().pathname;
+    let current = move |page: Page| (path.get() == page.path()).then_some("page");
     view! {
         <div class="console">
             <header class="topbar">
-                <A href=Page::Home.path() attr:class="brand">
+                <a href=Page::Home.path() class="brand">
                     "Latchkey"
-                </A>
+                </a>
                 <span class="topbar-org">{org}</span>
                 <span class="topbar-person">{person}</span>
             </header>
             <nav class="sidenav" aria-label="Console">
                 <ul>
                     <li>
-                        <A href=Page::Home.path() exact=true>
+                        <a href=Page::Home.path() aria-current=move || current(Page::Home)>
                             "Home"
-                        </A>
+                        </a>
                     </li>
                     <li>
-                        <A href=Page::Account.path()>"My Account"</A>
+                        <a href=Page::Account.path() aria-current=move || current(Page::Account)>
+                            "My Account"
+                        </a>
                     </li>
                 </ul>
                 <ProfileMenu />

@@ -5,7 +5,6 @@ use crate::pages::account::describe;
 use crate::routes::Page;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -38,7 +37,7 @@ pub fn HomePage() -> impl IntoView {
                         <h2 id="tile-2fa">"Two-factor authentication"</h2>
                         <p class="tile-value">{two_factor}</p>
                         <p class="hint">
-                            <A href=Page::Account.path()>"Manage passkeys and 2FA in My Account"</A>
+                            <a href=Page::Account.path()>"Manage passkeys and 2FA in My Account"</a>
                         </p>
                     </section>
                 </div>

@@ -2,7 +2,6 @@
 
 use crate::routes::Page;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -11,7 +10,7 @@ pub fn NotFound() -> impl IntoView {
             <div class="card narrow">
                 <h1>"Page not found"</h1>
                 <p>"There is nothing at this address."</p>
-                <A href=Page::Home.path()>"Go to the console"</A>
+                <a href=Page::Home.path()>"Go to the console"</a>
             </div>
         </main>
     }
