@@ -172,7 +172,7 @@ pub fn ConfirmDialog(
                     value=password
                     error=password_error
                 />
-                <Show when=needs_code>
+                {move || needs_code().then(|| view! {
                     <Field
                         id="reauth-code"
                         label="Authentication code"
@@ -180,13 +180,13 @@ pub fn ConfirmDialog(
                         value=code
                         hint="The 6-digit code from your authenticator app."
                     />
-                </Show>
+                })}
                 <button type="submit" class="primary" disabled=move || by_password.pending().get()>
                     "Confirm"
                 </button>
             </form>
             <div class="button-row">
-                <Show when=move || has_passkeys.get() && webauthn::supported()>
+                {move || (has_passkeys.get() && webauthn::supported()).then(|| view! {
                     <button
                         type="button"
                         class="secondary"
@@ -198,7 +198,7 @@ pub fn ConfirmDialog(
                     >
                         "Use a passkey"
                     </button>
-                </Show>
+                })}
                 <button
                     type="button"
                     class="secondary"

@@ -118,7 +118,7 @@ pub fn Outcome(
 #[component]
 pub fn PasskeyWait(#[prop(into)] waiting: Signal<bool>) -> impl IntoView {
     view! {
-        <Show when=move || waiting.get()>
+        {move || waiting.get().then(|| view! {
             <div class="passkey-wait" role="status">
                 <span class="spinner" aria-hidden="true"></span>
                 <span>"Waiting for your passkey…"</span>
@@ -126,6 +126,6 @@ pub fn PasskeyWait(#[prop(into)] waiting: Signal<bool>) -> impl IntoView {
                     "Cancel"
                 </button>
             </div>
-        </Show>
+        })}
     }
 }

@@ -4,6 +4,7 @@
 //! fetches the link changes nothing. The page names the session that asked
 //! (address, browser, time) and offers "This wasn't me", which ends it.
 
+use crate::actions::task;
 use common::{EmailLinkConfirm, EmailLinkRequester};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,7 +12,6 @@ use leptos::task::spawn_local;
 #[derive(Clone, PartialEq)]
 enum State {
     Ready,
-    Working,
     Done,
     Denied,
     Failed(String),
@@ -47,36 +47,33 @@ pub fn VerifyEmailPage() -> impl IntoView {
             }
         });
     }
-    let deny = move |_| {
-        let Some(token) = token.get_value() else {
-            return;
-        };
-        state.set(State::Working);
-        spawn_local(async move {
+    let deny = task(move || {
+        let token = token.get_value();
+        async move {
+            let Some(token) = token else { return };
             match crate::api::reauth_email_deny(&EmailLinkConfirm { token }).await {
                 Ok(()) => state.set(State::Denied),
                 Err(e) => state.set(State::Failed(e.message)),
             }
-        });
-    };
-    let confirm = move |_| {
-        let Some(token) = token.get_value() else {
-            return;
-        };
-        state.set(State::Working);
-        spawn_local(async move {
+        }
+    });
+    let confirm = task(move || {
+        let token = token.get_value();
+        async move {
+            let Some(token) = token else { return };
             match crate::api::reauth_email_confirm(&EmailLinkConfirm { token }).await {
                 Ok(()) => state.set(State::Done),
                 Err(e) => state.set(State::Failed(e.message)),
             }
-        });
-    };
+        }
+    });
+    let working = move || confirm.pending().get() || deny.pending().get();
     view! {
         <main class="login-page">
             <div class="card narrow">
                 <h1>"Confirm it's you"</h1>
                 {move || match state.get() {
-                    State::Ready | State::Working => {
+                    State::Ready => {
                         view! {
                             <p>
                                 "Confirm that you asked to change the security settings of your Latchkey account."
@@ -91,16 +88,20 @@ pub fn VerifyEmailPage() -> impl IntoView {
                             <button
                                 type="button"
                                 class="primary"
-                                disabled=move || state.get() == State::Working || requester.get().is_none()
-                                on:click=confirm
+                                disabled=move || working() || requester.get().is_none()
+                                on:click=move |_| {
+                                    confirm.dispatch(());
+                                }
                             >
                                 "Confirm"
                             </button>
                             <button
                                 type="button"
                                 class="link-button"
-                                disabled=move || state.get() == State::Working
-                                on:click=deny
+                                disabled=working
+                                on:click=move |_| {
+                                    deny.dispatch(());
+                                }
                             >
                                 "This wasn't me"
                             </button>

@@ -58,14 +58,8 @@ pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
                 "Sign in with your fingerprint, face, screen lock or a security key instead of a password. "
                 "Your password keeps working."
             </p>
-            <Show
-                when=webauthn::supported
-                fallback=|| view! {
-                    <p class="notice">
-                        "This browser cannot create passkeys. Open My Account in a browser that supports them to add one."
-                    </p>
-                }
-            >
+            {if webauthn::supported() {
+                view! {
                 // aria-disabled, not disabled, while a change runs: a
                 // disabled button would drop keyboard focus to the page.
                 <button
@@ -81,7 +75,16 @@ pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
                 >
                     "Add a Passkey"
                 </button>
-            </Show>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p class="notice">
+                        "This browser cannot create passkeys. Open My Account in a browser that supports them to add one."
+                    </p>
+                }
+                .into_any()
+            }}
             // The result under the button, above the list: a card added to
             // the list cannot push it out of view.
             <PasskeyWait waiting=adding />

@@ -51,6 +51,8 @@ struct Form {
     /// Sets the session, remembers the org and goes to the console.
     finish: Callback<SessionInfo>,
     passkey: passkey::Passkey,
+    /// Ends a half-finished sign-in (see [`cancel_second_step`]).
+    leave: crate::actions::Task,
 }
 
 impl Form {
@@ -95,15 +97,22 @@ pub fn LoginPage() -> impl IntoView {
         .get_untracked()
         .get("org")
         .filter(|org| !org.is_empty());
+    let step = RwSignal::new(Step::Email);
+    let error = RwSignal::new(None);
     let form = Form {
-        step: RwSignal::new(Step::Email),
+        step,
         email: RwSignal::new(String::new()),
         org: RwSignal::new(preselected.clone().unwrap_or_default()),
         org_name: RwSignal::new(None),
-        error: RwSignal::new(None),
+        error,
         skip_org: RwSignal::new(preselected.is_some()),
         finish,
         passkey: passkey::Passkey::new(finish),
+        leave: crate::actions::task(move || async move {
+            let _ = crate::api::logout().await;
+            error.set(None);
+            step.set(Step::Email);
+        }),
     };
     passkey::arm_autofill(form);
     on_cleanup(webauthn::abort_pending);
@@ -133,10 +142,5 @@ pub fn LoginPage() -> impl IntoView {
 /// Leaves a half-finished sign-in (after the password, before the second
 /// step): ends the pending session on the server, back to the email.
 fn cancel_second_step(form: Form) {
-    leptos::task::spawn_local(async move {
-        let _ = crate::api::logout().await;
-        if form.alive() {
-            form.go(Step::Email);
-        }
-    });
+    form.leave.dispatch(());
 }

@@ -215,7 +215,7 @@ pub(super) fn PasskeyInstead(form: Form) -> impl IntoView {
     let passkey = form.passkey;
     let here = move || passkey.from_password_step.get();
     view! {
-        <Show when=webauthn::supported>
+        {webauthn::supported().then(|| view! {
             <button
                 type="button"
                 class="secondary"
@@ -231,7 +231,7 @@ pub(super) fn PasskeyInstead(form: Form) -> impl IntoView {
             </button>
             <PasskeyWait waiting=Signal::derive(move || here() && passkey.explicit.pending().get()) />
             <Outcome error=Signal::derive(move || passkey.error.get().filter(|_| here())) />
-        </Show>
+        })}
     }
 }
 
@@ -240,35 +240,39 @@ pub(super) fn PasskeyInstead(form: Form) -> impl IntoView {
 pub(super) fn PasskeyCard(form: Form) -> impl IntoView {
     let passkey = form.passkey;
     let here = move || !passkey.from_password_step.get();
+    let body = if webauthn::supported() {
+        view! {
+            <p class="hint">"Use the passkey saved on this device, your phone or a security key."</p>
+            <button
+                type="button"
+                class="primary"
+                disabled=move || passkey.explicit.pending().get()
+                on:click=move |_| passkey.start(None)
+            >
+                "Login"
+            </button>
+            <PasskeyWait waiting=Signal::derive(move || here() && passkey.explicit.pending().get()) />
+            <Outcome error=Signal::derive(move || passkey.error.get().filter(|_| here())) />
+            {move || (passkey.autofill_available.get() == Some(false)).then(|| view! {
+                <p class="hint">
+                    "This browser does not suggest passkeys in the email field: use the Login button."
+                </p>
+            })}
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="notice">
+                "This browser cannot use passkeys. Sign in with your email and password above, "
+                "or open the console in a browser that supports passkeys."
+            </p>
+        }
+        .into_any()
+    };
     view! {
         <section class="card narrow passkey-login" aria-labelledby="passkey-login">
             <h2 id="passkey-login">"Log in with passkey"</h2>
-            <Show
-                when=webauthn::supported
-                fallback=|| view! {
-                    <p class="notice">
-                        "This browser cannot use passkeys. Sign in with your email and password above, "
-                        "or open the console in a browser that supports passkeys."
-                    </p>
-                }
-            >
-                <p class="hint">"Use the passkey saved on this device, your phone or a security key."</p>
-                <button
-                    type="button"
-                    class="primary"
-                    disabled=move || passkey.explicit.pending().get()
-                    on:click=move |_| passkey.start(None)
-                >
-                    "Login"
-                </button>
-                <PasskeyWait waiting=Signal::derive(move || here() && passkey.explicit.pending().get()) />
-                <Outcome error=Signal::derive(move || passkey.error.get().filter(|_| here())) />
-                <Show when=move || passkey.autofill_available.get() == Some(false)>
-                    <p class="hint">
-                        "This browser does not suggest passkeys in the email field: use the Login button."
-                    </p>
-                </Show>
-            </Show>
+            {body}
         </section>
     }
 }
