@@ -190,7 +190,7 @@ test.describe("on the server with a short re-authentication window", () => {
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press("Enter");
     await expect(dialog).toBeHidden();
-    const added = page.getByRole("region", { name: "Passkeys" }).getByRole("status");
+    const added = page.getByRole("region", { name: "Passkeys" }).locator(".outcome").getByRole("status");
     await expect(added).toHaveText("Passkey “Passkey” added.");
     await expect(add).toBeFocused();
     expect(await authenticator.credentials()).toHaveLength(1);

@@ -92,16 +92,16 @@ for (const size of SIZES) {
     await page.getByLabel("Current password").fill(PASSWORD);
     await page.getByRole("button", { name: "Confirm" }).click();
     const passkeys = page.getByRole("region", { name: "Passkeys" });
-    await expect(passkeys.getByRole("status")).toHaveText("Passkey “Passkey” added.");
-    await expect(passkeys.getByRole("status")).toBeInViewport();
+    await expect(passkeys.locator(".outcome").getByRole("status")).toHaveText("Passkey “Passkey” added.");
+    await expect(passkeys.locator(".outcome").getByRole("status")).toBeInViewport();
     await fitsTheWidth(page);
     await page.screenshot({ path: test.info().outputPath("passkey-added.png") });
 
     const card = page.getByRole("listitem", { name: "Passkey" });
     await card.getByRole("button", { name: "Delete" }).click();
     await card.getByRole("button", { name: "Delete passkey" }).click();
-    await expect(passkeys.getByRole("status")).toHaveText("Passkey “Passkey” deleted.");
-    await expect(passkeys.getByRole("status")).toBeInViewport();
+    await expect(passkeys.locator(".outcome").getByRole("status")).toHaveText("Passkey “Passkey” deleted.");
+    await expect(passkeys.locator(".outcome").getByRole("status")).toBeInViewport();
     expect((await (await page.request.get(`${base}/api/passkeys`)).json()).passkeys).toHaveLength(0);
     expect(authenticator).toBeTruthy();
   });

@@ -212,7 +212,7 @@ export async function openMyAccount(page: Page, email: string, org: string): Pro
 export async function addPasskeyAfterSignIn(page: Page, email: string, org: string): Promise<void> {
   await openMyAccount(page, email, org);
   await page.getByRole("button", { name: "Add a Passkey" }).click();
-  await expect(page.getByRole("status")).toHaveText("Passkey “Passkey” added.");
+  await expect(page.getByRole("status").filter({ hasText: /\S/ })).toHaveText("Passkey “Passkey” added.");
 }
 
 /** Continues on the login page's password step (email and org already typed). */

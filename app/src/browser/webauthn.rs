@@ -131,13 +131,31 @@ pub fn abort_conditional() {
     }
 }
 
-/// Aborts the pending request and returns the signal for a new one.
-fn begin(conditional: bool) -> Result<web_sys::AbortSignal, PasskeyError> {
+/// Aborts the pending request and returns the controller of a new one. An
+/// autofill request never replaces a prompt the person opened: it is
+/// refused (as aborted) while one is pending.
+fn begin(conditional: bool) -> Result<web_sys::AbortController, PasskeyError> {
+    let explicit_pending = PENDING.with(|p| p.borrow().as_ref().is_some_and(|(_, c)| !*c));
+    if conditional && explicit_pending {
+        return Err(PasskeyError::Aborted);
+    }
     abort_pending();
     let controller = web_sys::AbortController::new().map_err(|_| PasskeyError::Unsupported)?;
-    let signal = controller.signal();
-    PENDING.with(|p| *p.borrow_mut() = Some((controller, conditional)));
-    Ok(signal)
+    PENDING.with(|p| *p.borrow_mut() = Some((controller.clone(), conditional)));
+    Ok(controller)
+}
+
+/// Forgets `controller` once its request has settled, unless another
+/// request has replaced it meanwhile.
+fn settled(controller: &web_sys::AbortController) {
+    PENDING.with(|p| {
+        let mut pending = p.borrow_mut();
+        if pending.as_ref().is_some_and(|(c, _)| {
+            AsRef::<JsValue>::as_ref(c) == AsRef::<JsValue>::as_ref(controller)
+        }) {
+            *pending = None;
+        }
+    });
 }
 
 fn credentials() -> Result<web_sys::CredentialsContainer, PasskeyError> {
@@ -174,6 +192,16 @@ pub async fn conditional_mediation_available() -> bool {
 /// Waits for the browser's answer and checks it is a public-key credential.
 async fn credential_of(
     promise: Result<js_sys::Promise, JsValue>,
+    controller: &web_sys::AbortController,
+    timeout_ms: Option<u32>,
+) -> Result<web_sys::PublicKeyCredential, PasskeyError> {
+    let answer = answer_of(promise, timeout_ms).await;
+    settled(controller);
+    answer
+}
+
+async fn answer_of(
+    promise: Result<js_sys::Promise, JsValue>,
     timeout_ms: Option<u32>,
 ) -> Result<web_sys::PublicKeyCredential, PasskeyError> {
     let started = js_sys::Date::now();
@@ -191,13 +219,13 @@ pub async fn create(
     options: CreationChallengeResponse,
 ) -> Result<RegisterPublicKeyCredential, PasskeyError> {
     let container = credentials()?;
-    let signal = begin(false)?;
+    let controller = begin(false)?;
     let timeout_ms = options.public_key.timeout;
     let options: web_sys::CredentialCreationOptions = options.into();
-    options.set_signal(&signal);
+    options.set_signal(&controller.signal());
     let promise = container.create_with_options(&options);
     Ok(RegisterPublicKeyCredential::from(
-        credential_of(promise, timeout_ms).await?,
+        credential_of(promise, &controller, timeout_ms).await?,
     ))
 }
 
@@ -208,13 +236,13 @@ pub async fn get(
     conditional: bool,
 ) -> Result<PublicKeyCredential, PasskeyError> {
     let container = credentials()?;
-    let signal = begin(conditional)?;
+    let controller = begin(conditional)?;
     options.mediation = conditional.then_some(Mediation::Conditional);
     let timeout_ms = options.public_key.timeout;
     let options: web_sys::CredentialRequestOptions = options.into();
-    options.set_signal(&signal);
+    options.set_signal(&controller.signal());
     let promise = container.get_with_options(&options);
     Ok(PublicKeyCredential::from(
-        credential_of(promise, timeout_ms).await?,
+        credential_of(promise, &controller, timeout_ms).await?,
     ))
 }

@@ -19,9 +19,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Asks the server for a fresh proof with an assertion from one of the
-/// session's passkeys.
-async fn with_passkey() -> Result<(), ApiError> {
+/// session's passkeys. No prompt opens if the dialog was closed while the
+/// start was on its way.
+async fn with_passkey(purpose: RwSignal<Option<String>>) -> Result<(), ApiError> {
     let start = crate::api::reauth_passkey_start().await?;
+    if purpose.try_with_untracked(Option::is_some) != Some(true) {
+        return Err(webauthn::PasskeyError::Aborted.into());
+    }
     let credential = webauthn::get(start.options, false).await?;
     crate::api::reauth_passkey_finish(&AssertionFinish {
         ceremony_id: start.ceremony_id,
@@ -41,6 +45,9 @@ pub fn ConfirmDialog(
     /// Whether to offer "Use a passkey" (the account has one).
     #[prop(into)]
     has_passkeys: Signal<bool>,
+    /// The id of the element to focus on closing when the control that
+    /// opened the dialog is no longer in the page.
+    fallback_focus: &'static str,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
@@ -56,7 +63,12 @@ pub fn ConfirmDialog(
 
     // Whether the emailed link is out, waiting to be confirmed.
     let link_sent = RwSignal::new(false);
+    // A proof that arrives after the dialog was cancelled changes nothing:
+    // the person cancelled the change.
     let confirmed = move || {
+        if purpose.try_with_untracked(Option::is_some) != Some(true) {
+            return;
+        }
         link_sent.set(false);
         purpose.set(None);
         // try_: the page may have been left while the proof was on its way.
@@ -77,7 +89,7 @@ pub fn ConfirmDialog(
         };
         async move { settle(crate::api::reauth_password(&body).await, password_error) }
     });
-    let by_passkey = task(move || async move { settle(with_passkey().await, error) });
+    let by_passkey = task(move || async move { settle(with_passkey(purpose).await, error) });
     let by_email = task(move || async move {
         match crate::api::reauth_email_start().await {
             Ok(()) => {
@@ -114,8 +126,13 @@ pub fn ConfirmDialog(
         password.set(String::new());
         code.set(String::new());
         purpose.set(None);
-        if let Some(opener) = opener.get_value() {
-            let _ = opener.focus();
+        match opener.get_value() {
+            Some(opener) if opener.is_connected() => {
+                let _ = opener.focus();
+            }
+            // The control that opened it is gone (a deleted passkey's
+            // card): the caller's fallback takes focus.
+            _ => focus::by_id(fallback_focus),
         }
     };
     // Once the link is mailed, ask every two seconds whether it was

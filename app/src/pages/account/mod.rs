@@ -74,6 +74,9 @@ struct Account {
     two_factor_outcome: Outcome,
     /// A TOTP secret being set up, waiting for its first code.
     totp_setup: RwSignal<Option<TotpSetup>>,
+    /// The passkey just renamed: its card, drawn again with the new name,
+    /// gives focus back to its Rename button.
+    renamed: RwSignal<Option<String>>,
     session: Session,
 }
 
@@ -90,6 +93,14 @@ impl Account {
         self.outcome_of(&change).clear();
         self.running.set(Some(change));
         self.change.dispatch(());
+    }
+
+    /// Runs `change` unless a change is running already (a double click
+    /// must not start two).
+    fn run_once(&self, change: Change) {
+        if !self.change.pending().get_untracked() {
+            self.run(change);
+        }
     }
 
     /// Whether `change` is running now.
@@ -124,9 +135,13 @@ impl Account {
     }
 }
 
-/// Registers a new passkey; `None` when the prompt was aborted.
-async fn add_passkey() -> Result<Option<String>, ApiError> {
+/// Registers a new passkey; `None` when the prompt was aborted, or when
+/// the person left the page (`alive` false) before it could open.
+async fn add_passkey(alive: impl Fn() -> bool) -> Result<Option<String>, ApiError> {
     let start = crate::api::register_start().await?;
+    if !alive() {
+        return Ok(None);
+    }
     let credential = match webauthn::create(start.options).await {
         Err(webauthn::PasskeyError::Aborted) => return Ok(None),
         other => other?,
@@ -145,7 +160,7 @@ async fn perform(
     totp_setup: RwSignal<Option<TotpSetup>>,
 ) -> Result<Option<String>, ApiError> {
     match change {
-        Change::AddPasskey => add_passkey().await,
+        Change::AddPasskey => add_passkey(move || !totp_setup.is_disposed()).await,
         Change::DeletePasskey { id, name } => crate::api::delete_passkey(&id)
             .await
             .map(|()| Some(format!("Passkey “{name}” deleted."))),
@@ -211,6 +226,7 @@ pub fn AccountPage() -> impl IntoView {
             passkeys_outcome: Outcome::new(),
             two_factor_outcome: Outcome::new(),
             totp_setup,
+            renamed: RwSignal::new(None),
             session,
         };
         account.set_value(Some(built));
@@ -252,6 +268,6 @@ pub fn AccountPage() -> impl IntoView {
             <passkeys::PasskeysSection account />
             <two_factor::TwoFactorSection account />
         </Show>
-        <ConfirmDialog purpose=account.confirming on_confirmed has_passkeys />
+        <ConfirmDialog purpose=account.confirming on_confirmed has_passkeys fallback_focus="add-passkey" />
     }
 }

@@ -18,6 +18,13 @@ fn format_date(unix: i64) -> String {
     date.to_locale_date_string("en-GB", &options).into()
 }
 
+/// The button of a passkey card that takes focus back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Refocus {
+    Rename,
+    Delete,
+}
+
 /// What the Passkeys section says above its list.
 #[derive(Debug, Clone, PartialEq)]
 enum State {
@@ -67,11 +74,7 @@ pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
                     class="primary"
                     id="add-passkey"
                     aria-disabled=move || account.change.pending().get().then_some("true")
-                    on:click=move |_| {
-                        if !account.change.pending().get_untracked() {
-                            account.run(Change::AddPasskey)
-                        }
-                    }
+                    on:click=move |_| account.run_once(Change::AddPasskey)
                 >
                     "Add a Passkey"
                 </button>
@@ -142,6 +145,7 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
                 match crate::api::rename_passkey(&id, &body).await {
                     Ok(()) if !account.passkeys.is_disposed() => {
                         renaming.set(false);
+                        account.renamed.set(Some(id.clone()));
                         account.reload.dispatch(());
                     }
                     Ok(()) => {}
@@ -154,6 +158,18 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
         id: id.clone(),
         name: name.clone(),
     };
+    // Where focus goes next: into a form or question when it opens (its
+    // field; the question's safe answer, Cancel), back to its button when
+    // it closes.
+    let just_renamed = account.renamed.get_untracked().as_ref() == Some(&id);
+    if just_renamed {
+        account.renamed.set(None);
+    }
+    let refocus = RwSignal::new(just_renamed.then_some(Refocus::Rename));
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    let keep_button = NodeRef::<leptos::html::Button>::new();
+    crate::browser::focus::on_mount(name_input);
+    crate::browser::focus::on_mount(keep_button);
     let confirm_text = format!("Delete “{name}”? You will no longer be able to sign in with it.");
     let rename_id = format!("rename-{id}");
     view! {
@@ -163,6 +179,12 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
             <p class="hint">"Created " {format_date(passkey.created_at)} " · " {last_used}</p>
             <Show when=move || renaming.get()>
                 <form
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            renaming.set(false);
+                            refocus.set(Some(Refocus::Rename));
+                        }
+                    }
                     class="inline-form"
                     on:submit=move |ev| {
                         ev.prevent_default();
@@ -170,20 +192,52 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
                     }
                 >
                     <label for=rename_id.clone()>"New name"</label>
-                    <input id=rename_id.clone() type="text" bind:value=new_name />
+                    <input id=rename_id.clone() type="text" node_ref=name_input bind:value=new_name />
                     <button type="submit">"Save"</button>
-                    <button type="button" on:click=move |_| renaming.set(false)>"Cancel"</button>
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            renaming.set(false);
+                            refocus.set(Some(Refocus::Rename));
+                        }
+                    >
+                        "Cancel"
+                    </button>
                 </form>
             </Show>
             <Show
                 when=move || confirming.get()
-                fallback=move || view! {
-                    <div class="actions">
-                        <button type="button" on:click=move |_| renaming.set(true)>"Rename"</button>
-                        <button type="button" class="danger" on:click=move |_| confirming.set(true)>
-                            "Delete"
-                        </button>
-                    </div>
+                fallback=move || {
+                    let rename_button = NodeRef::<leptos::html::Button>::new();
+                    let delete_button = NodeRef::<leptos::html::Button>::new();
+                    // Focus comes back to the button whose form or
+                    // question was just closed.
+                    Effect::new(move |_| {
+                        let target = match refocus.get_untracked() {
+                            Some(Refocus::Rename) => rename_button.get(),
+                            Some(Refocus::Delete) => delete_button.get(),
+                            None => None,
+                        };
+                        if let Some(button) = target {
+                            refocus.set(None);
+                            let _ = button.focus();
+                        }
+                    });
+                    view! {
+                        <div class="actions">
+                            <button type="button" node_ref=rename_button on:click=move |_| renaming.set(true)>
+                                "Rename"
+                            </button>
+                            <button
+                                type="button"
+                                class="danger"
+                                node_ref=delete_button
+                                on:click=move |_| confirming.set(true)
+                            >
+                                "Delete"
+                            </button>
+                        </div>
+                    }
                 }
             >
                 <div class="confirm" role="group" aria-label="Confirm deletion">
@@ -195,13 +249,22 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
                             let delete = delete.clone();
                             move |_| {
                                 confirming.set(false);
-                                account.run(delete.clone());
+                                account.run_once(delete.clone());
                             }
                         }
                     >
                         "Delete passkey"
                     </button>
-                    <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    <button
+                        type="button"
+                        node_ref=keep_button
+                        on:click=move |_| {
+                            confirming.set(false);
+                            refocus.set(Some(Refocus::Delete));
+                        }
+                    >
+                        "Cancel"
+                    </button>
                 </div>
             </Show>
         </li>

@@ -54,7 +54,7 @@ pub(super) fn TwoFactorSection(account: Account) -> impl IntoView {
                 view! { <p class="hint">"Your organization requires it, so it cannot be turned off."</p> }.into_any()
             } else {
                 view! {
-                    <button type="button" class="secondary" on:click=move |_| account.run(Change::TurnOffTotp)>
+                    <button type="button" class="secondary" on:click=move |_| account.run_once(Change::TurnOffTotp)>
                         "Turn off two-factor authentication"
                     </button>
                 }
@@ -67,7 +67,7 @@ pub(super) fn TwoFactorSection(account: Account) -> impl IntoView {
                 "Off. With it on, signing in with your password also asks for a code from an authenticator app. "
                 "Signing in with a passkey never does: a passkey is two factors already."
             </p>
-            <button type="button" class="primary" on:click=move |_| account.run(Change::TurnOnTotp)>
+            <button type="button" class="primary" on:click=move |_| account.run_once(Change::TurnOnTotp)>
                 "Turn on two-factor authentication"
             </button>
         }

@@ -68,7 +68,7 @@ pub(super) fn OrgStep(form: Form) -> impl IntoView {
             <Field
                 id="org"
                 label="Organization"
-                kind=FieldKind::Text("organization")
+                kind=FieldKind::Text("off")
                 value=form.org
                 error=form.error
                 hint="The short name of your organization, like acme."

@@ -45,9 +45,22 @@ pub(super) struct Passkey {
     autofill_available: RwSignal<Option<bool>>,
 }
 
+/// A refusal of a waiting autofill request within this many milliseconds
+/// of arming it means the browser will not offer passkeys in the field; a
+/// later one is the person closing a choice they opened.
+const REFUSED_AT_ONCE_MS: f64 = 1_000.0;
+
 /// One explicit passkey sign-in: start, the browser's prompt, finish.
-async fn ceremony(account: Option<AccountHint>) -> Result<SessionInfo, ApiError> {
+/// `alive` is asked before the prompt opens: no prompt for a page the
+/// person has left while the start was on its way.
+async fn ceremony(
+    account: Option<AccountHint>,
+    alive: impl Fn() -> bool,
+) -> Result<SessionInfo, ApiError> {
     let start = crate::api::passkey_login_start(&PasskeyLoginStart { account }).await?;
+    if !alive() {
+        return Err(PasskeyError::Aborted.into());
+    }
     let credential = webauthn::get(start.options, false).await?;
     crate::api::passkey_login_finish(&AssertionFinish {
         ceremony_id: start.ceremony_id,
@@ -66,7 +79,7 @@ impl Passkey {
         let explicit = task(move || {
             let named = account.get_untracked();
             async move {
-                match ceremony(named).await {
+                match ceremony(named, move || !error.is_disposed()).await {
                     Ok(info) => {
                         let _ = finish.try_run(info);
                     }
@@ -148,7 +161,8 @@ async fn autofill(form: Form) {
                     return;
                 }
             };
-        if !form.alive() {
+        // Not for a page left meanwhile, nor over a prompt the person opened.
+        if !form.alive() || passkey.explicit.pending().get_untracked() {
             return;
         }
         // Renewed at four fifths of its lifetime: a pick made just before
@@ -169,6 +183,7 @@ async fn autofill(form: Form) {
             },
             Duration::from_millis(u64::from(lifetime) * 4 / 5),
         );
+        let armed_at = js_sys::Date::now();
         let picked = webauthn::get(start.options, true).await;
         if let Ok(timer) = timer {
             timer.clear();
@@ -178,14 +193,20 @@ async fn autofill(form: Form) {
             Err(PasskeyError::Aborted) if renewing.get() => continue,
             // Replaced by an explicit request, or the page was left.
             Err(PasskeyError::Aborted) => return,
-            // The browser refused a request nobody asked for (a waiting
-            // autofill request is never refused otherwise): it will not
-            // offer passkeys in the field, and asking again would only
-            // fail again. The card says to use the Login button.
-            Err(_) => {
+            // Refused at once: the browser will not offer passkeys in the
+            // field, and asking again would only fail again; the card
+            // says to use the Login button.
+            Err(PasskeyError::Unsupported) => {
                 passkey.autofill_available.try_set(Some(false));
                 return;
             }
+            Err(_) if js_sys::Date::now() - armed_at < REFUSED_AT_ONCE_MS => {
+                passkey.autofill_available.try_set(Some(false));
+                return;
+            }
+            // The person closed a choice they opened (another device,
+            // a cancelled fingerprint): armed again at their next action.
+            Err(_) => return,
         };
         let outcome = crate::api::passkey_login_finish(&AssertionFinish {
             ceremony_id: start.ceremony_id,
