@@ -142,6 +142,35 @@ test("where WebAuthn is missing, the passkey options explain instead of failing"
   await expect(page.getByRole("button", { name: "Add a Passkey" })).toHaveCount(0);
 });
 
+test("keyboard only: a passkey card's questions take focus and give it back", async ({
+  page,
+  admin,
+  authenticator,
+}) => {
+  const { org, email } = admin.adaAtAcme();
+  await addPasskeyAfterSignIn(page, email, org);
+  expect(await authenticator.credentials()).toHaveLength(1);
+  const card = page.getByRole("listitem", { name: "Passkey" });
+  // Delete asks first; focus goes to its safe answer, and back.
+  await card.getByRole("button", { name: "Delete" }).focus();
+  await page.keyboard.press("Enter");
+  const question = card.getByRole("group", { name: "Confirm deletion" });
+  await expect(question.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(card.getByRole("button", { name: "Delete" })).toBeFocused();
+  // Rename: focus into the field, and back to Rename once saved.
+  await page.keyboard.press("Shift+Tab");
+  await expect(card.getByRole("button", { name: "Rename" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(card.getByLabel("New name")).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type("Work laptop");
+  await page.keyboard.press("Enter");
+  const renamed = page.getByRole("listitem", { name: "Work laptop" });
+  await expect(renamed.getByRole("button", { name: "Rename" })).toBeFocused();
+  expect((await (await page.request.get("/api/passkeys")).json()).passkeys[0].name).toBe("Work laptop");
+});
+
 test.describe("on the server with a short re-authentication window", () => {
   test.use({ baseURL: `http://localhost:${stalePort}` });
 
