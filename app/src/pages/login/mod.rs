@@ -7,6 +7,7 @@
 //! the only answer the server gives is "signed in" or one generic refusal.
 //! One file per step; [`passkey`] holds the passkey ceremonies.
 
+mod autofill;
 mod email;
 mod org;
 mod passkey;
@@ -114,7 +115,7 @@ pub fn LoginPage() -> impl IntoView {
             step.set(Step::Email);
         }),
     };
-    passkey::arm_autofill(form);
+    autofill::arm_autofill(form);
     on_cleanup(webauthn::abort_pending);
 
     view! {

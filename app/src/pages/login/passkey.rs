@@ -1,12 +1,7 @@
-//! Signing in with a passkey: the explicit request (the "Login" button,
-//! "Use a passkey instead") and the email field's autofill (conditional
-//! mediation), one ceremony each from start to session.
-//!
-//! Autofill never dies: it is renewed before the server forgets its
-//! ceremony (the options' `timeout` is the ceremony's lifetime), and after
-//! a pick the server refused it is armed again — at most once per action
-//! of the person (a pick, touching the email field, coming back to the
-//! email step), so a browser that answers at once cannot make it spin.
+//! Signing in with a passkey, the explicit way: the "Log in with passkey"
+//! card's Login button and "Use a passkey instead", one ceremony each from
+//! start to session; and the state shared with the email field's autofill
+//! ([`super::autofill`]).
 
 use super::Form;
 use crate::actions::{task, Task};
@@ -14,41 +9,28 @@ use crate::browser::webauthn::{self, PasskeyError};
 use crate::components::form::{Outcome, PasskeyWait};
 use common::{AccountHint, ApiError, AssertionFinish, PasskeyLoginStart, SessionInfo};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use std::cell::Cell;
-use std::rc::Rc;
-use std::time::Duration;
-
-/// The ceremony lifetime assumed when the options carry no `timeout` (the
-/// server's default, milliseconds).
-const DEFAULT_LIFETIME_MS: u32 = 300_000;
 
 /// Passkey state of the sign-in page.
 #[derive(Clone, Copy)]
 pub(super) struct Passkey {
     /// The explicit request, for the account in `account`.
-    explicit: Task,
+    pub(super) explicit: Task,
     /// The account the explicit request names ("Use a passkey instead"),
     /// or none ("Login").
-    account: RwSignal<Option<AccountHint>>,
+    pub(super) account: RwSignal<Option<AccountHint>>,
     /// Whether the explicit request came from the password step (its
     /// outcome is shown there) or from the "Log in with passkey" card.
-    from_password_step: RwSignal<bool>,
+    pub(super) from_password_step: RwSignal<bool>,
     /// The explicit request's failure, in words.
-    error: RwSignal<Option<String>>,
+    pub(super) error: RwSignal<Option<String>>,
     /// Whether an autofill request is armed (or being armed).
-    autofill_running: RwSignal<bool>,
+    pub(super) autofill_running: RwSignal<bool>,
     /// How many more times a failed autofill may arm itself again before
     /// the person does something.
-    rearms: RwSignal<u8>,
+    pub(super) rearms: RwSignal<u8>,
     /// `Some(false)`: this browser offers no passkeys in autofill.
-    autofill_available: RwSignal<Option<bool>>,
+    pub(super) autofill_available: RwSignal<Option<bool>>,
 }
-
-/// A refusal of a waiting autofill request within this many milliseconds
-/// of arming it means the browser will not offer passkeys in the field; a
-/// later one is the person closing a choice they opened.
-const REFUSED_AT_ONCE_MS: f64 = 1_000.0;
 
 /// One explicit passkey sign-in: start, the browser's prompt, finish.
 /// `alive` is asked before the prompt opens: no prompt for a page the
@@ -110,13 +92,13 @@ impl Passkey {
             && !self.explicit.pending().get_untracked()
             && self.autofill_available.get_untracked() != Some(false)
         {
-            arm_autofill(form);
+            super::autofill::arm_autofill(form);
         }
     }
 
     /// Shows an autofill failure in the "Log in with passkey" card: the
     /// one place for the outcome of a passkey sign-in that names no account.
-    fn show(&self, message: String) {
+    pub(super) fn show(&self, message: String) {
         self.from_password_step.try_set(false);
         self.error.try_set(Some(message));
     }
@@ -126,106 +108,6 @@ impl Passkey {
         self.from_password_step.set(account.is_some());
         self.account.set(account);
         self.explicit.dispatch(());
-    }
-}
-
-/// Arms the background autofill request, unless one is armed already.
-pub(super) fn arm_autofill(form: Form) {
-    let passkey = form.passkey;
-    if passkey.autofill_running.get_untracked() || !webauthn::supported() {
-        return;
-    }
-    passkey.autofill_running.set(true);
-    spawn_local(async move {
-        autofill(form).await;
-        passkey.autofill_running.try_set(false);
-    });
-}
-
-async fn autofill(form: Form) {
-    let passkey = form.passkey;
-    let available = webauthn::conditional_mediation_available().await;
-    passkey.autofill_available.try_set(Some(available));
-    if !available {
-        return;
-    }
-    loop {
-        if !form.alive() {
-            return;
-        }
-        let start =
-            match crate::api::passkey_login_start(&PasskeyLoginStart { account: None }).await {
-                Ok(start) => start,
-                Err(e) => {
-                    passkey.show(e.message);
-                    return;
-                }
-            };
-        // Not for a page left meanwhile, nor over a prompt the person opened.
-        if !form.alive() || passkey.explicit.pending().get_untracked() {
-            return;
-        }
-        // Renewed at four fifths of its lifetime: a pick made just before
-        // must still reach the server in time.
-        let lifetime = start
-            .options
-            .public_key
-            .timeout
-            .unwrap_or(DEFAULT_LIFETIME_MS);
-        let renewing = Rc::new(Cell::new(false));
-        let timer = set_timeout_with_handle(
-            {
-                let renewing = renewing.clone();
-                move || {
-                    renewing.set(true);
-                    webauthn::abort_conditional();
-                }
-            },
-            Duration::from_millis(u64::from(lifetime) * 4 / 5),
-        );
-        let armed_at = js_sys::Date::now();
-        let picked = webauthn::get(start.options, true).await;
-        if let Ok(timer) = timer {
-            timer.clear();
-        }
-        let credential = match picked {
-            Ok(credential) => credential,
-            Err(PasskeyError::Aborted) if renewing.get() => continue,
-            // Replaced by an explicit request, or the page was left.
-            Err(PasskeyError::Aborted) => return,
-            // Refused at once: the browser will not offer passkeys in the
-            // field, and asking again would only fail again; the card
-            // says to use the Login button.
-            Err(PasskeyError::Unsupported) => {
-                passkey.autofill_available.try_set(Some(false));
-                return;
-            }
-            Err(_) if js_sys::Date::now() - armed_at < REFUSED_AT_ONCE_MS => {
-                passkey.autofill_available.try_set(Some(false));
-                return;
-            }
-            // The person closed a choice they opened (another device,
-            // a cancelled fingerprint): armed again at their next action.
-            Err(_) => return,
-        };
-        let outcome = crate::api::passkey_login_finish(&AssertionFinish {
-            ceremony_id: start.ceremony_id,
-            credential,
-        })
-        .await;
-        if !form.alive() {
-            return;
-        }
-        match outcome {
-            Ok(info) => return form.finish(info),
-            Err(e) => {
-                passkey.show(e.message);
-                if passkey.rearms.get_untracked() == 0 {
-                    return;
-                }
-                passkey.rearms.update(|n| *n -= 1);
-            }
-        }
     }
 }
 
