@@ -155,7 +155,40 @@ export class Authenticator {
   }
 }
 
+/** Console errors a test says it expects, by page (see `expectConsoleError`). */
+const expectedErrors = new WeakMap<Page, RegExp[]>();
+
+/** Declares that `page` may log a console error matching `pattern`. */
+export function expectConsoleError(page: Page, pattern: RegExp): void {
+  expectedErrors.set(page, [...(expectedErrors.get(page) ?? []), pattern]);
+}
+
+/**
+ * Whether a console error is the browser's own log of a refused API
+ * request (4xx): the tests check those refusals themselves, through what
+ * the page shows and what the server stored.
+ */
+function isRefusedApiRequest(text: string, url: string): boolean {
+  return /^Failed to load resource: the server responded with a status of 4\d\d/.test(text) && url.includes("/api/");
+}
+
 export const test = base.extend<{ admin: Admin; authenticator: Authenticator }>({
+  // Every test fails on an uncaught page error (a wasm panic is one) or a
+  // console error it did not declare: a flow that breaks the page cannot
+  // pass by showing the right text anyway.
+  page: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() !== "error") return;
+      const text = message.text();
+      if (isRefusedApiRequest(text, message.location().url)) return;
+      if ((expectedErrors.get(page) ?? []).some((pattern) => pattern.test(text))) return;
+      problems.push(`console error: ${text}`);
+    });
+    await use(page);
+    expect(problems, "page errors and unexpected console errors").toEqual([]);
+  },
   admin: async ({}, use) => {
     await use(new Admin());
   },

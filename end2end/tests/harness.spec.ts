@@ -1,6 +1,6 @@
 // The harness itself: the page is served on localhost, the email field is
 // marked up for passkey autofill, and the virtual authenticator is usable.
-import { test, expect } from "./fixtures";
+import { test, expect, expectConsoleError } from "./fixtures";
 
 test("the virtual authenticator is ready for passkey ceremonies", async ({ page, authenticator }) => {
   await page.goto("/login");
@@ -27,7 +27,8 @@ test("pages load under the Content-Security-Policy without violations", async ({
   expect(response!.headers()["x-content-type-options"]).toBe("nosniff");
   // The app rendered, so its loader script ran under the policy.
   await expect(page.getByRole("button", { name: "Login" })).toBeVisible();
-  // An injected inline script is refused.
+  // An injected inline script is refused (the browser logs the refusal).
+  expectConsoleError(page, /^Executing inline script violates the following Content Security Policy/);
   await page.evaluate(() => {
     const script = document.createElement("script");
     script.textContent = "window.__injected = true";
