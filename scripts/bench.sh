@@ -10,7 +10,8 @@
 # everything again for Latchkey on PostgreSQL when it is installed,
 # plus the servers' idle and peak memory and this machine's ECDSA P-256
 # verification rate (openssl speed), the answer times for known and unknown
-# accounts side by side, and prints the Latchkey/peer ratios.
+# accounts side by side, one argon2 hash's time at the server's parameters
+# (which must stay under a second), and prints the Latchkey/peer ratios.
 #
 # Usage: scripts/bench.sh [ACCOUNTS]   (default 1000; figures go to stdout)
 set -euo pipefail
@@ -80,6 +81,8 @@ measure latchkey http://localhost:3170 > "$work/latchkey.json"
 # answer: the medians side by side, one request at a time.
 "$loadgen" lookalike --target http://localhost:3170 --accounts "$work/accounts.jsonl" > "$work/lookalike.json"
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+# One argon2id hash at the server's parameters, with nothing else running.
+"$loadgen" hash-time > "$work/hash.json"
 
 # --- Cost growth: the same sign-ins with 100 times the accounts and passkeys.
 # Filler rows are written straight into the database (hashing 100k passwords
@@ -139,7 +142,7 @@ kill "$pid"; wait 2>/dev/null || true; pid=""
 verify_per_core=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ { print $NF }' | tail -n 1)
 cores=$(nproc)
 
-python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" "$work/latchkey-pg.json" "$work/lookalike.json" <<'PY'
+python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" "$work/latchkey-pg.json" "$work/lookalike.json" "$work/hash.json" <<'PY'
 import json, platform, subprocess, sys
 latchkey, peer = (json.load(open(p)) for p in sys.argv[1:3])
 verify_per_core, cores, accounts = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -184,6 +187,12 @@ for label, key in [("passkey options with an account hint, ms", "passkey_options
                    ("wrong password, ms", "wrong_password_ms")]:
     k, u = lookalike[key]["known_median"], lookalike[key]["unknown_median"]
     print(f"  {label:<46} {k:>12.3f} {u:>12.3f} {(u / k - 1) if k else 0:>+8.1%}  ({lookalike[key]['samples']} each)")
+hash_ms = json.load(open(sys.argv[9]))
+verdict = "under" if hash_ms["median_ms"] < 1000 else "OVER"
+print(f"argon2id (m=19 MiB, t=2, p=1), one hash: {hash_ms['median_ms']:.1f} ms median of {hash_ms['samples']} "
+      f"({verdict} the 1,000 ms bound)")
 limit = verify_per_core * cores
 print(f"Latchkey passkey sign-ins / machine ECDSA verify limit: {result(latchkey['passkey'], 'passkey sign-in')['per_second'] / limit:.1%}")
+if verdict == "OVER":
+    sys.exit("an argon2 hash takes a second or more on this machine: lower its cost or say why")
 PY
