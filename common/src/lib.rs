@@ -12,6 +12,8 @@
 pub mod error;
 pub mod passkey;
 pub mod session;
+#[cfg(feature = "openapi")]
+pub mod webauthn_json;
 
 pub use error::{ApiError, ErrorCode};
 pub use passkey::*;

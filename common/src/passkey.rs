@@ -26,8 +26,9 @@ pub struct CeremonyStart<T> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterFinish {
     pub ceremony_id: String,
-    /// The result of `navigator.credentials.create`, as WebAuthn JSON.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The result of `navigator.credentials.create`, as WebAuthn JSON
+    /// (`credential.toJSON()` posted as it is).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::webauthn_json::RegistrationResponseJson))]
     pub credential: RegisterPublicKeyCredential,
 }
 
@@ -53,8 +54,9 @@ pub struct AccountHint {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssertionFinish {
     pub ceremony_id: String,
-    /// The result of `navigator.credentials.get`, as WebAuthn JSON.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The result of `navigator.credentials.get`, as WebAuthn JSON
+    /// (`credential.toJSON()` posted as it is).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::webauthn_json::AuthenticationResponseJson))]
     pub credential: PublicKeyCredential,
 }
 

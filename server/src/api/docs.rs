@@ -1,11 +1,11 @@
 //! The parts of the OpenAPI description that belong to no one handler:
-//! the document's title and tags, and names for the ceremony-start bodies.
+//! the document's title and tags, and the ceremony-start answers described
+//! with their options' full shape (`common::webauthn_json`).
 //!
 //! Each handler carries its own `#[utoipa::path]` (method, path, body,
 //! answers); `api::routes` collects them as it builds the router, so the
 //! description cannot list a route the router lacks, or the reverse.
 
-use common::{CeremonyStart, CreationChallengeResponse, RequestChallengeResponse};
 use utoipa::OpenApi;
 
 /// The body of every ceremony finish as the server reads it: the ceremony
@@ -21,10 +21,25 @@ pub struct FinishBody {
     pub credential: serde_json::Value,
 }
 
-/// `POST /passkeys/register/start`: options for `navigator.credentials.create`.
-pub type CeremonyStartCreation = CeremonyStart<CreationChallengeResponse>;
-/// Sign-in and re-authentication starts: options for `navigator.credentials.get`.
-pub type CeremonyStartRequest = CeremonyStart<RequestChallengeResponse>;
+/// `POST /passkeys/register/start` answers a `CeremonyStart` of creation
+/// options; described under this name with the options' full shape.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Describes an answer; never built.
+pub struct CeremonyStartCreation {
+    pub ceremony_id: String,
+    /// Hand `options.publicKey` to `PublicKeyCredential.parseCreationOptionsFromJSON`.
+    pub options: common::webauthn_json::CreationOptionsJson,
+}
+
+/// Sign-in and re-authentication starts answer a `CeremonyStart` of
+/// request options; described under this name with their full shape.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Describes an answer; never built.
+pub struct CeremonyStartRequest {
+    pub ceremony_id: String,
+    /// Hand `options.publicKey` to `PublicKeyCredential.parseRequestOptionsFromJSON`.
+    pub options: common::webauthn_json::RequestOptionsJson,
+}
 
 #[derive(OpenApi)]
 #[openapi(

@@ -47,10 +47,101 @@ async fn the_description_lists_every_operation_with_its_answers() {
             );
         }
     }
-    for schema in ["SessionInfo", "PasskeyInfo", "ErrorCode", "CeremonyStart"] {
+    for schema in [
+        "SessionInfo",
+        "PasskeyInfo",
+        "ErrorCode",
+        "CeremonyStartCreation",
+        "CeremonyStartRequest",
+    ] {
         assert!(
             spec["components"]["schemas"][schema].is_object(),
             "{schema}"
         );
+    }
+}
+
+/// The WebAuthn options and answers are described in full (WebAuthn L3
+/// §5.1.8–5.1.10 JSON), not as "object": a client can learn from the
+/// document alone that `options.publicKey` is what the browser's
+/// `parseCreationOptionsFromJSON` / `parseRequestOptionsFromJSON` take, and
+/// that `credential.toJSON()` is what a finish takes.
+#[tokio::test]
+async fn the_webauthn_options_and_answers_are_described_in_full() {
+    let app = TestApp::new().await;
+    let spec = app
+        .send(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .body;
+    let schemas = &spec["components"]["schemas"];
+    let reference = |schema: &str, property: &str| {
+        schemas[schema]["properties"][property]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("#/components/schemas/")
+            .to_owned()
+    };
+    assert_eq!(
+        reference("CeremonyStartCreation", "options"),
+        "CreationOptionsJson"
+    );
+    assert_eq!(
+        reference("CeremonyStartRequest", "options"),
+        "RequestOptionsJson"
+    );
+    assert_eq!(
+        reference("CreationOptionsJson", "publicKey"),
+        "PublicKeyCredentialCreationOptionsJson"
+    );
+    assert_eq!(
+        reference("RequestOptionsJson", "publicKey"),
+        "PublicKeyCredentialRequestOptionsJson"
+    );
+    assert_eq!(
+        reference("RegisterFinish", "credential"),
+        "RegistrationResponseJson"
+    );
+    assert_eq!(
+        reference("AssertionFinish", "credential"),
+        "AuthenticationResponseJson"
+    );
+    for (schema, field) in [
+        ("PublicKeyCredentialCreationOptionsJson", "pubKeyCredParams"),
+        ("PublicKeyCredentialRequestOptionsJson", "allowCredentials"),
+        ("AttestationResponseJson", "clientDataJSON"),
+        ("AssertionResponseJson", "authenticatorData"),
+    ] {
+        assert!(
+            schemas[schema]["properties"][field].is_object(),
+            "{schema}.{field}"
+        );
+    }
+
+    // What the server sends has no member the description lacks: each key
+    // of real options (a discoverable request, and one naming an account)
+    // is a described property.
+    for account in [
+        serde_json::Value::Null,
+        serde_json::json!({"email": "nobody@example.com", "org": "nowhere"}),
+    ] {
+        let start = app
+            .send(
+                Method::POST,
+                "/api/login/passkey/start",
+                Some(serde_json::json!({ "account": account })),
+                None,
+            )
+            .await;
+        assert_eq!(start.status, StatusCode::OK);
+        let options = &start.body["options"]["publicKey"];
+        let described = schemas["PublicKeyCredentialRequestOptionsJson"]["properties"]
+            .as_object()
+            .unwrap();
+        for key in options.as_object().unwrap().keys() {
+            assert!(
+                described.contains_key(key),
+                "options.publicKey.{key} is not described"
+            );
+        }
     }
 }
