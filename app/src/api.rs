@@ -85,9 +85,14 @@ pub async fn login_password(body: &PasswordLoginRequest) -> Result<SessionInfo, 
     json_of(request.send().await).await
 }
 
-/// `POST /api/logout`.
+/// `POST /api/logout`. Its answer clears this site's storage
+/// (`Clear-Site-Data`); the organizations remembered for one-click sign-in
+/// are written back, as the sign-in page promises to offer them.
 pub async fn logout() -> Result<(), ApiError> {
-    empty_of(Request::post("/api/logout").send().await).await
+    let remembered = crate::browser::remembered_orgs::load();
+    let result = empty_of(Request::post("/api/logout").send().await).await;
+    crate::browser::remembered_orgs::keep(&remembered);
+    result
 }
 
 async fn post_json<B: serde::Serialize, T: DeserializeOwned>(

@@ -99,11 +99,23 @@ test("Log out ends the session, and the old cookie is refused", async ({ page, a
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
   const [cookie] = (await page.context().cookies()).filter((c) => c.name === "latchkey_session");
   expect(cookie).toBeTruthy();
+  // Something else this site left in the browser's storage.
+  await page.evaluate(() => {
+    localStorage.setItem("left-behind", "1");
+    sessionStorage.setItem("left-behind", "1");
+  });
 
   await page.getByRole("button", { name: "Profile" }).click();
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL("/login");
   await expect(page.getByLabel("Email")).toBeVisible();
+  // Clear-Site-Data emptied the site's storage; the app wrote back only
+  // the organizations it remembers for one-click sign-in.
+  const left = await page.evaluate(() => ({
+    local: Object.keys(localStorage),
+    session: Object.keys(sessionStorage),
+  }));
+  expect(left).toEqual({ local: ["latchkey.orgs"], session: [] });
 
   // Replaying the old cookie from another browser context: nobody is signed
   // in with it, and the API refuses it.

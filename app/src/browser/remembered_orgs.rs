@@ -25,6 +25,14 @@ pub fn remember(org: &OrgSummary) {
     orgs.retain(|o| o.short_name != org.short_name);
     orgs.insert(0, org.clone());
     orgs.truncate(MAX_REMEMBERED);
+    keep(&orgs);
+}
+
+/// Stores `orgs` as the list (after logout cleared the site's storage).
+pub fn keep(orgs: &[OrgSummary]) {
+    if orgs.is_empty() {
+        return;
+    }
     if let (Some(storage), Some(json)) = (storage(), crate::browser::json::to_string(&orgs)) {
         // Storage can be full or disabled; remembering is only a convenience.
         let _ = storage.set_item(KEY, &json);

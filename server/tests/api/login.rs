@@ -104,6 +104,8 @@ async fn logout_ends_the_session_on_the_server() {
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     let cleared = reply.set_cookie_header().unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    // The browser is told to clear this site's cookies and storage too.
+    assert_eq!(reply.headers["clear-site-data"], r#""cookies", "storage""#);
     // The old cookie, replayed, signs in no one and opens nothing.
     assert_eq!(app.session_status(&token).await, StatusCode::NO_CONTENT);
     let after = app
