@@ -161,12 +161,11 @@ async fn a_ceremony_of_another_purpose_fails() {
     // A sign-in ceremony cannot finish a re-authentication, nor the reverse.
     let login = login_start(&app, None).await;
     let assertion = passkey.assert(&login.body["options"], 1).unwrap();
-    let body = json!({ "ceremony_id": login.body["ceremony_id"], "credential": assertion });
     let reply = app
-        .send(
-            Method::POST,
+        .finish(
             "/api/reauth/passkey/finish",
-            Some(body),
+            &login.body,
+            &assertion,
             Some(&token),
         )
         .await;
@@ -211,12 +210,11 @@ async fn a_reauthentication_started_in_one_session_cannot_be_finished_from_anoth
         )
         .await;
     let assertion = passkey.assert(&start.body["options"], 1).unwrap();
-    let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": assertion });
     let reply = app
-        .send(
-            Method::POST,
+        .finish(
             "/api/reauth/passkey/finish",
-            Some(body),
+            &start.body,
+            &assertion,
             Some(&other),
         )
         .await;

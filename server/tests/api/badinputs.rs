@@ -204,12 +204,11 @@ async fn malformed_re_authentication_answers_are_refused_and_use_the_ceremony_up
         counter += 1;
         let mut answer = passkey.assert(&start.body["options"], counter).unwrap();
         mutate(&mut answer);
-        let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": answer });
         let reply = app
-            .send(
-                Method::POST,
+            .finish(
                 "/api/reauth/passkey/finish",
-                Some(body),
+                &start.body,
+                &answer,
                 Some(&token),
             )
             .await;
@@ -220,12 +219,11 @@ async fn malformed_re_authentication_answers_are_refused_and_use_the_ceremony_up
             "{name}"
         );
         let honest = passkey.assert(&start.body["options"], counter).unwrap();
-        let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": honest });
         let retry = app
-            .send(
-                Method::POST,
+            .finish(
                 "/api/reauth/passkey/finish",
-                Some(body),
+                &start.body,
+                &honest,
                 Some(&token),
             )
             .await;

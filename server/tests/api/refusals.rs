@@ -10,7 +10,6 @@ use crate::support::{Reply, TestApp, ORIGIN};
 use axum::http::{Method, StatusCode};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::json;
 use softauthn::{Assert, SoftPasskey};
 
 const UNKNOWN: &str = "This passkey is no longer registered with Latchkey: it may have been \
@@ -75,12 +74,11 @@ async fn a_re_authentication_with_a_deleted_passkey_is_unknown() {
     // The browser offers only the remaining passkey; an authenticator that
     // still holds the deleted one may answer with it all the same.
     let assertion = deleted.assert(&start.body["options"], 1).unwrap();
-    let body = json!({ "ceremony_id": start.body["ceremony_id"], "credential": assertion });
     let reply = app
-        .send(
-            Method::POST,
+        .finish(
             "/api/reauth/passkey/finish",
-            Some(body),
+            &start.body,
+            &assertion,
             Some(&token),
         )
         .await;

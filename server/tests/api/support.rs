@@ -307,6 +307,19 @@ impl TestApp {
         }
     }
 
+    /// Posts a ceremony finish to `path`: the ceremony id from `start` (a
+    /// start's answer body) and `credential`, as the browser would.
+    pub async fn finish(
+        &self,
+        path: &str,
+        start: &Value,
+        credential: &Value,
+        token: Option<&str>,
+    ) -> Reply {
+        let body = json!({ "ceremony_id": start["ceremony_id"], "credential": credential });
+        self.send(Method::POST, path, Some(body), token).await
+    }
+
     /// Starts a discoverable passkey sign-in ("Log in with passkey"),
     /// whatever the answer.
     pub async fn passkey_start(&self) -> Reply {
