@@ -8,6 +8,7 @@
 
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
+use crate::factors::passkey::start_ceremony;
 use crate::limits;
 use crate::policy::OrgPolicy;
 use crate::sessions::{is_fresh, Fresh};
@@ -84,20 +85,8 @@ pub async fn register_start(
         .start_passkey_registration(user_handle, &name, &display_name, Some(exclude))
         .map_err(|e| Error::Internal(format!("start registration: {e:?}")))?;
     require_discoverable(&mut options);
-    let binding = Binding {
-        session_hash: Some(session.token_hash.clone()),
-        account_id: Some(session.account_id.clone()),
-    };
-    let ceremony_id = ceremonies::start(
-        &d.db,
-        &d.clock,
-        &d.ceremony_sweeper,
-        d.ceremony_lifetime_secs,
-        Purpose::Register,
-        binding,
-        &registration,
-    )
-    .await?;
+    let binding = Binding::of_session(session);
+    let ceremony_id = start_ceremony(d, Purpose::Register, binding, &registration).await?;
     Ok(CeremonyStart {
         ceremony_id,
         options,

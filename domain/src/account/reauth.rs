@@ -8,7 +8,7 @@
 
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
-use crate::factors::passkey::{account_request, verify_assertion, LoginState};
+use crate::factors::passkey::{account_request, start_ceremony, verify_assertion, LoginState};
 use crate::limits::{self, Limit, SecretGate};
 use crate::policy::OrgPolicy;
 use crate::store::ceremonies::{self, Binding, Purpose};
@@ -93,20 +93,9 @@ pub async fn passkey_start(
         ));
     }
     let (options, auth) = account_request(d, &rows)?;
-    let binding = Binding {
-        session_hash: Some(session.token_hash.clone()),
-        account_id: Some(session.account_id.clone()),
-    };
-    let ceremony_id = ceremonies::start(
-        &d.db,
-        &d.clock,
-        &d.ceremony_sweeper,
-        d.ceremony_lifetime_secs,
-        Purpose::Reauth,
-        binding,
-        &LoginState::Account(auth),
-    )
-    .await?;
+    let binding = Binding::of_session(session);
+    let ceremony_id =
+        start_ceremony(d, Purpose::Reauth, binding, &LoginState::Account(auth)).await?;
     Ok(CeremonyStart {
         ceremony_id,
         options,

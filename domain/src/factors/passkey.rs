@@ -3,7 +3,7 @@
 //! re-authentication (`crate::account::reauth`).
 
 use crate::error::{Error, Result};
-use crate::store::ceremonies::Binding;
+use crate::store::ceremonies::{self, Binding, Purpose};
 use crate::store::passkeys::{self, encode_credential_id, PasskeyRow};
 use crate::Domain;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,27 @@ pub enum LoginState {
     Discoverable(DiscoverableAuthentication),
     /// Only the listed passkeys of one account may answer.
     Account(PasskeyAuthentication),
+}
+
+/// Stores `state` as a new ceremony of `purpose`, bound to `binding`, for
+/// the configured lifetime (`Domain::ceremony_lifetime_secs`, the options'
+/// `timeout`); returns its id. Every passkey ceremony starts here.
+pub async fn start_ceremony<S: Serialize>(
+    d: &Domain,
+    purpose: Purpose,
+    binding: Binding,
+    state: &S,
+) -> Result<String> {
+    ceremonies::start(
+        &d.db,
+        &d.clock,
+        &d.ceremony_sweeper,
+        d.ceremony_lifetime_secs,
+        purpose,
+        binding,
+        state,
+    )
+    .await
 }
 
 /// A request only the given passkeys (of one account) may answer.

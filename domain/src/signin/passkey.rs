@@ -14,7 +14,7 @@ use super::{complete, Opened, Proof};
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
 use crate::factors::passkey::{
-    account_request, discoverable, request_for, verify_assertion, LoginState,
+    account_request, discoverable, request_for, start_ceremony, verify_assertion, LoginState,
 };
 use crate::limits;
 use crate::policy::OrgPolicy;
@@ -63,16 +63,7 @@ pub async fn start(
         // The Login button and autofill: any passkey of this site.
         let (options, auth) = discoverable(d)?;
         let state = LoginState::Discoverable(auth);
-        let ceremony_id = ceremonies::start(
-            &d.db,
-            &d.clock,
-            &d.ceremony_sweeper,
-            d.ceremony_lifetime_secs,
-            Purpose::Login,
-            Binding::default(),
-            &state,
-        )
-        .await?;
+        let ceremony_id = start_ceremony(d, Purpose::Login, Binding::default(), &state).await?;
         return Ok(CeremonyStart {
             ceremony_id,
             options,
@@ -114,16 +105,7 @@ pub async fn start(
         session_hash: None,
         account_id: Some(account_id),
     };
-    let ceremony_id = ceremonies::start(
-        &d.db,
-        &d.clock,
-        &d.ceremony_sweeper,
-        d.ceremony_lifetime_secs,
-        Purpose::Login,
-        binding,
-        &state,
-    )
-    .await?;
+    let ceremony_id = start_ceremony(d, Purpose::Login, binding, &state).await?;
     Ok(CeremonyStart {
         ceremony_id,
         options,

@@ -47,6 +47,14 @@ pub struct Binding {
 }
 
 impl Binding {
+    /// Bound to `session` and its account: only that session can finish it.
+    pub fn of_session(session: &crate::store::sessions::Session) -> Self {
+        Binding {
+            session_hash: Some(session.token_hash.clone()),
+            account_id: Some(session.account_id.clone()),
+        }
+    }
+
     /// Refuses a ceremony that the session `token_hash` did not start.
     pub fn require_session(&self, token_hash: &str) -> Result<()> {
         if self.session_hash.as_deref() != Some(token_hash) {
