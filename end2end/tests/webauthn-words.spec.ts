@@ -48,6 +48,23 @@ for (const [name, words] of WORDS) {
   });
 }
 
+test("“Use a passkey instead” waits and fails in words on the password step", async ({ page, admin }) => {
+  const { org, email } = admin.adaAtAcme();
+  await failRequestsWith(page, "NotAllowedError", 1_500);
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Organization").fill(org);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Use a passkey instead" }).click();
+  const step = page.getByRole("region", { name: "Sign in to Latchkey" });
+  await expect(step.getByText("Waiting for your passkey…")).toBeVisible();
+  await expect(step.getByRole("alert")).toHaveText(WORDS[0][1]);
+  // Shown where it was asked for, not in the "Log in with passkey" card.
+  await expect(page.getByRole("region", { name: "Log in with passkey" }).getByRole("alert")).toHaveCount(0);
+  await expect(page.getByLabel("Password")).toBeVisible();
+});
+
 test.describe("on the server whose ceremonies live a few seconds", () => {
   test.use({ baseURL: `http://localhost:${shortCeremonyPort}` });
 

@@ -179,7 +179,7 @@ pub fn ConfirmDialog(
             <h2 id="confirm-heading">"Confirm it's you"</h2>
             <p>
                 "To " {move || purpose.get().unwrap_or_default()}
-                ", confirm it's you with your password, a passkey or an emailed link."
+                ", confirm it's you."
             </p>
             <form on:submit=submit>
                 <Field
