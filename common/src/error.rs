@@ -57,6 +57,13 @@ pub enum ErrorCode {
     InvalidCode,
     /// Too many requests of this kind; try again later.
     RateLimited,
+    /// The change would leave the account with no way to sign in (its last
+    /// passkey, with no password and no recovery code left; or the password
+    /// of an account without a passkey).
+    LastWayIn,
+    /// The change leaves the account with its recovery codes as the only
+    /// way back in: repeat it with the person's explicit confirmation.
+    ConfirmationRequired,
     /// The server failed; the details are in its log, never in the response.
     Internal,
 }
@@ -81,6 +88,8 @@ impl ErrorCode {
         ErrorCode::LinkInvalid,
         ErrorCode::InvalidCode,
         ErrorCode::RateLimited,
+        ErrorCode::LastWayIn,
+        ErrorCode::ConfirmationRequired,
         ErrorCode::Internal,
     ];
 }

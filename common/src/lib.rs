@@ -11,12 +11,14 @@
 
 pub mod error;
 pub mod passkey;
+pub mod recovery;
 pub mod session;
 #[cfg(feature = "openapi")]
 pub mod webauthn_json;
 
 pub use error::{ApiError, ErrorCode};
 pub use passkey::*;
+pub use recovery::*;
 pub use session::{
     AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, TotpCode, TotpEnrolment,
     TotpSetup,

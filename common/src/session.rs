@@ -44,6 +44,12 @@ pub enum AuthMethod {
     PasswordTotp,
     Passkey,
     EmailLink,
+    /// A one-time recovery code: the session can only add a passkey or set
+    /// a password until it has ([`SecondStep::Enroll`]).
+    RecoveryCode,
+    /// A single-use enrollment link (`latchkey account enroll-link`, an
+    /// admin's invite): likewise limited to enrolment.
+    EnrollmentLink,
 }
 
 impl AuthMethod {
@@ -54,6 +60,8 @@ impl AuthMethod {
             AuthMethod::PasswordTotp => "password_totp",
             AuthMethod::Passkey => "passkey",
             AuthMethod::EmailLink => "email_link",
+            AuthMethod::RecoveryCode => "recovery_code",
+            AuthMethod::EnrollmentLink => "enrollment_link",
         }
     }
 
@@ -64,6 +72,8 @@ impl AuthMethod {
             "password_totp" => AuthMethod::PasswordTotp,
             "passkey" => AuthMethod::Passkey,
             "email_link" => AuthMethod::EmailLink,
+            "recovery_code" => AuthMethod::RecoveryCode,
+            "enrollment_link" => AuthMethod::EnrollmentLink,
             _ => return None,
         })
     }
@@ -90,6 +100,16 @@ pub struct SessionInfo {
     /// Whether the org requires two-factor authentication.
     #[serde(default)]
     pub org_requires_2fa: bool,
+    /// Whether the account has a password (a passkey-only account has none).
+    #[serde(default = "yes")]
+    pub has_password: bool,
+    /// How many unused recovery codes the account has (0 to 10).
+    #[serde(default)]
+    pub recovery_codes_left: u32,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The step left after a correct password.
@@ -101,6 +121,9 @@ pub enum SecondStep {
     Totp,
     /// The org requires 2FA: set it up now.
     TotpSetup,
+    /// Signed in with a recovery code or an enrollment link: add a passkey
+    /// (or set a password) to go on.
+    Enroll,
 }
 
 /// What it takes to add a TOTP secret to an authenticator app.
@@ -169,6 +192,8 @@ mod tests {
             AuthMethod::PasswordTotp,
             AuthMethod::Passkey,
             AuthMethod::EmailLink,
+            AuthMethod::RecoveryCode,
+            AuthMethod::EnrollmentLink,
         ] {
             assert_eq!(AuthMethod::parse(m.as_str()), Some(m));
             let json = serde_json::to_string(&m).unwrap();
