@@ -31,6 +31,20 @@ pub enum Event {
     /// The code proving the mailbox at the forced 2FA setup was mailed.
     MailboxCodeSent,
     SignedOut,
+    /// The password was changed or set in My Account (or at enrolment).
+    PasswordChanged,
+    PasswordRemoved,
+    /// "Forgot password?": a reset link was asked for (sent or not).
+    PasswordResetRequested,
+    /// A password was set through a reset link.
+    PasswordReset,
+    RecoveryCodesIssued,
+    /// A sign-in with a recovery code.
+    RecoveryCodeSignIn,
+    /// An enrollment link was made (command line, or an admin).
+    EnrollmentLinkIssued,
+    /// An enrollment link opened an enrolment session.
+    EnrollmentLinkUsed,
 }
 
 impl Event {
@@ -49,6 +63,14 @@ impl Event {
             Event::ReauthDenied => "reauth.denied",
             Event::TotpEnabled => "totp.enabled",
             Event::TotpDisabled => "totp.disabled",
+            Event::PasswordChanged => "password.changed",
+            Event::PasswordRemoved => "password.removed",
+            Event::PasswordResetRequested => "password.reset_requested",
+            Event::PasswordReset => "password.reset",
+            Event::RecoveryCodesIssued => "recovery_codes.issued",
+            Event::RecoveryCodeSignIn => "sign_in.recovery_code",
+            Event::EnrollmentLinkIssued => "enrollment_link.issued",
+            Event::EnrollmentLinkUsed => "enrollment_link.used",
         }
     }
 }
@@ -89,6 +111,8 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
         C::LinkInvalid => "link_invalid",
         C::InvalidCode => "invalid_code",
         C::RateLimited => "rate_limited",
+        C::LastWayIn => "last_way_in",
+        C::ConfirmationRequired => "confirmation_required",
         C::Internal => "internal",
     }
 }

@@ -10,12 +10,30 @@ use crate::Domain;
 /// data in production.
 pub const DEMO_PASSWORD: &str = "correct-horse-battery";
 
-/// Creates two orgs and three accounts if the database has no org yet.
-/// Returns whether anything was created.
-pub async fn seed(state: &Domain) -> Result<bool> {
-    if orgs::count(&state.db).await? > 0 {
-        return Ok(false);
+/// The demo account made without a password: it signs in first through
+/// an enrollment link, and can only ever use passkeys (and recovery codes).
+pub const PASSKEY_ONLY_EMAIL: &str = "katherine@example.com";
+
+/// Creates two orgs and four accounts if the database has no org yet — one
+/// of them passkey-only ([`PASSKEY_ONLY_EMAIL`] in `acme`) — and returns a
+/// fresh enrollment link for that account, whether or not anything was
+/// created (a link lives 24 hours; each start prints a new one).
+pub async fn seed(state: &Domain) -> Result<String> {
+    if orgs::count(&state.db).await? == 0 {
+        create(state).await?;
     }
+    let client = crate::audit::Client::new(None, Some("latchkey serve --demo"));
+    crate::signin::enrollment::issue_link(
+        state,
+        &client,
+        "acme",
+        PASSKEY_ONLY_EMAIL,
+        crate::signin::enrollment::DEFAULT_VALID_FOR_SECS,
+    )
+    .await
+}
+
+async fn create(state: &Domain) -> Result<()> {
     for (short_name, name) in [("acme", "Acme Security"), ("globex", "Globex Corporation")] {
         let new = NewOrg {
             short_name: short_name.into(),
@@ -35,9 +53,16 @@ pub async fn seed(state: &Domain) -> Result<bool> {
             org: org.into(),
             email: email.into(),
             display_name: name.into(),
-            password: DEMO_PASSWORD.into(),
+            password: Some(DEMO_PASSWORD.into()),
         };
         accounts::create(&state.db, &state.clock, &state.passwords, new).await?;
     }
-    Ok(true)
+    let passkey_only = NewAccount {
+        org: "acme".into(),
+        email: PASSKEY_ONLY_EMAIL.into(),
+        display_name: "Katherine Johnson".into(),
+        password: None,
+    };
+    accounts::create(&state.db, &state.clock, &state.passwords, passkey_only).await?;
+    Ok(())
 }

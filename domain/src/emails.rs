@@ -191,3 +191,98 @@ pub fn second_factor_failures(to: &str, org_name: &str, at: i64, origin: &str) -
         html: html(&[escape_html(&what), escape_html(&advice)]),
     }
 }
+
+/// What happened to a password, for [`password_changed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Changed in My Account.
+    Changed,
+    /// Set on an account that had none.
+    Set,
+    /// Removed: the account signs in with passkeys only.
+    Removed,
+    /// Set through a "Forgot password?" link.
+    Reset,
+}
+
+/// "Your password was changed / set / removed / reset".
+pub fn password_changed(
+    to: &str,
+    org_name: &str,
+    change: PasswordChange,
+    at: i64,
+    origin: &str,
+) -> Email {
+    let (subject, what) = match change {
+        PasswordChange::Changed => (
+            "Your Latchkey password was changed",
+            "The password of your account in {org} was changed on {at}. Every other session of \
+             the account was signed out.",
+        ),
+        PasswordChange::Set => (
+            "A password was set on your Latchkey account",
+            "A password was set on your account in {org} on {at}.",
+        ),
+        PasswordChange::Removed => (
+            "The password of your Latchkey account was removed",
+            "The password of your account in {org} was removed on {at}: it signs in with \
+             passkeys only now.",
+        ),
+        PasswordChange::Reset => (
+            "Your Latchkey password was reset",
+            "The password of your account in {org} was reset through an emailed link on {at}. \
+             Every session of the account was signed out.",
+        ),
+    };
+    let what = what.replace("{org}", org_name).replace("{at}", &utc(at));
+    notice(to, subject, what, origin, "passkeys and sessions")
+}
+
+/// The "Forgot password?" link.
+pub fn password_reset_link(to: &str, org_name: &str, link: &str) -> Email {
+    let what = format!(
+        "Someone — hopefully you — asked to reset the password of your {org_name} account."
+    );
+    let action = "Open this link to choose a new password. It works once, within 30 minutes:"
+        .to_owned();
+    let advice = "If this was not you, ignore this email: your password stays as it is."
+        .to_owned();
+    Email {
+        to: to.to_owned(),
+        subject: "Reset your Latchkey password".to_owned(),
+        text: format!("{what}\n\n{action}\n{link}\n\n{advice}\n"),
+        html: html(&[
+            escape_html(&what),
+            format!(
+                "{}<br><a href=\"{}\">Reset your password</a>",
+                escape_html(&action),
+                escape_html(link)
+            ),
+            escape_html(&advice),
+        ]),
+    }
+}
+
+/// "A recovery code was used to sign in" (and how many are left), or
+/// "new recovery codes were made".
+pub fn recovery_codes(to: &str, org_name: &str, used_left: Option<i64>, at: i64, origin: &str) -> Email {
+    let (subject, what) = match used_left {
+        Some(left) => (
+            "A recovery code was used on your Latchkey account",
+            format!(
+                "A recovery code was used to sign in to your account in {org_name} on {}. \
+                 {left} unused recovery codes are left.",
+                utc(at)
+            ),
+        ),
+        None => (
+            "New recovery codes for your Latchkey account",
+            format!(
+                "New recovery codes were made for your account in {org_name} on {}: the older \
+                 ones no longer work.",
+                utc(at)
+            ),
+        ),
+    };
+    notice(to, subject, what, origin, "passkeys and recovery codes")
+}

@@ -74,6 +74,14 @@ pub enum Error {
     InvalidCode,
     #[error("Too many requests. Please wait a few minutes and try again.")]
     RateLimited,
+    /// The change would leave the account without a way to sign in; the
+    /// text says what to do first (see [`crate::account::ways_in`]).
+    #[error("{0}")]
+    LastWayIn(&'static str),
+    /// Only the recovery codes would be left: the text asks the person to
+    /// confirm.
+    #[error("{0}")]
+    ConfirmationRequired(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -101,6 +109,8 @@ impl Error {
             Error::LinkInvalid => ErrorCode::LinkInvalid,
             Error::InvalidCode => ErrorCode::InvalidCode,
             Error::RateLimited => ErrorCode::RateLimited,
+            Error::LastWayIn(_) => ErrorCode::LastWayIn,
+            Error::ConfirmationRequired(_) => ErrorCode::ConfirmationRequired,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }

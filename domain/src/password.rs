@@ -153,6 +153,58 @@ impl Passwords {
     }
 }
 
+/// Hashes a set of recovery codes with one shared salt (see migration
+/// 0009: a typed code is then hashed once, whichever code it is).
+fn hash_codes_blocking(codes: &[String]) -> Result<Vec<String>> {
+    let salt = SaltString::generate(&mut OsRng);
+    codes
+        .iter()
+        .map(|code| {
+            argon2()
+                .hash_password(code.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| Error::Internal(format!("argon2 hash: {e}")))
+        })
+        .collect()
+}
+
+/// The stored hash among `stored` (PHC strings sharing one salt) that
+/// `code` matches, comparing in constant time; one argon2 run whatever
+/// the number of codes (the dummy's salt when there are none).
+fn match_code_blocking(code: &str, stored: &[String], dummy: &str) -> Result<Option<String>> {
+    let unreadable = |e| Error::Internal(format!("stored code hash unreadable: {e}"));
+    let first = stored.first().map_or(dummy, String::as_str);
+    let salt = PasswordHash::new(first).map_err(unreadable)?.salt;
+    let salt = salt.ok_or_else(|| Error::Internal("stored code hash has no salt".into()))?;
+    let typed = argon2()
+        .hash_password(code.as_bytes(), salt)
+        .map_err(|e| Error::Internal(format!("argon2 hash: {e}")))?
+        .hash;
+    for hash in stored {
+        let parsed = PasswordHash::new(hash).map_err(unreadable)?;
+        // `Output` compares in constant time.
+        if parsed.hash.is_some() && parsed.hash == typed {
+            return Ok(Some(hash.clone()));
+        }
+    }
+    Ok(None)
+}
+
+impl Passwords {
+    /// Hashes a new set of recovery codes (one salt for the set).
+    pub async fn hash_codes(&self, codes: Vec<String>) -> Result<Vec<String>> {
+        self.run(move || hash_codes_blocking(&codes)).await?
+    }
+
+    /// Which of `stored` (one account's code hashes) `code` is, if any:
+    /// one argon2 run, the same with no stored codes (no such account).
+    pub async fn match_code(&self, code: String, stored: Vec<String>) -> Result<Option<String>> {
+        let dummy = self.dummy_hash.clone();
+        self.run(move || match_code_blocking(&code, &stored, &dummy))
+            .await?
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +226,18 @@ mod tests {
             .verify("latchkey dummy password".into(), None)
             .await
             .unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_code_matches_its_own_hash_in_the_set_and_nothing_else() {
+        let pw = Passwords::new(1).unwrap();
+        let codes: Vec<String> = ["aaaaa", "bbbbb", "ccccc"].map(String::from).into();
+        let hashes = pw.hash_codes(codes).await.unwrap();
+        let salt = |h: &str| PasswordHash::new(h).unwrap().salt.unwrap().to_string();
+        assert!(hashes.iter().all(|h| salt(h) == salt(&hashes[0])));
+        let found = pw.match_code("bbbbb".into(), hashes.clone()).await;
+        assert_eq!(found.unwrap().as_ref(), Some(&hashes[1]));
+        assert_eq!(pw.match_code("ddddd".into(), hashes).await.unwrap(), None);
+        assert_eq!(pw.match_code("aaaaa".into(), vec![]).await.unwrap(), None);
     }
 }

@@ -126,11 +126,27 @@ impl OrgPolicy {
     /// factors already (WebAuthn §6.2.3, NIST SP 800-63B-4 §3.1.7), so it
     /// owes nothing; a password owes the code, or its setup where the org
     /// requires 2FA.
+    ///
+    /// A recovery code or an enrollment link owes an enrolment: it opens a
+    /// session that can only add a passkey or set a password.
     pub fn stage_after(&self, method: AuthMethod, totp_enabled: bool) -> Stage {
         match method {
             AuthMethod::Password if totp_enabled => Stage::Totp,
             AuthMethod::Password if self.require_2fa => Stage::TotpSetup,
+            AuthMethod::RecoveryCode | AuthMethod::EnrollmentLink => Stage::Enroll,
             _ => Stage::Full,
+        }
+    }
+
+    /// The step an enrolment session owes once it has added a passkey
+    /// (nothing: a passkey is two factors) or set a password (the 2FA
+    /// setup, where the org requires 2FA and the account has none; the
+    /// recovery code or link already stood for the second factor).
+    pub fn stage_after_enrolment(&self, added_passkey: bool, totp_enabled: bool) -> Stage {
+        if !added_passkey && self.require_2fa && !totp_enabled {
+            Stage::TotpSetup
+        } else {
+            Stage::Full
         }
     }
 
@@ -187,6 +203,8 @@ mod tests {
             AuthMethod::PasswordTotp,
             AuthMethod::Passkey,
             AuthMethod::EmailLink,
+            AuthMethod::RecoveryCode,
+            AuthMethod::EnrollmentLink,
         ] {
             assert!(matches!(p.allows(method), Err(Error::SsoRequired)));
         }

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::policy::{OrgPolicy, Standing};
-use crate::store::sessions::{self, Session};
+use crate::store::sessions::{self, Session, Stage};
 use crate::Domain;
 
 /// The live session of a cookie token, checked against the org's policy
@@ -98,6 +98,25 @@ impl Fresh {
         } else {
             Err(Error::ReauthRequired)
         }
+    }
+
+    /// `session`, if it is an enrolment session (opened by a recovery code
+    /// or an enrollment link a moment ago; the stage lasts at most
+    /// [`crate::policy::SECOND_STEP_SECS`]): its one proof is what lets it
+    /// add a passkey or set a password, and nothing else.
+    ///
+    /// Errors: [`Error::Unauthenticated`] for any other stage.
+    pub fn enrolling(session: Session) -> Result<Self> {
+        if Stage::parse(&session.stage) == Stage::Enroll {
+            Ok(Fresh(session))
+        } else {
+            Err(Error::Unauthenticated)
+        }
+    }
+
+    /// Whether this is an enrolment session (see [`Fresh::enrolling`]).
+    pub fn is_enrolment(&self) -> bool {
+        Stage::parse(&self.0.stage) == Stage::Enroll
     }
 }
 

@@ -4,9 +4,16 @@
 
 use crate::error::{Error, Result};
 
-/// Shortest password accepted (NIST SP 800-63B asks for at least 8).
+/// Shortest new password for an account with a second factor (2FA or a
+/// passkey) — NIST SP 800-63B-4 §3.1.1.2.
 pub const MIN_PASSWORD_LEN: usize = 8;
-/// Longest password accepted: bounds the work of hashing attacker input.
+/// Shortest new password for an account whose password is its only factor
+/// (NIST SP 800-63B-4 §3.1.1.2: 15 for single-factor use).
+pub const MIN_SINGLE_FACTOR_PASSWORD_LEN: usize = 15;
+/// Longest new password, in characters.
+pub const MAX_NEW_PASSWORD_CHARS: usize = 128;
+/// Longest password ever hashed, in bytes (128 characters of up to 4 bytes
+/// each, with room to spare): bounds the work of hashing attacker input.
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// A new email address in its canonical form (see [`crate::types::Email`]).
@@ -30,18 +37,50 @@ pub fn display_name(raw: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-/// A new password: long enough to resist guessing, short enough to hash.
-pub fn new_password(password: &str) -> Result<()> {
+/// The account a new password is for: its rule depends on it.
+pub struct PasswordFor<'a> {
+    pub email: &'a str,
+    pub org_short_name: &'a str,
+    pub org_name: &'a str,
+    /// Whether the account has 2FA or a passkey besides the password.
+    pub has_second_factor: bool,
+}
+
+/// The one rule for every new password — at account creation, change,
+/// reset and enrolment (NIST SP 800-63B-4 §3.1.1.2): at least 8 characters
+/// when the account has a second factor, 15 when the password is its only
+/// one; at most 128; no composition rules; not the account's email or its
+/// org's name (the first guesses of anyone who knows whose account it is).
+///
+/// Errors: [`Error::BadRequest`] with the sentence to show.
+pub fn new_password(password: &str, account: &PasswordFor<'_>) -> Result<()> {
     let len = password.chars().count();
-    if len < MIN_PASSWORD_LEN {
+    let min = if account.has_second_factor {
+        MIN_PASSWORD_LEN
+    } else {
+        MIN_SINGLE_FACTOR_PASSWORD_LEN
+    };
+    if len < min {
+        let why = if account.has_second_factor {
+            ""
+        } else {
+            " (15 while the password is your only way to sign in: add a passkey or 2FA for 8)"
+        };
         return Err(Error::BadRequest(format!(
-            "The password is too short: use at least {MIN_PASSWORD_LEN} characters."
+            "The password is too short: use at least {min} characters{why}."
         )));
     }
-    if password.len() > MAX_PASSWORD_LEN {
+    if len > MAX_NEW_PASSWORD_CHARS || password.len() > MAX_PASSWORD_LEN {
         return Err(Error::BadRequest(format!(
-            "The password is too long: use at most {MAX_PASSWORD_LEN} bytes."
+            "The password is too long: use at most {MAX_NEW_PASSWORD_CHARS} characters."
         )));
+    }
+    let folded = password.trim().to_lowercase();
+    let names = [account.email, account.org_short_name, account.org_name];
+    if names.iter().any(|name| name.trim().to_lowercase() == folded) {
+        return Err(Error::BadRequest(
+            "The password cannot be your email address or your organization's name.".into(),
+        ));
     }
     Ok(())
 }
@@ -60,10 +99,24 @@ mod tests {
     }
 
     #[test]
-    fn passwords_have_bounds() {
-        assert!(new_password("short").is_err());
-        assert!(new_password("long enough").is_ok());
-        assert!(new_password(&"x".repeat(MAX_PASSWORD_LEN + 1)).is_err());
+    fn the_password_rule_depends_on_the_account() {
+        let mut ada = PasswordFor {
+            email: "ada@example.com",
+            org_short_name: "acme",
+            org_name: "Acme Security Group",
+            has_second_factor: false,
+        };
+        assert!(new_password("fourteen chars", &ada).is_err());
+        assert!(new_password("fifteen chars!!", &ada).is_ok());
+        ada.has_second_factor = true;
+        assert!(new_password("seven c", &ada).is_err());
+        assert!(new_password("eight ch", &ada).is_ok());
+        assert!(new_password(&"é".repeat(128), &ada).is_ok());
+        assert!(new_password(&"é".repeat(129), &ada).is_err());
+        for name in ["ADA@example.com", " acme security group "] {
+            let err = new_password(name, &ada).unwrap_err().to_string();
+            assert!(err.contains("email address"), "{name}: {err}");
+        }
     }
 
     #[test]

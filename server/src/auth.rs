@@ -33,6 +33,17 @@ pub struct FreshSession(pub Fresh);
 /// password was right and whose second step is still pending.
 pub struct PendingSession(pub Session);
 
+/// A handler argument for adding a passkey or setting a password: a
+/// signed-in session within the re-authentication window (403
+/// `reauth_required` otherwise), or an enrolment session — opened by a
+/// recovery code or an enrollment link, which can do only this.
+pub struct FreshOrEnrolling(pub Fresh);
+
+/// A handler argument that takes a signed-in session or an enrolment
+/// session (what `GET /api/session` describes); 401 `unauthenticated`
+/// otherwise.
+pub struct SignedInOrEnrolling(pub Session);
+
 async fn session_of(parts: &Parts, state: &AppState) -> Result<Session, Error> {
     let jar = CookieJar::from_headers(&parts.headers);
     let token = session_token(&jar, &state.web).ok_or(domain::Error::Unauthenticated)?;
@@ -59,6 +70,32 @@ impl FromRequestParts<AppState> for FreshSession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let CurrentSession(session) = CurrentSession::from_request_parts(parts, state).await?;
         Ok(FreshSession(Fresh::check(state, session)?))
+    }
+}
+
+impl FromRequestParts<AppState> for FreshOrEnrolling {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let session = session_of(parts, state).await?;
+        let fresh = match Stage::parse(&session.stage) {
+            Stage::Full => Fresh::check(state, session)?,
+            Stage::Enroll => Fresh::enrolling(session)?,
+            Stage::Totp | Stage::TotpSetup => return Err(domain::Error::Unauthenticated.into()),
+        };
+        Ok(FreshOrEnrolling(fresh))
+    }
+}
+
+impl FromRequestParts<AppState> for SignedInOrEnrolling {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let session = session_of(parts, state).await?;
+        match Stage::parse(&session.stage) {
+            Stage::Full | Stage::Enroll => Ok(SignedInOrEnrolling(session)),
+            Stage::Totp | Stage::TotpSetup => Err(domain::Error::Unauthenticated.into()),
+        }
     }
 }
 

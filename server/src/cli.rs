@@ -182,6 +182,24 @@ pub enum AccountCommand {
         /// The person's display name.
         #[arg(long)]
         name: String,
+        /// No password: a passkey-only account, whose holder signs in first
+        /// through an enrollment link (`account enroll-link`).
+        #[arg(long)]
+        no_password: bool,
+    },
+    /// Print a single-use link that lets the account's holder set up a
+    /// passkey (and, where the org allows passwords, a password) without
+    /// signing in first. A new link replaces the account's older ones.
+    EnrollLink {
+        /// Short name of the org the account belongs to.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// How long the link works: a number with s, m, h or d (`90m`,
+        /// `24h`, `7d`); from 1 minute to 30 days.
+        #[arg(long, default_value = "24h", value_parser = parse_duration_secs)]
+        valid_for: i64,
     },
     /// Create many accounts at once from JSON lines on standard input, each
     /// `{"org": "acme", "email": "…", "display_name": "…", "password": "…"}`.
@@ -219,7 +237,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let result = match command {
         Command::Serve(args) => serve(args, db.clone(), clock, &cli.data_dir).await,
         Command::Org(cmd) => org_command(&db, &clock, cmd).await,
-        Command::Account(cmd) => account_command(&db, &clock, cmd).await,
+        Command::Account(cmd) => account_command(&db, &clock, &cli.data_dir, cmd).await,
     };
     db.close().await;
     result
@@ -257,7 +275,9 @@ fn hash_threads_for_serving() -> usize {
     cores().saturating_sub(1).max(1)
 }
 
-async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path) -> Result<()> {
+/// The site's Leptos options (from the environment cargo-leptos or the
+/// operator set) and the address to listen on.
+fn leptos_options() -> Result<(leptos::config::LeptosOptions, std::net::SocketAddr)> {
     let mut leptos = leptos::config::get_configuration(None)
         .map_err(|e| Error::Internal(format!("leptos configuration: {e}")))?
         .leptos_options;
@@ -272,10 +292,19 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
         leptos.hash_files = true;
     }
     let addr = leptos.site_addr;
-    let origin = args
-        .origin
-        .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
-    let web = WebConfig::from_origin(&origin).map_err(Error::BadRequest)?;
+    Ok((leptos, addr))
+}
+
+/// The public origin: `LATCHKEY_ORIGIN`, or `http://localhost:PORT` for
+/// the listening address.
+fn web_config(origin: Option<String>, addr: std::net::SocketAddr) -> Result<WebConfig> {
+    let origin = origin.unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+    WebConfig::from_origin(&origin).map_err(Error::BadRequest)
+}
+
+async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path) -> Result<()> {
+    let (leptos, addr) = leptos_options()?;
+    let web = web_config(args.origin.clone(), addr)?;
     let trusted_proxies =
         crate::auth::parse_trusted_proxies(&args.trusted_proxies).map_err(Error::BadRequest)?;
     let domain = Domain::new(
@@ -300,12 +329,14 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
         leptos,
     };
     if args.demo {
-        demo::seed(&state).await?;
+        let enrollment_link = demo::seed(&state).await?;
         println!(
             "Demo data: sign in at {}/login as ada@example.com (orgs `acme` and `globex`) \
-             or grace@example.com (org `acme`), password `{}`.",
+             or grace@example.com (org `acme`), password `{}`; {} (org `acme`) has no password: \
+             set up her passkey at {enrollment_link}",
             state.web.origin,
-            demo::DEMO_PASSWORD
+            demo::DEMO_PASSWORD,
+            demo::PASSKEY_ONLY_EMAIL,
         );
     }
     let listener = tokio::net::TcpListener::bind(addr)
@@ -404,12 +435,31 @@ async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
     Ok(())
 }
 
-async fn account_command(db: &Db, clock: &Clock, cmd: AccountCommand) -> Result<()> {
-    let (org, email, name) = match cmd {
-        AccountCommand::Create { org, email, name } => (org, email, name),
+async fn account_command(
+    db: &Db,
+    clock: &Clock,
+    data_dir: &std::path::Path,
+    cmd: AccountCommand,
+) -> Result<()> {
+    let (org, email, name, no_password) = match cmd {
+        AccountCommand::Create {
+            org,
+            email,
+            name,
+            no_password,
+        } => (org, email, name, no_password),
         AccountCommand::Import => return import_accounts(db, clock).await,
+        AccountCommand::EnrollLink {
+            org,
+            email,
+            valid_for,
+        } => return enroll_link(db, clock, data_dir, &org, &email, valid_for).await,
     };
-    let password = read_password()?;
+    let password = if no_password {
+        None
+    } else {
+        Some(read_password()?)
+    };
     // One hash at a time is plenty for a command-line tool.
     let passwords = Passwords::new(1)?;
     let new = NewAccount {
@@ -443,7 +493,7 @@ async fn import_accounts(db: &Db, clock: &Clock) -> Result<()> {
             org: parsed.org,
             email: parsed.email,
             display_name: parsed.display_name,
-            password: parsed.password,
+            password: Some(parsed.password),
         };
         let (db, clock, passwords) = (db.clone(), clock.clone(), passwords.clone());
         tasks.spawn(async move { accounts::create(&db, &clock, &passwords, new).await });
@@ -473,6 +523,56 @@ fn joined(
     }
 }
 
+/// `account enroll-link`: prints the link. Links are built from the
+/// public origin, read as `serve` reads it (`LATCHKEY_ORIGIN`).
+async fn enroll_link(
+    db: &Db,
+    clock: &Clock,
+    data_dir: &std::path::Path,
+    org: &str,
+    email: &str,
+    valid_for: i64,
+) -> Result<()> {
+    let serve = serve_args_from_env()?;
+    let (_, addr) = leptos_options()?;
+    let config = domain::Config {
+        web: web_config(serve.origin.clone(), addr)?,
+        clock: clock.clone(),
+        hash_threads: 1,
+        reauth_window_secs: serve.reauth_window_secs,
+        ceremony_lifetime_secs: serve.ceremony_lifetime_secs,
+        limits: domain::limits::RateLimits::default(),
+        mailer: domain::mail::Mailer::new(&serve.mail.config(), data_dir)?,
+    };
+    let d = domain::Domain::new(db.clone(), config).await?;
+    let client = domain::audit::Client::new(None, Some("latchkey account enroll-link"));
+    let link = domain::signin::enrollment::issue_link(&d, &client, org, email, valid_for).await?;
+    println!("{link}");
+    Ok(())
+}
+
+/// `90m`, `24h`, `7d`, `3600s` (or a bare number of seconds) → seconds.
+fn parse_duration_secs(text: &str) -> std::result::Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last() {
+        Some((at, unit)) if unit.is_ascii_alphabetic() => (&text[..at], unit),
+        _ => (text, 's'),
+    };
+    let scale = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("'{text}': use s, m, h or d, as in 24h")),
+    };
+    number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|secs| *secs > 0)
+        .ok_or_else(|| format!("'{text}' is not a duration such as 90m, 24h or 7d"))
+}
+
 /// LATCHKEY_PASSWORD if set, else the first line of standard input.
 fn read_password() -> Result<String> {
     if let Ok(password) = std::env::var("LATCHKEY_PASSWORD") {
@@ -494,6 +594,17 @@ mod tests {
         match cli.command {
             Some(Command::Serve(args)) => Ok(args),
             other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(parse_duration_secs("24h"), Ok(86_400));
+        assert_eq!(parse_duration_secs("90m"), Ok(5_400));
+        assert_eq!(parse_duration_secs("7d"), Ok(604_800));
+        assert_eq!(parse_duration_secs("3600"), Ok(3_600));
+        for bad in ["", "h", "-1h", "2w", "1.5h", "99999999999999999d"] {
+            assert!(parse_duration_secs(bad).is_err(), "{bad}");
         }
     }
 

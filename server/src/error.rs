@@ -51,6 +51,8 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::LinkInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::InvalidCode => StatusCode::UNAUTHORIZED,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::LastWayIn => StatusCode::CONFLICT,
+        ErrorCode::ConfirmationRequired => StatusCode::CONFLICT,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -97,6 +99,8 @@ mod tests {
             (ErrorCode::LinkInvalid, 400),
             (ErrorCode::InvalidCode, 401),
             (ErrorCode::RateLimited, 429),
+            (ErrorCode::LastWayIn, 409),
+            (ErrorCode::ConfirmationRequired, 409),
             (ErrorCode::Internal, 500),
         ];
         assert_eq!(

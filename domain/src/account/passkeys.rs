@@ -95,7 +95,9 @@ pub async fn register_start(
 
 /// Finishes adding a passkey: takes the ceremony (this session's, used
 /// once), verifies the attestation, stores the passkey and tells the
-/// account holder by email. Audited as `passkey.added`.
+/// account holder by email. An enrolment session is then replaced by a
+/// signed-in one, returned for the cookie
+/// ([`crate::signin::enrollment::finish`]). Audited as `passkey.added`.
 ///
 /// Errors: [`Error::SsoRequired`], [`Error::CeremonyInvalid`],
 /// [`Error::PasskeyRefused`], [`Error::BadRequest`] (credential id over
@@ -106,7 +108,7 @@ pub async fn register_finish(
     session: &Fresh,
     ceremony_id: &str,
     credential: &serde_json::Value,
-) -> Result<PasskeyInfo> {
+) -> Result<(PasskeyInfo, Option<crate::signin::Opened>)> {
     let who = Who::session(session);
     let change = async {
         if !OrgPolicy::of_session(session).passkeys_available() {
@@ -176,7 +178,12 @@ pub async fn register_finish(
         .await?;
         tracing::info!(account = %session.account_id, passkey = %row.id, "passkey added");
         notify(d, session, &row, true);
-        Ok(row.info())
+        if session.is_enrolment() {
+            let opened = crate::signin::enrollment::finish(d, client, session, Some(&row.id)).await?;
+            who.set_session(&opened.session.id);
+            return Ok((row.info(), Some(opened)));
+        }
+        Ok((row.info(), None))
     };
     audit::audited(d, client, Event::PasskeyAdded, &who, change).await
 }
@@ -203,10 +210,20 @@ pub async fn rename(
 /// Deletes one of the account's passkeys, and ends every other session it
 /// opened or last re-authenticated: what it proved no longer stands
 /// (OWASP ASVS 3.3.3). The deleting session stays, having just proved
-/// itself. Audited as `passkey.deleted`, notified by email.
+/// itself. Never leaves the account without a way in
+/// ([`crate::account::ways_in`]; `rely_on_recovery_codes`: the person
+/// confirmed that only the recovery codes may be left). Audited as
+/// `passkey.deleted`, notified by email.
 ///
-/// Errors: [`Error::NotFound`] (not this account's passkey).
-pub async fn delete(d: &Domain, client: &Client, session: &Fresh, id: &str) -> Result<()> {
+/// Errors: [`Error::NotFound`] (not this account's passkey),
+/// [`Error::LastWayIn`], [`Error::ConfirmationRequired`].
+pub async fn delete(
+    d: &Domain,
+    client: &Client,
+    session: &Fresh,
+    id: &str,
+    rely_on_recovery_codes: bool,
+) -> Result<()> {
     let who = Who::session(session);
     let change = async {
         let (row, ended) = passkeys::delete_ending_its_sessions(
@@ -214,6 +231,7 @@ pub async fn delete(d: &Domain, client: &Client, session: &Fresh, id: &str) -> R
             &session.account_id,
             id,
             &session.token_hash,
+            rely_on_recovery_codes,
         )
         .await?;
         tracing::info!(account = %session.account_id, passkey = %row.id, ended, "passkey deleted");

@@ -46,7 +46,7 @@ pub async fn with_password(
         let account = accounts::find_by_id(&d.db, &session.account_id)
             .await?
             .map(|(a, _)| a);
-        let stored = account.as_ref().map(|a| a.password_hash.clone());
+        let stored = account.as_ref().and_then(|a| a.password_hash.clone());
         if !d.passwords.verify(password, stored).await? {
             gate.wrong().await?;
             return Err(Error::BadRequest("That password is not correct.".into()));
@@ -151,14 +151,14 @@ pub async fn email_start(d: &Domain, client: &Client, session: &Session) -> Resu
         limits::email(d, client).await?;
         let account = Some(session.account_id.as_str());
         limits::hit(&d.db, &d.clock, LINKS_PER_ACCOUNT, account).await?;
-        let token = email_tokens::issue(
-            &d.db,
-            &d.clock,
-            email_tokens::PURPOSE_REAUTH,
-            &session.account_id,
-            &session.token_hash,
-        )
-        .await?;
+        let new = email_tokens::NewToken {
+            purpose: email_tokens::Purpose::Reauth,
+            account_id: &session.account_id,
+            session_hash: Some(&session.token_hash),
+            ttl_secs: email_tokens::TOKEN_TTL_SECS,
+            replace_older: false,
+        };
+        let token = email_tokens::issue(&d.db, &d.clock, new).await?;
         let link = format!("{}/verify-email#token={token}", d.web.origin);
         let browser = crate::types::browser_of(session.user_agent.as_deref());
         let asker = emails::Asker {
@@ -186,7 +186,7 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
     let who = Who::default();
     let proof = async {
         let used =
-            email_tokens::redeem(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
+            email_tokens::redeem(&d.db, &d.clock, email_tokens::Purpose::Reauth, token).await?;
         let owner = accounts::find_by_id(&d.db, &used.account_id).await?;
         if let Some((account, org)) = &owner {
             who.set(&account.id, &org.id);
@@ -226,14 +226,14 @@ pub async fn email_confirm(d: &Domain, client: &Client, token: &str) -> Result<(
 /// Errors: [`Error::LinkInvalid`] (unknown, used or expired link, or the
 /// asking session has ended).
 pub async fn email_describe(d: &Domain, token: &str) -> Result<common::EmailLinkRequester> {
-    let found = email_tokens::peek(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
+    let found = email_tokens::peek(&d.db, &d.clock, email_tokens::Purpose::Reauth, token).await?;
     let asking = crate::sessions::asking(d, &found.session_hash)
         .await?
         .ok_or(Error::LinkInvalid)?;
     Ok(common::EmailLinkRequester {
         address: asking.client_addr,
         browser: crate::types::browser_of(asking.user_agent.as_deref()),
-        asked_at: found.expires_at - email_tokens::TOKEN_TTL_SECS,
+        asked_at: found.created_at,
     })
 }
 
@@ -246,7 +246,7 @@ pub async fn email_deny(d: &Domain, client: &Client, token: &str) -> Result<()> 
     let who = Who::default();
     let denial = async {
         let used =
-            email_tokens::redeem(&d.db, &d.clock, email_tokens::PURPOSE_REAUTH, token).await?;
+            email_tokens::redeem(&d.db, &d.clock, email_tokens::Purpose::Reauth, token).await?;
         if let Some((account, org)) = accounts::find_by_id(&d.db, &used.account_id).await? {
             who.set(&account.id, &org.id);
         }

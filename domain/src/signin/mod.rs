@@ -5,11 +5,18 @@
 //!   forced 2FA setup→ [`second_step::setup_confirm`] │  the step still owed, the session opens
 //!   passkey         → [`passkey::finish`]         ─┘
 //!
-//! The org list ("Email me a list of my organizations") is in [`org_list`].
+//!   recovery code   → [`recovery::sign_in`]      ─┐ a session that can only enrol
+//!   enrollment link → [`enrollment::redeem`]     ─┘ → [`enrollment::finish`] → [`complete`]
+//!
+//! The org list ("Email me a list of my organizations") is in [`org_list`];
+//! "Forgot password?" in [`reset`].
 
+pub mod enrollment;
 pub mod org_list;
 pub mod passkey;
 pub mod password;
+pub mod recovery;
+pub mod reset;
 pub mod second_step;
 
 use crate::audit::Client;
@@ -30,8 +37,12 @@ pub struct Opened {
 /// How a first factor (or a second step) was proved.
 pub struct Proof<'a> {
     pub method: AuthMethod,
-    /// The passkey, for a passkey sign-in.
+    /// The passkey, for a passkey sign-in (or the one an enrolment added).
     pub passkey_id: Option<&'a crate::types::PasskeyId>,
+    /// The session replaces an enrolment session that has just added a
+    /// passkey (`passkey_id`) or set a password: `method` is the recovery
+    /// code or link that opened it.
+    pub after_enrolment: bool,
 }
 
 /// Ends whatever session this browser held (`previous`, its cookie token;
@@ -50,7 +61,12 @@ pub async fn complete(
 ) -> Result<Opened> {
     let policy = OrgPolicy::of(Some(org));
     policy.allows(proof.method)?;
-    let stage = policy.stage_after(proof.method, account.totp_secret.is_some());
+    let totp_enabled = account.totp_secret.is_some();
+    let stage = if proof.after_enrolment {
+        policy.stage_after_enrolment(proof.passkey_id.is_some(), totp_enabled)
+    } else {
+        policy.stage_after(proof.method, totp_enabled)
+    };
     if let Some(old) = previous {
         sessions::delete(&d.db, old).await?;
     }

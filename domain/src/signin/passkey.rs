@@ -163,6 +163,7 @@ pub async fn finish(
             Proof {
                 method: AuthMethod::Passkey,
                 passkey_id: Some(&row.id),
+                after_enrolment: false,
             },
         )
         .await?;

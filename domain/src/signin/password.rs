@@ -46,7 +46,7 @@ pub async fn sign_in(
         let no_org = OrgId::from_text("");
         let org_id = org.as_ref().map_or(&no_org, |o| &o.id);
         let account = accounts::find_by_email(&d.db, org_id, email.as_str()).await?;
-        let stored = account.as_ref().map(|a| a.password_hash.clone());
+        let stored = account.as_ref().and_then(|a| a.password_hash.clone());
         let right = d.passwords.verify(password, stored).await?;
         let (account, org) = match (account, org) {
             (Some(account), Some(org)) if right => (account, org),
@@ -73,6 +73,7 @@ pub async fn sign_in(
             Proof {
                 method: AuthMethod::Password,
                 passkey_id: None,
+                after_enrolment: false,
             },
         )
         .await?;

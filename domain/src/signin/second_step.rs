@@ -58,6 +58,7 @@ async fn open_full(d: &Domain, client: &Client, session: &Session) -> Result<Ope
         Proof {
             method: AuthMethod::PasswordTotp,
             passkey_id: None,
+            after_enrolment: false,
         },
     )
     .await

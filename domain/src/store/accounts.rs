@@ -17,7 +17,9 @@ pub struct Account {
     pub org_id: OrgId,
     pub email: String,
     pub display_name: String,
-    pub password_hash: String,
+    /// The argon2id PHC string; `None` for a passkey-only account (stored
+    /// as '', see migration 0009; [`COLUMNS`] reads it back as NULL).
+    pub password_hash: Option<String>,
     /// Base32 TOTP secret; `None` when 2FA is off.
     pub totp_secret: Option<String>,
     pub created_at: i64,
@@ -28,10 +30,14 @@ pub struct NewAccount {
     pub org: String,
     pub email: String,
     pub display_name: String,
-    pub password: String,
+    /// `None`: a passkey-only account, which signs in first through an
+    /// enrollment link.
+    pub password: Option<String>,
 }
 
-const COLUMNS: &str = "id, org_id, email, display_name, password_hash, totp_secret, created_at";
+/// An account's columns; a missing password ('') reads as NULL.
+const COLUMNS: &str = "id, org_id, email, display_name, NULLIF(password_hash, '') AS password_hash, \
+                       totp_secret, created_at";
 
 /// Creates an account. Everything is checked before the (slow) password
 /// hash, and nothing is written unless all checks pass.
@@ -43,13 +49,24 @@ pub async fn create(
 ) -> Result<(Account, Org)> {
     let email = validate::email(&new.email)?;
     let display_name = validate::display_name(&new.display_name)?;
-    validate::new_password(&new.password)?;
     let org = orgs::find_by_short_name(db, &new.org)
         .await?
         .ok_or_else(|| {
             Error::BadRequest(format!("There is no organization '{}'.", new.org.trim()))
         })?;
-    let password_hash = passwords.hash(new.password).await?;
+    let password_hash = match new.password {
+        Some(password) => {
+            let account = validate::PasswordFor {
+                email: &email,
+                org_short_name: &org.short_name,
+                org_name: &org.name,
+                has_second_factor: false,
+            };
+            validate::new_password(&password, &account)?;
+            passwords.hash(password).await?
+        }
+        None => String::new(),
+    };
     let id = AccountId::random();
     let sql = format!(
         "INSERT INTO accounts (id, org_id, email, display_name, password_hash, created_at) \
@@ -134,7 +151,8 @@ pub async fn canonicalise_emails(db: &Db) -> Result<(u64, Vec<AccountId>)> {
 pub async fn find_by_id(db: &Db, id: &AccountId) -> Result<Option<(Account, Org)>> {
     // One query for both (this is on every passkey sign-in).
     let row = with_reader!(db, pool => sqlx::query_as::<_, AccountAndOrg>(
-            "SELECT a.id, a.org_id, a.email, a.display_name, a.password_hash, a.totp_secret, \
+            "SELECT a.id, a.org_id, a.email, a.display_name, \
+                    NULLIF(a.password_hash, '') AS password_hash, a.totp_secret, \
                     a.created_at, o.short_name, o.name, o.sso_required, o.require_2fa, \
                     o.max_session_secs, o.idle_timeout_secs, o.lockout_attempts, o.lockout_secs, \
                     o.created_at AS org_created_at \
@@ -153,7 +171,7 @@ struct AccountAndOrg {
     org_id: OrgId,
     email: String,
     display_name: String,
-    password_hash: String,
+    password_hash: Option<String>,
     totp_secret: Option<String>,
     created_at: i64,
     short_name: String,
@@ -206,4 +224,61 @@ pub async fn orgs_of_email(db: &Db, email: &str) -> Result<Vec<(String, String)>
         .fetch_all(pool)
         .await)?,
     )
+}
+
+/// Takes the account's row lock for the rest of a transaction (a no-op
+/// update: a row lock on PostgreSQL, the write lock on SQLite), so that
+/// two changes to the account's ways in — deleting passkeys, removing the
+/// password — run one after the other, each seeing what the other left.
+/// Bind the account id as `$1`.
+pub const LOCK: &str = "UPDATE accounts SET password_hash = password_hash WHERE id = $1";
+
+/// What [`crate::account::ways_in`] needs to know, read in one statement
+/// inside the transaction that changes it. Bind the account id as `$1`.
+pub const WAYS_IN: &str = "SELECT \
+     (SELECT COUNT(*) FROM passkeys WHERE account_id = $1) AS passkeys, \
+     COALESCE((SELECT password_hash <> '' FROM accounts WHERE id = $1), FALSE) AS password, \
+     (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1) AS recovery_codes";
+
+/// Sets the account's password hash (`None` removes the password) and ends
+/// every session of the account but `keep`, in one transaction; returns how
+/// many sessions ended. Removing the password is refused by
+/// [`crate::account::ways_in::check`] when no passkey is left.
+pub async fn set_password(
+    db: &Db,
+    account_id: &AccountId,
+    hash: Option<&str>,
+    keep: Option<&str>,
+) -> Result<u64> {
+    let keep = keep.unwrap_or("");
+    let done = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query(LOCK).bind(account_id).execute(&mut *tx).await?;
+        if hash.is_none() {
+            let left = sqlx::query_as::<_, crate::account::ways_in::WaysIn>(WAYS_IN)
+                .bind(account_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if let Err(refused) =
+                crate::account::ways_in::check(left, crate::account::ways_in::Removing::Password)
+            {
+                return Ok(Err(refused));
+            }
+        }
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(hash.unwrap_or(""))
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(Ok(ended))
+    }
+    .await)?;
+    done
 }

@@ -1,4 +1,5 @@
-//! Single-use tokens mailed as links, for re-authentication by email.
+//! Single-use tokens mailed (or printed) as links: re-authentication,
+//! password reset, enrollment.
 //!
 //! The token travels in the link's fragment (`#token=…`): browsers never
 //! send a fragment to the server, so it stays out of access logs and
@@ -16,25 +17,51 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// How long a mailed link works.
+/// How long a re-authentication link works (seconds).
 pub const TOKEN_TTL_SECS: i64 = 15 * 60;
 
-/// What a token may do; a token made for one purpose cannot do another.
-pub const PURPOSE_REAUTH: &str = "reauth";
+/// What a token may do; a token made for one purpose cannot do another:
+/// every lookup names the purpose it expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Refreshes the session that asked ("Confirm it's you" by email).
+    Reauth,
+    /// Sets a new password ("Forgot password?"); bound to no session.
+    PasswordReset,
+    /// Opens an enrolment session (add a passkey or set a password);
+    /// bound to no session.
+    Enrollment,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Reauth => "reauth",
+            Purpose::PasswordReset => "password_reset",
+            Purpose::Enrollment => "enrollment",
+        }
+    }
+}
+
+/// A new link: what it is for, whose, and for how long.
+pub struct NewToken<'a> {
+    pub purpose: Purpose,
+    pub account_id: &'a AccountId,
+    /// The session that asked (re-authentication); `None` otherwise.
+    pub session_hash: Option<&'a str>,
+    /// Seconds the link works.
+    pub ttl_secs: i64,
+    /// Whether the account's older links of this purpose stop working.
+    pub replace_older: bool,
+}
 
 fn hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Makes a token for `account_id`, bound to the asking session, and
-/// returns it (to be mailed; it is not stored).
-pub async fn issue(
-    db: &Db,
-    clock: &Clock,
-    purpose: &str,
-    account_id: &AccountId,
-    session_hash: &str,
-) -> Result<String> {
+/// Makes a token (256 bits from the OS's CSPRNG) and returns it, to be
+/// mailed or printed: only its SHA-256 is stored.
+pub async fn issue(db: &Db, clock: &Clock, new: NewToken<'_>) -> Result<String> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -44,20 +71,31 @@ pub async fn issue(
         .execute(pool)
         .await
         .map(|_| ()))?;
-    with_pool!(db, pool => {
+    with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        if new.replace_older {
+            sqlx::query("DELETE FROM email_tokens WHERE account_id = $1 AND purpose = $2")
+                .bind(new.account_id)
+                .bind(new.purpose.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
-            "INSERT INTO email_tokens (token_hash, purpose, account_id, session_hash, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO email_tokens (token_hash, purpose, account_id, session_hash, expires_at, \
+                                       created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(hash(&token))
-        .bind(purpose)
-        .bind(account_id)
-        .bind(session_hash)
-        .bind(now + TOKEN_TTL_SECS)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    })?;
+        .bind(new.purpose.as_str())
+        .bind(new.account_id)
+        .bind(new.session_hash.unwrap_or(""))
+        .bind(now + new.ttl_secs)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+    .await)?;
     Ok(token)
 }
 
@@ -65,21 +103,24 @@ pub async fn issue(
 #[derive(Debug, sqlx::FromRow)]
 pub struct Used {
     pub account_id: AccountId,
+    /// The asking session's (re-authentication links); '' otherwise.
     pub session_hash: String,
-    /// Unix seconds; the token was issued [`TOKEN_TTL_SECS`] before.
+    /// Unix seconds.
     pub expires_at: i64,
+    /// When the link was made (Unix seconds).
+    pub created_at: i64,
 }
 
 /// What a live token of `purpose` is bound to, without using it (for the
 /// confirmation page to name the asking session). Unknown, used, expired
 /// or other-purpose tokens are refused alike.
-pub async fn peek(db: &Db, clock: &Clock, purpose: &str, token: &str) -> Result<Used> {
+pub async fn peek(db: &Db, clock: &Clock, purpose: Purpose, token: &str) -> Result<Used> {
     let found = with_pool!(db, pool => sqlx::query_as::<_, Used>(
-            "SELECT account_id, session_hash, expires_at FROM email_tokens \
+            "SELECT account_id, session_hash, expires_at, created_at FROM email_tokens \
              WHERE token_hash = $1 AND purpose = $2",
         )
         .bind(hash(token))
-        .bind(purpose)
+        .bind(purpose.as_str())
         .fetch_optional(pool)
         .await)?;
     match found {
@@ -90,17 +131,29 @@ pub async fn peek(db: &Db, clock: &Clock, purpose: &str, token: &str) -> Result<
 
 /// Uses (deletes) a token of `purpose`. Unknown, already used, expired or
 /// other-purpose tokens are all refused alike.
-pub async fn redeem(db: &Db, clock: &Clock, purpose: &str, token: &str) -> Result<Used> {
+pub async fn redeem(db: &Db, clock: &Clock, purpose: Purpose, token: &str) -> Result<Used> {
     let used = with_pool!(db, pool => sqlx::query_as::<_, Used>(
             "DELETE FROM email_tokens WHERE token_hash = $1 AND purpose = $2 \
-             RETURNING account_id, session_hash, expires_at",
+             RETURNING account_id, session_hash, expires_at, created_at",
         )
         .bind(hash(token))
-        .bind(purpose)
+        .bind(purpose.as_str())
         .fetch_optional(pool)
         .await)?;
     match used {
         Some(used) if used.expires_at >= clock.now() => Ok(used),
         _ => Err(Error::LinkInvalid),
     }
+}
+
+/// Ends every link of `purpose` the account has (a password reset makes
+/// the other reset links useless).
+pub async fn revoke(db: &Db, account_id: &AccountId, purpose: Purpose) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("DELETE FROM email_tokens WHERE account_id = $1 AND purpose = $2")
+        .bind(account_id)
+        .bind(purpose.as_str())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }

@@ -11,5 +11,6 @@ pub mod keys;
 pub mod lockout;
 pub mod orgs;
 pub mod passkeys;
+pub mod recovery_codes;
 pub mod sessions;
 pub mod totp;

@@ -127,16 +127,25 @@ pub async fn rename(db: &Db, account_id: &AccountId, id: &str, name: &str) -> Re
 /// Deletes one of the account's passkeys and, in the same transaction,
 /// every session but the one hashed `keep` that the passkey opened or last
 /// re-authenticated; returns the passkey and how many sessions ended.
-/// `NotFound` if it is not the account's.
+/// `NotFound` if it is not the account's; refused by
+/// [`crate::account::ways_in::check`] when it would leave the account
+/// without a way in (`rely_on_recovery_codes`: the person accepts that
+/// only the recovery codes are left).
 pub async fn delete_ending_its_sessions(
     db: &Db,
     account_id: &AccountId,
     id: &str,
     keep: &str,
+    rely_on_recovery_codes: bool,
 ) -> Result<(PasskeyRow, u64)> {
+    use crate::account::ways_in::{self, Removing, WaysIn};
     let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
     let done = with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query(crate::store::accounts::LOCK)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
         // Sessions first: deleting the passkey clears their references.
         let ended = sqlx::query(
             "DELETE FROM sessions WHERE (passkey_id = $1 OR reauth_passkey_id = $1) \
@@ -155,13 +164,20 @@ pub async fn delete_ending_its_sessions(
             .await?;
         let Some(row) = row else {
             // Not this account's passkey: the transaction rolls back.
-            return Ok(None);
+            return Ok(Err(Error::NotFound));
         };
+        let left = sqlx::query_as::<_, WaysIn>(crate::store::accounts::WAYS_IN)
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Err(refused) = ways_in::check(left, Removing::Passkey { rely_on_recovery_codes }) {
+            return Ok(Err(refused));
+        }
         tx.commit().await?;
-        Ok(Some((row, ended)))
+        Ok(Ok((row, ended)))
     }
     .await)?;
-    done.ok_or(Error::NotFound)
+    done
 }
 
 /// Records a successful sign-in with `row`: last use, new counter and

@@ -49,6 +49,10 @@ pub struct Session {
     pub org_sso_required: bool,
     pub org_require_2fa: bool,
     pub totp_enabled: bool,
+    /// Whether the account has a password (a passkey-only account has none).
+    pub has_password: bool,
+    /// The account's unused recovery codes.
+    pub recovery_codes_left: i64,
     /// `full`, or a second step still to do (see [`Stage`]).
     pub stage: String,
     pub totp_pending: Option<String>,
@@ -74,6 +78,8 @@ impl Session {
             pending: Stage::parse(&self.stage).second_step(),
             totp_enabled: self.totp_enabled,
             org_requires_2fa: self.org_require_2fa,
+            has_password: self.has_password,
+            recovery_codes_left: u32::try_from(self.recovery_codes_left).unwrap_or(0),
         }
     }
 }
@@ -87,6 +93,9 @@ pub enum Stage {
     Totp,
     /// Password done; the org requires 2FA, which must be set up first.
     TotpSetup,
+    /// Opened by a recovery code or an enrollment link: it can only add a
+    /// passkey or set a password, and is then replaced by a full session.
+    Enroll,
 }
 
 impl Stage {
@@ -95,6 +104,7 @@ impl Stage {
             Stage::Full => "full",
             Stage::Totp => "totp",
             Stage::TotpSetup => "totp_setup",
+            Stage::Enroll => "enroll",
         }
     }
 
@@ -103,6 +113,7 @@ impl Stage {
         match s {
             "full" => Stage::Full,
             "totp_setup" => Stage::TotpSetup,
+            "enroll" => Stage::Enroll,
             _ => Stage::Totp,
         }
     }
@@ -112,6 +123,7 @@ impl Stage {
             Stage::Full => None,
             Stage::Totp => Some(common::SecondStep::Totp),
             Stage::TotpSetup => Some(common::SecondStep::TotpSetup),
+            Stage::Enroll => Some(common::SecondStep::Enroll),
         }
     }
 }
@@ -166,10 +178,13 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
     let token_hash = hash_token(&token);
     let id = SessionId::random();
     let now = clock.now();
-    with_pool!(db, pool => sqlx::query(
+    // The account's recovery codes are counted in the same statement, for
+    // the session's description (a sign-in answers with it).
+    let recovery_codes_left = with_pool!(db, pool => sqlx::query_scalar::<_, i64>(
             "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, authenticated_at, \
                                    auth_method, signin_method, stage, client_addr, user_agent, passkey_id) \
-             VALUES ($1, $2, $3, $4, $4, $4, $5, $5, $6, $7, $8, $9)",
+             VALUES ($1, $2, $3, $4, $4, $4, $5, $5, $6, $7, $8, $9) \
+             RETURNING (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $3)",
         )
         .bind(&token_hash)
         .bind(&id)
@@ -180,9 +195,8 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         .bind(&client.addr)
         .bind(&client.user_agent)
         .bind(passkey_id)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))
+        .fetch_one(pool)
+        .await)
     .map_err(passkey_gone)?;
     let session = Session {
         id,
@@ -205,6 +219,8 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         org_sso_required: org.sso_required,
         org_require_2fa: org.require_2fa,
         totp_enabled: account.totp_secret.is_some(),
+        has_password: account.password_hash.is_some(),
+        recovery_codes_left,
         stage: stage.as_str().to_owned(),
         totp_pending: None,
         totp_failures: 0,
@@ -224,6 +240,8 @@ pub async fn find_by_hash(db: &Db, token_hash: &str) -> Result<Option<Session>> 
                     s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
                     o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
                     o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
+                    a.password_hash <> '' AS has_password, \
+                    (SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = a.id) AS recovery_codes_left, \
                     s.stage, s.totp_pending, s.totp_failures, s.mailbox_code_hash, \
                     o.max_session_secs, o.idle_timeout_secs \
              FROM sessions s \

@@ -1,6 +1,8 @@
 //! Password sign-in, the current session, logout, and the org list.
 
-use crate::auth::{removal_cookie, session_token, with_session_cookie, ClientInfo, CurrentSession};
+use crate::auth::{
+    removal_cookie, session_token, with_session_cookie, ClientInfo, SignedInOrEnrolling,
+};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::state::AppState;
@@ -50,15 +52,17 @@ async fn password_login(
 }
 
 #[utoipa::path(get, path = "/session", tag = "session",
-    responses((status = 200, description = "The signed-in session", body = SessionInfo), (status = 204, description = "Nobody is signed in (no session, an ended one, or one still at its 2FA step)"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+    responses((status = 200, description = "The signed-in session, or an enrolment session (`pending: enroll`)", body = SessionInfo), (status = 204, description = "Nobody is signed in (no session, an ended one, or one still at its 2FA step)"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
 /// `GET /api/session` → who is signed in, or 204 when nobody is.
 ///
 /// Being signed out is the normal answer on the sign-in page, not a
 /// failure: a 401 here was logged as an error in every visitor's console.
-async fn current_session(session: Result<CurrentSession>) -> Result<Response> {
+/// An enrolment session answers too (`pending: enroll`), so that a reload
+/// does not lose the recovery code or link it used up.
+async fn current_session(session: Result<SignedInOrEnrolling>) -> Result<Response> {
     match session {
-        Ok(CurrentSession(session)) => Ok(Json(session.info()).into_response()),
+        Ok(SignedInOrEnrolling(session)) => Ok(Json(session.info()).into_response()),
         Err(Error(domain::Error::Unauthenticated)) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) => Err(e),
     }

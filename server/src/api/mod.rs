@@ -1,11 +1,13 @@
 //! The JSON API under `/api`. Each module owns its routes; this one merges
 //! them and adds what applies to all of them.
 
+mod account;
 mod docs;
 mod login;
 mod passkey_login;
 mod passkeys;
 mod reauth;
+mod recovery;
 mod totp;
 
 use crate::cross_site::refuse_cross_site;
@@ -22,10 +24,12 @@ use utoipa_axum::router::OpenApiRouter;
 /// Every API route, with its OpenAPI description.
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .merge(account::router())
         .merge(login::router())
         .merge(passkey_login::router())
         .merge(passkeys::router())
         .merge(reauth::router())
+        .merge(recovery::router())
         .merge(totp::router())
 }
 

@@ -2,11 +2,12 @@
 //! and the registration sequence are in `domain::account::passkeys`.
 
 use super::docs::{CeremonyStartCreation, FinishBody};
-use crate::auth::{ClientInfo, CurrentSession, FreshSession};
+use crate::auth::{with_session_cookie, ClientInfo, CurrentSession, FreshOrEnrolling, FreshSession};
 use crate::error::Result;
 use crate::json::Json;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum_extra::extract::CookieJar;
 use axum::http::StatusCode;
 use common::ApiError;
 use common::{CeremonyStart, PasskeyInfo, PasskeyList, RegisterFinish, RenamePasskey};
@@ -39,7 +40,7 @@ async fn list(
 async fn register_start(
     State(state): State<AppState>,
     client: ClientInfo,
-    FreshSession(session): FreshSession,
+    FreshOrEnrolling(session): FreshOrEnrolling,
 ) -> Result<Json<CeremonyStart<CreationChallengeResponse>>> {
     Ok(Json(
         passkeys::register_start(&state, &client, &session).await?,
@@ -48,15 +49,17 @@ async fn register_start(
 
 #[utoipa::path(post, path = "/passkeys/register/finish", tag = "passkeys",
     request_body = RegisterFinish,
-    responses((status = 200, description = "The new passkey", body = PasskeyInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+    responses((status = 200, description = "The new passkey. An enrolment session is replaced by a signed-in one (new cookie)", body = PasskeyInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
+/// A fresh session, or an enrolment session (recovery code, enrollment link).
 async fn register_finish(
     State(state): State<AppState>,
     client: ClientInfo,
-    FreshSession(session): FreshSession,
+    jar: CookieJar,
+    FreshOrEnrolling(session): FreshOrEnrolling,
     Json(request): Json<FinishBody>,
-) -> Result<Json<PasskeyInfo>> {
-    let info = passkeys::register_finish(
+) -> Result<(CookieJar, Json<PasskeyInfo>)> {
+    let (info, opened) = passkeys::register_finish(
         &state,
         &client,
         &session,
@@ -64,7 +67,11 @@ async fn register_finish(
         &request.credential,
     )
     .await?;
-    Ok(Json(info))
+    let jar = match opened {
+        Some(opened) => with_session_cookie(&state.web, jar, &opened),
+        None => jar,
+    };
+    Ok((jar, Json(info)))
 }
 
 #[utoipa::path(patch, path = "/passkeys/{id}", tag = "passkeys",
@@ -83,16 +90,34 @@ async fn rename(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `DELETE /api/passkeys/{id}[?rely_on_recovery_codes=true]`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct DeleteOptions {
+    /// The person confirmed that, after this deletion, the account's
+    /// recovery codes may be its only way in (asked by a 409
+    /// `confirmation_required`).
+    #[serde(default)]
+    rely_on_recovery_codes: bool,
+}
+
 #[utoipa::path(delete, path = "/passkeys/{id}", tag = "passkeys",
-    params(("id" = String, Path, description = "The passkey's id")),
-    responses((status = 204, description = "Deleted"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+    params(("id" = String, Path, description = "The passkey's id"), DeleteOptions),
+    responses((status = 204, description = "Deleted"), (status = "4XX", description = "Refused; `code` says why (`last_way_in`, `confirmation_required` for the last passkey of an account without a password)", body = ApiError)),
 )]
 async fn remove(
     State(state): State<AppState>,
     client: ClientInfo,
     FreshSession(session): FreshSession,
     Path(id): Path<String>,
+    Query(options): Query<DeleteOptions>,
 ) -> Result<StatusCode> {
-    passkeys::delete(&state, &client, &session, &id).await?;
+    passkeys::delete(
+        &state,
+        &client,
+        &session,
+        &id,
+        options.rely_on_recovery_codes,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

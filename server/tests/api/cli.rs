@@ -85,10 +85,10 @@ async fn the_cli_creates_orgs_and_accounts_that_can_sign_in() {
             "Ada Lovelace",
         ],
         None,
-        Some("from stdin 123\n"),
+        Some("from stdin 123456\n"),
     );
     assert!(run.ok, "{}", run.stderr);
-    let reply = app.login("ada@example.com", "acme", "from stdin 123").await;
+    let reply = app.login("ada@example.com", "acme", "from stdin 123456").await;
     assert_eq!(
         reply.status,
         StatusCode::OK,

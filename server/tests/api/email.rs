@@ -106,10 +106,11 @@ async fn a_link_refreshes_only_the_session_that_asked() {
 async fn a_token_cannot_serve_another_purpose() {
     let (app, token) = stale_session().await;
     let link = ask_for_link(&app, &token, 1).await;
-    let other =
-        domain::store::email_tokens::redeem(&app.state.db, &app.clock, "reset_password", &link)
-            .await;
-    assert!(other.is_err());
+    use domain::store::email_tokens::{redeem, Purpose};
+    for purpose in [Purpose::PasswordReset, Purpose::Enrollment] {
+        let other = redeem(&app.state.db, &app.clock, purpose, &link).await;
+        assert!(other.is_err(), "{purpose:?}");
+    }
     assert_eq!(
         confirm(&app, &link).await,
         StatusCode::NO_CONTENT,

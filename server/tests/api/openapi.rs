@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 24, "{operations:#?}");
+    assert_eq!(operations.len(), 33, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -31,6 +31,15 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "POST /passkeys/register/finish",
         "DELETE /passkeys/{id}",
         "GET /session",
+        "POST /account/password",
+        "DELETE /account/password",
+        "POST /account/recovery-codes",
+        "POST /login/recovery",
+        "POST /password/reset/start",
+        "POST /password/reset/describe",
+        "POST /password/reset/finish",
+        "POST /enroll/describe",
+        "POST /enroll/redeem",
     ] {
         assert!(
             operations.iter().any(|o| o == expected),

@@ -476,7 +476,7 @@ async fn every_spelling_of_an_email_is_one_account() {
             org: "acme".into(),
             email: "JOS\u{c9}@Example.com".into(),
             display_name: "José".into(),
-            password: PASSWORD.into(),
+            password: Some(PASSWORD.into()),
         },
     )
     .await;

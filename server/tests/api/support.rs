@@ -223,7 +223,7 @@ impl TestApp {
             org: org.into(),
             email: email.into(),
             display_name: "Test Person".into(),
-            password: PASSWORD.into(),
+            password: Some(PASSWORD.into()),
         };
         accounts::create(&self.state.db, &self.clock, &self.state.passwords, new)
             .await

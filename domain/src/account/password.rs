@@ -1,0 +1,107 @@
+//! My Account → Password: change it, set one (a passkey-only account, or
+//! an enrolment session), or remove it (passkeys only from then on).
+
+use crate::audit::{self, Client, Event, Who};
+use crate::emails::{self, PasswordChange};
+use crate::error::{Error, Result};
+use crate::policy::OrgPolicy;
+use crate::sessions::Fresh;
+use crate::signin::Opened;
+use crate::store::{accounts, passkeys};
+use crate::validate::{self, PasswordFor};
+use crate::Domain;
+use common::AuthMethod;
+
+/// Checks `password` against the one rule ([`validate::new_password`]) for
+/// the session's account as it is now.
+pub async fn check_rule(d: &Domain, session: &crate::store::sessions::Session, password: &str) -> Result<()> {
+    let has_passkey = !passkeys::list_for_account(&d.db, &session.account_id)
+        .await?
+        .is_empty();
+    let account = PasswordFor {
+        email: &session.email,
+        org_short_name: &session.org_short_name,
+        org_name: &session.org_name,
+        has_second_factor: session.totp_enabled || has_passkey,
+    };
+    validate::new_password(password, &account)
+}
+
+/// Sets a new password. Every other session of the account ends (whoever
+/// knew the old password is out); the account holder is told by email.
+/// An enrolment session is then replaced by a signed-in one, which is
+/// returned for the cookie (see [`crate::signin::enrollment::finish`]).
+/// Audited as `password.changed`.
+///
+/// Errors: [`Error::SsoRequired`], [`Error::BadRequest`] (the rule).
+pub async fn set(
+    d: &Domain,
+    client: &Client,
+    session: &Fresh,
+    password: String,
+) -> Result<Option<Opened>> {
+    let who = Who::session(session);
+    let change = async {
+        OrgPolicy::of_session(session).allows(AuthMethod::Password)?;
+        check_rule(d, session, &password).await?;
+        let hash = d.passwords.hash(password).await?;
+        let ended = accounts::set_password(
+            &d.db,
+            &session.account_id,
+            Some(&hash),
+            Some(&session.token_hash),
+        )
+        .await?;
+        let change = if session.has_password {
+            PasswordChange::Changed
+        } else {
+            PasswordChange::Set
+        };
+        let at = d.clock.now();
+        d.mailer.send(emails::password_changed(
+            &session.email,
+            &session.org_name,
+            change,
+            at,
+            &d.web.origin,
+        ));
+        tracing::info!(account = %session.account_id, ended, "password set; other sessions ended");
+        if session.is_enrolment() {
+            let opened = crate::signin::enrollment::finish(d, client, session, None).await?;
+            who.set_session(&opened.session.id);
+            return Ok(Some(opened));
+        }
+        Ok(None)
+    };
+    audit::audited(d, client, Event::PasswordChanged, &who, change).await
+}
+
+/// Removes the password: the account signs in with passkeys from then on.
+/// The session must have proved itself with a passkey — the password
+/// cannot vouch for its own removal — and the account must keep a passkey
+/// ([`crate::account::ways_in`]). Every other session ends; the account
+/// holder is told by email. Audited as `password.removed`.
+///
+/// Errors: [`Error::ReauthRequired`] (the last proof was not a passkey),
+/// [`Error::LastWayIn`] (no passkey).
+pub async fn remove(d: &Domain, client: &Client, session: &Fresh) -> Result<()> {
+    let who = Who::session(session);
+    let change = async {
+        if AuthMethod::parse(&session.auth_method) != Some(AuthMethod::Passkey) {
+            return Err(Error::ReauthRequired);
+        }
+        let ended =
+            accounts::set_password(&d.db, &session.account_id, None, Some(&session.token_hash))
+                .await?;
+        d.mailer.send(emails::password_changed(
+            &session.email,
+            &session.org_name,
+            PasswordChange::Removed,
+            d.clock.now(),
+            &d.web.origin,
+        ));
+        tracing::info!(account = %session.account_id, ended, "password removed; other sessions ended");
+        Ok(())
+    };
+    audit::audited(d, client, Event::PasswordRemoved, &who, change).await
+}

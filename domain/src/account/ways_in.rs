@@ -1,0 +1,93 @@
+//! The last way in: no change may leave an account that nobody can sign
+//! in to. The rule is here once; the store calls [`check`] inside the
+//! transaction that deletes a passkey or removes the password, after
+//! locking the account, so two changes racing cannot together remove
+//! what each alone would have left.
+
+use crate::error::{Error, Result};
+
+/// What an account has left to sign in with, as the changing transaction
+/// sees it after the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct WaysIn {
+    pub passkeys: i64,
+    /// Whether the account has a password.
+    pub password: bool,
+    /// Unused recovery codes.
+    pub recovery_codes: i64,
+}
+
+/// What is being taken away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removing {
+    /// A passkey; `rely_on_recovery_codes` when the person has confirmed
+    /// that their recovery codes may be the only way left.
+    Passkey { rely_on_recovery_codes: bool },
+    /// The password (only an account with a passkey may be passwordless).
+    Password,
+}
+
+/// Whether `left` is enough after `removing`.
+///
+/// Errors: [`Error::LastWayIn`] (nothing, or only recovery codes where a
+/// password is removed, would be left); [`Error::ConfirmationRequired`]
+/// (only recovery codes would be left, and the person has not confirmed).
+pub fn check(left: WaysIn, removing: Removing) -> Result<()> {
+    if left.passkeys > 0 {
+        return Ok(());
+    }
+    match removing {
+        Removing::Password => Err(Error::LastWayIn(
+            "Add a passkey before you remove your password: without either, you could not sign in.",
+        )),
+        Removing::Passkey { .. } if left.password => Ok(()),
+        Removing::Passkey { .. } if left.recovery_codes == 0 => Err(Error::LastWayIn(
+            "This is your last passkey and your account has no password or recovery code: \
+             add another passkey or set a password before you delete it.",
+        )),
+        Removing::Passkey {
+            rely_on_recovery_codes: true,
+        } => Ok(()),
+        Removing::Passkey { .. } => Err(Error::ConfirmationRequired(format!(
+            "This is your last passkey and your account has no password: after deleting it, \
+             only your {} unused recovery codes can get you back in. Delete it anyway?",
+            left.recovery_codes
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn left(passkeys: i64, password: bool, recovery_codes: i64) -> WaysIn {
+        WaysIn {
+            passkeys,
+            password,
+            recovery_codes,
+        }
+    }
+
+    #[test]
+    fn an_account_always_keeps_a_way_in() {
+        let passkey = |rely| Removing::Passkey {
+            rely_on_recovery_codes: rely,
+        };
+        assert!(check(left(1, false, 0), passkey(false)).is_ok());
+        assert!(check(left(0, true, 0), passkey(false)).is_ok());
+        assert!(matches!(
+            check(left(0, false, 0), passkey(true)),
+            Err(Error::LastWayIn(_))
+        ));
+        assert!(matches!(
+            check(left(0, false, 3), passkey(false)),
+            Err(Error::ConfirmationRequired(m)) if m.contains("3 unused")
+        ));
+        assert!(check(left(0, false, 3), passkey(true)).is_ok());
+        assert!(check(left(1, false, 0), Removing::Password).is_ok());
+        assert!(matches!(
+            check(left(0, false, 10), Removing::Password),
+            Err(Error::LastWayIn(_))
+        ));
+    }
+}

@@ -1,0 +1,76 @@
+//! My Account → Password and Recovery codes. The rules are in
+//! `domain::account::password` and `domain::account::recovery_codes`.
+
+use crate::auth::{with_session_cookie, ClientInfo, FreshOrEnrolling, FreshSession};
+use crate::error::Result;
+use crate::json::Json;
+use crate::state::AppState;
+use axum::extract::State;
+use axum_extra::extract::CookieJar;
+use common::ApiError;
+use common::{NewPassword, RecoveryCodes, SessionInfo};
+use domain::account::{password, recovery_codes};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(set_password, remove_password))
+        .routes(routes!(new_recovery_codes))
+}
+
+#[utoipa::path(post, path = "/account/password", tag = "account",
+    request_body = NewPassword,
+    responses((status = 200, description = "The password is set; every other session of the account ended. An enrolment session is replaced by a signed-in one (new cookie)", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `POST /api/account/password` {password}: change the password, or set
+/// one (a passkey-only account; an enrolment session).
+async fn set_password(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    jar: CookieJar,
+    FreshOrEnrolling(session): FreshOrEnrolling,
+    Json(request): Json<NewPassword>,
+) -> Result<(CookieJar, Json<SessionInfo>)> {
+    match password::set(&state, &client, &session, request.password).await? {
+        Some(opened) => {
+            let jar = with_session_cookie(&state.web, jar, &opened);
+            Ok((jar, Json(opened.session.info())))
+        }
+        None => Ok((jar, Json(described(&state, &session).await?))),
+    }
+}
+
+#[utoipa::path(delete, path = "/account/password", tag = "account",
+    responses((status = 200, description = "The password is removed: passkeys only from now on; every other session ended", body = SessionInfo), (status = "4XX", description = "Refused; `code` says why (`reauth_required` until the session confirms with a passkey, `last_way_in` without a passkey)", body = ApiError)),
+)]
+/// `DELETE /api/account/password`: passkeys only from now on.
+async fn remove_password(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    FreshSession(session): FreshSession,
+) -> Result<Json<SessionInfo>> {
+    password::remove(&state, &client, &session).await?;
+    Ok(Json(described(&state, &session).await?))
+}
+
+#[utoipa::path(post, path = "/account/recovery-codes", tag = "account",
+    responses((status = 200, description = "Ten new recovery codes, replacing the older ones; shown this once", body = RecoveryCodes), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `POST /api/account/recovery-codes`: a new set of recovery codes.
+async fn new_recovery_codes(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    FreshSession(session): FreshSession,
+) -> Result<Json<RecoveryCodes>> {
+    Ok(Json(recovery_codes::issue(&state, &client, &session).await?))
+}
+
+/// The session as it is after a change (the change is not on the session
+/// row the request started with).
+async fn described(state: &AppState, session: &domain::store::sessions::Session) -> Result<SessionInfo> {
+    let now = domain::store::sessions::find_by_hash(&state.db, &session.token_hash)
+        .await?
+        .ok_or(domain::Error::Unauthenticated)?;
+    Ok(now.info())
+}
