@@ -7,9 +7,10 @@
 use crate::browser::json;
 use common::{
     ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
-    EmailLinkRequester, ErrorCode, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart,
-    PasswordLoginRequest, ReauthPassword, RegisterFinish, RenamePasskey, RequestChallengeResponse,
-    SessionInfo, TotpCode, TotpEnrolment, TotpSetup,
+    EmailLinkRequester, ErrorCode, LinkAccount, LinkToken, NewPassword, OrgListRequest,
+    PasskeyInfo, PasskeyList, PasskeyLoginStart, PasswordLoginRequest, PasswordResetFinish,
+    PasswordResetRequest, ReauthPassword, RecoveryCodes, RecoveryLogin, RegisterFinish,
+    RenamePasskey, RequestChallengeResponse, SessionInfo, TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -135,9 +136,21 @@ pub async fn register_finish(body: &RegisterFinish) -> Result<PasskeyInfo, ApiEr
     post_json("/api/passkeys/register/finish", body).await
 }
 
-/// `DELETE /api/passkeys/{id}`.
-pub async fn delete_passkey(id: &str) -> Result<(), ApiError> {
-    empty_of(Request::delete(&format!("/api/passkeys/{id}")).send().await).await
+/// `DELETE /api/passkeys/{id}`; with `anyway`, the person has agreed that
+/// their recovery codes become their only way back in
+/// (`?rely_on_recovery_codes=true`, after a `confirmation_required`).
+pub async fn delete_passkey(id: &str, anyway: bool) -> Result<(), ApiError> {
+    let query = if anyway {
+        "?rely_on_recovery_codes=true"
+    } else {
+        ""
+    };
+    empty_of(
+        Request::delete(&format!("/api/passkeys/{id}{query}"))
+            .send()
+            .await,
+    )
+    .await
 }
 
 /// `PATCH /api/passkeys/{id}`.
@@ -216,4 +229,51 @@ pub async fn totp_setup_confirm(body: &TotpEnrolment) -> Result<(), ApiError> {
 /// `DELETE /api/totp`.
 pub async fn totp_disable() -> Result<(), ApiError> {
     empty_of(Request::delete("/api/totp").send().await).await
+}
+
+/// `POST /api/account/password`: set or change the password (a fresh
+/// session, or one at its enrolment step).
+pub async fn set_password(body: &NewPassword) -> Result<SessionInfo, ApiError> {
+    post_json("/api/account/password", body).await
+}
+
+/// `DELETE /api/account/password` (the last proof must be a passkey).
+pub async fn remove_password() -> Result<SessionInfo, ApiError> {
+    json_of(Request::delete("/api/account/password").send().await).await
+}
+
+/// `POST /api/account/recovery-codes`: ten new codes, replacing the older.
+pub async fn new_recovery_codes() -> Result<RecoveryCodes, ApiError> {
+    json_of(Request::post("/api/account/recovery-codes").send().await).await
+}
+
+/// `POST /api/login/recovery`: a session at its enrolment step.
+pub async fn login_recovery(body: &RecoveryLogin) -> Result<SessionInfo, ApiError> {
+    post_json("/api/login/recovery", body).await
+}
+
+/// `POST /api/password/reset/start`: "Forgot password?".
+pub async fn password_reset_start(body: &PasswordResetRequest) -> Result<(), ApiError> {
+    post_empty_reply("/api/password/reset/start", body).await
+}
+
+/// `POST /api/password/reset/describe`: whose link it is (changes nothing).
+pub async fn password_reset_describe(body: &LinkToken) -> Result<LinkAccount, ApiError> {
+    post_json("/api/password/reset/describe", body).await
+}
+
+/// `POST /api/password/reset/finish`: never signs in.
+pub async fn password_reset_finish(body: &PasswordResetFinish) -> Result<(), ApiError> {
+    post_empty_reply("/api/password/reset/finish", body).await
+}
+
+/// `POST /api/enroll/describe`: whose link it is (changes nothing).
+pub async fn enroll_describe(body: &LinkToken) -> Result<LinkAccount, ApiError> {
+    post_json("/api/enroll/describe", body).await
+}
+
+/// `POST /api/enroll/redeem`: uses the link up; a session at its
+/// enrolment step.
+pub async fn enroll_redeem(body: &LinkToken) -> Result<SessionInfo, ApiError> {
+    post_json("/api/enroll/redeem", body).await
 }

@@ -24,7 +24,8 @@ use session::SessionState;
 
 /// The root component, mounted on `<body>` by the `frontend` crate.
 ///
-/// The route tree: the sign-in and emailed-link pages stand alone; the
+/// The route tree: the sign-in and link pages (re-authentication, password
+/// reset, enrollment) stand alone; the
 /// console pages share one frame ([`components::shell::ConsoleShell`]),
 /// guarded once here: a signed-out visitor is sent to the sign-in page.
 #[component]
@@ -33,16 +34,20 @@ pub fn App() -> impl IntoView {
     // A memo: the console is drawn again only when signing in or out, not
     // when details of the session change (turning 2FA on, say), which
     // would throw away the state of the page being used.
+    // A session at its enrolment step is sent to the sign-in page too,
+    // which shows that step.
     let signed_in = Memo::new(move |_| match session.get() {
         SessionState::Loading => None,
         SessionState::SignedIn(_) => Some(true),
-        SessionState::SignedOut => Some(false),
+        SessionState::SignedOut | SessionState::Enrolling { .. } => Some(false),
     });
     view! {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmailPage />
+                <Route path=path!("/reset-password") view=pages::reset_password::ResetPasswordPage />
+                <Route path=path!("/enroll") view=pages::enroll::EnrollPage />
                 <ProtectedParentRoute
                     path=path!("")
                     view=components::shell::ConsoleShell

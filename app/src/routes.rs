@@ -12,6 +12,10 @@ pub enum Page {
     Account,
     /// What an emailed re-authentication link opens.
     VerifyEmail,
+    /// What an emailed password-reset link opens.
+    ResetPassword,
+    /// What an enrollment link (from an admin) opens.
+    Enroll,
 }
 
 impl Page {
@@ -22,6 +26,8 @@ impl Page {
             Page::Home => "/",
             Page::Account => "/account",
             Page::VerifyEmail => "/verify-email",
+            Page::ResetPassword => "/reset-password",
+            Page::Enroll => "/enroll",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! at start, then updated by sign-in and logout. The server stays the
 //! authority: every API call checks the cookie again.
 
-use common::SessionInfo;
+use common::{SecondStep, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,6 +12,14 @@ pub enum SessionState {
     Loading,
     SignedOut,
     SignedIn(SessionInfo),
+    /// Signed in by a recovery code or an enrollment link: the session can
+    /// only add a passkey (or set a password) until it has; the console is
+    /// closed to it. `password_allowed`: whether to offer a password (an
+    /// enrollment link says; otherwise it is offered and the server decides).
+    Enrolling {
+        info: SessionInfo,
+        password_allowed: bool,
+    },
 }
 
 /// Shared handle to the session state, provided as context by [`provide_session`].
@@ -30,8 +38,31 @@ impl Session {
             _ => None,
         }
     }
+    /// The session at its enrolment step, if it is there (tracked).
+    pub fn enrolling(&self) -> Option<(SessionInfo, bool)> {
+        match self.0.get() {
+            SessionState::Enrolling {
+                info,
+                password_allowed,
+            } => Some((info, password_allowed)),
+            _ => None,
+        }
+    }
+    /// Signed in, or at the enrolment step when `info` says so.
     pub fn set_signed_in(&self, info: SessionInfo) {
-        self.0.set(SessionState::SignedIn(info));
+        self.set_enrolling(info, true);
+    }
+    /// As [`Session::set_signed_in`], saying whether the enrolment step
+    /// offers a password.
+    pub fn set_enrolling(&self, info: SessionInfo, password_allowed: bool) {
+        self.0.set(if info.pending == Some(SecondStep::Enroll) {
+            SessionState::Enrolling {
+                info,
+                password_allowed,
+            }
+        } else {
+            SessionState::SignedIn(info)
+        });
     }
     pub fn set_signed_out(&self) {
         self.0.set(SessionState::SignedOut);

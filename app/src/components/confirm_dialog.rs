@@ -5,8 +5,9 @@
 //! to the control that opened it.
 //!
 //! The person proves it with their password (and 2FA code, when on), one
-//! of their passkeys, or an emailed link confirmed on any device; the
-//! dialog then closes and the caller retries the change.
+//! of their passkeys, or an emailed link confirmed on any device (only a
+//! passkey for removing the password); the dialog then closes and the
+//! caller retries the change.
 
 use crate::actions::task;
 use crate::browser::{focus, webauthn};
@@ -45,6 +46,10 @@ pub fn ConfirmDialog(
     /// Whether to offer "Use a passkey" (the account has one).
     #[prop(into)]
     has_passkeys: Signal<bool>,
+    /// Whether only a passkey can confirm it (removing the password: the
+    /// password cannot vouch for its own removal, nor can a mailbox).
+    #[prop(into)]
+    passkey_only: Signal<bool>,
     /// The id of the element to focus on closing when the control that
     /// opened the dialog is no longer in the page.
     fallback_focus: &'static str,
@@ -179,9 +184,10 @@ pub fn ConfirmDialog(
             <h2 id="confirm-heading">"Confirm it's you"</h2>
             <p>
                 "To " {move || purpose.get().unwrap_or_default()}
-                ", confirm it's you."
+                ", confirm it's you"
+                {move || if passkey_only.get() { " with one of your passkeys." } else { "." }}
             </p>
-            <form on:submit=submit>
+            <form on:submit=submit hidden=move || passkey_only.get()>
                 <Field
                     id="reauth-password"
                     label="Current password"
@@ -219,6 +225,7 @@ pub fn ConfirmDialog(
                 <button
                     type="button"
                     class="secondary"
+                    hidden=move || passkey_only.get()
                     disabled=move || by_email.pending().get()
                     on:click=move |_| {
                         error.set(None);

@@ -19,6 +19,19 @@ pub enum FieldKind {
     Code,
 }
 
+/// The password rules, as the hint of a new-password field (one function on
+/// the server, NIST SP 800-63B-4): `Some(true)` when the account has a
+/// passkey or two-factor authentication (8 characters at least),
+/// `Some(false)` when it has neither (15), `None` when the page cannot tell.
+pub fn password_rule(strong: Option<bool>) -> &'static str {
+    match strong {
+        Some(true) => "At least 8 characters, at most 128. Not your email address or your organization's name.",
+        Some(false) => "At least 15 characters, at most 128. Not your email address or your organization's name.",
+        None => "At least 15 characters (8 if you have a passkey or two-factor authentication), at most 128. \
+                 Not your email address or your organization's name.",
+    }
+}
+
 /// A labelled input. When `error` holds a message the input is marked
 /// `aria-invalid` and the message, shown under it, is linked by
 /// `aria-describedby` (after the hint, if any). With `focus`, the input

@@ -5,6 +5,8 @@
 //! (address, browser, time) and offers "This wasn't me", which ends it.
 
 use crate::actions::task;
+use crate::browser::fragment::take_token;
+use crate::routes::Page;
 use common::{EmailLinkConfirm, EmailLinkRequester};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,22 +19,9 @@ enum State {
     Failed(String),
 }
 
-/// The token from the fragment, then the fragment is removed from the
-/// address bar (and so from history).
-fn take_token() -> Option<String> {
-    let window = web_sys::window()?;
-    let hash = window.location().hash().ok()?;
-    let token = hash.strip_prefix("#token=")?.to_owned();
-    if let Ok(history) = window.history() {
-        let _ =
-            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/verify-email"));
-    }
-    (!token.is_empty()).then_some(token)
-}
-
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
-    let token = StoredValue::new(take_token());
+    let token = StoredValue::new(take_token(Page::VerifyEmail));
     let state = RwSignal::new(if token.get_value().is_some() {
         State::Ready
     } else {

@@ -1,25 +1,43 @@
-//! `/account`: My Account — who you are, your passkeys and two-factor
-//! authentication, one section each. Changes that the server refuses with
-//! `reauth_required` open the one "Confirm it's you" dialog, and run again
-//! once it is confirmed; each result is shown in its own section.
+//! `/account`: My Account — who you are, your passkeys, recovery codes,
+//! password and two-factor authentication, one section each. Changes that
+//! the server refuses with `reauth_required` open the one "Confirm it's
+//! you" dialog, and run again once it is confirmed; each result is shown in
+//! its own section.
 
 mod passkeys;
+mod password;
+mod recovery_codes;
 mod two_factor;
 
 use crate::actions::{task, Task};
 use crate::browser::webauthn;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::session::{use_session, Session, SessionState};
-use common::{ApiError, AuthMethod, ErrorCode, PasskeyList, RegisterFinish, TotpSetup};
+use common::{
+    ApiError, AuthMethod, ErrorCode, NewPassword, PasskeyInfo, PasskeyList, RegisterFinish,
+    TotpSetup,
+};
 use leptos::prelude::*;
 
 /// A change to the account's sign-in methods.
 #[derive(Debug, Clone, PartialEq)]
 enum Change {
     AddPasskey,
-    DeletePasskey { id: String, name: String },
+    /// With `anyway`, the person agreed that their recovery codes become
+    /// their only way back in (the server asked: `confirmation_required`).
+    DeletePasskey {
+        id: String,
+        name: String,
+        anyway: bool,
+    },
     TurnOnTotp,
     TurnOffTotp,
+    /// The password typed in the Password section (`replacing` one).
+    SetPassword {
+        replacing: bool,
+    },
+    RemovePassword,
+    NewRecoveryCodes,
 }
 
 impl Change {
@@ -30,6 +48,10 @@ impl Change {
             Change::DeletePasskey { name, .. } => format!("delete the passkey “{name}”"),
             Change::TurnOnTotp => "turn on two-factor authentication".into(),
             Change::TurnOffTotp => "turn off two-factor authentication".into(),
+            Change::SetPassword { replacing: true } => "change your password".into(),
+            Change::SetPassword { replacing: false } => "set a password".into(),
+            Change::RemovePassword => "remove your password".into(),
+            Change::NewRecoveryCodes => "get new recovery codes".into(),
         }
     }
 }
@@ -72,6 +94,16 @@ struct Account {
     confirming: RwSignal<Option<String>>,
     passkeys_outcome: Outcome,
     two_factor_outcome: Outcome,
+    password_outcome: Outcome,
+    recovery_outcome: Outcome,
+    /// The new password being typed, and the message for its field.
+    new_password: RwSignal<String>,
+    password_error: RwSignal<Option<String>>,
+    /// Recovery codes just made, shown once.
+    fresh_codes: RwSignal<Option<Vec<String>>>,
+    /// A deletion of the last passkey the server wants confirmed: the
+    /// account's recovery codes would be its only way back in.
+    delete_anyway: RwSignal<Option<Change>>,
     /// A TOTP secret being set up, waiting for its first code.
     totp_setup: RwSignal<Option<TotpSetup>>,
     /// The passkey just renamed: its card, drawn again with the new name,
@@ -85,12 +117,21 @@ impl Account {
         match change {
             Change::AddPasskey | Change::DeletePasskey { .. } => self.passkeys_outcome,
             Change::TurnOnTotp | Change::TurnOffTotp => self.two_factor_outcome,
+            Change::SetPassword { .. } | Change::RemovePassword => self.password_outcome,
+            Change::NewRecoveryCodes => self.recovery_outcome,
         }
+    }
+
+    /// Whether the account has a passkey (tracked).
+    fn has_passkeys(&self) -> bool {
+        self.passkeys
+            .with(|l| matches!(l, Some(Ok(l)) if !l.passkeys.is_empty()))
     }
 
     /// Runs `change`, its result shown in its section.
     fn run(&self, change: Change) {
         self.outcome_of(&change).clear();
+        self.delete_anyway.set(None);
         self.running.set(Some(change));
         self.change.dispatch(());
     }
@@ -116,6 +157,9 @@ impl Account {
             return; // The person has left the page.
         }
         let outcome = self.outcome_of(&change);
+        if let Change::SetPassword { .. } = change {
+            self.password_error.set(None);
+        }
         match result {
             Ok(notice) => {
                 outcome.notice.set(notice);
@@ -125,9 +169,29 @@ impl Account {
                     crate::browser::focus::by_id("add-passkey");
                 }
             }
+            // The change waits first: the dialog reads it (to offer only
+            // a passkey for removing the password) as it opens.
             Err(e) if e.code == ErrorCode::ReauthRequired => {
-                self.confirming.set(Some(change.purpose()));
+                let purpose = change.purpose();
                 self.waiting.set(Some(change));
+                self.confirming.set(Some(purpose));
+            }
+            // The last passkey, with recovery codes left: asked on its card.
+            Err(e) if e.code == ErrorCode::ConfirmationRequired => {
+                if let Change::DeletePasskey { id, name, .. } = change {
+                    self.delete_anyway.set(Some(Change::DeletePasskey {
+                        id,
+                        name,
+                        anyway: true,
+                    }));
+                }
+            }
+            // A password the rules refuse: said at its field.
+            Err(e)
+                if e.code == ErrorCode::BadRequest
+                    && matches!(change, Change::SetPassword { .. }) =>
+            {
+                self.password_error.set(Some(e.message))
             }
             Err(e) if e.message.is_empty() => {}
             Err(e) => outcome.error.set(Some(e.message)),
@@ -135,9 +199,10 @@ impl Account {
     }
 }
 
-/// Registers a new passkey; `None` when the prompt was aborted, or when
-/// the person left the page (`alive` false) before it could open.
-async fn add_passkey(alive: impl Fn() -> bool) -> Result<Option<String>, ApiError> {
+/// Registers a new passkey (My Account, and the enrolment step of a
+/// sign-in); `None` when the prompt was aborted, or when the person left
+/// the page (`alive` false) before it could open.
+pub(crate) async fn add_passkey(alive: impl Fn() -> bool) -> Result<Option<PasskeyInfo>, ApiError> {
     let start = crate::api::register_start().await?;
     if !alive() {
         return Ok(None);
@@ -146,22 +211,45 @@ async fn add_passkey(alive: impl Fn() -> bool) -> Result<Option<String>, ApiErro
         Err(webauthn::PasskeyError::Aborted) => return Ok(None),
         other => other?,
     };
-    let info = crate::api::register_finish(&RegisterFinish {
+    crate::api::register_finish(&RegisterFinish {
         ceremony_id: start.ceremony_id,
         credential,
     })
-    .await?;
-    Ok(Some(format!("Passkey “{}” added.", info.name)))
+    .await
+    .map(Some)
 }
 
-/// Carries out `change`: the notice to show, if any.
-async fn perform(
-    change: Change,
-    totp_setup: RwSignal<Option<TotpSetup>>,
-) -> Result<Option<String>, ApiError> {
+/// Carries out `change`: the notice to show, if any. Signals are read
+/// with `try_`: the person may have left the page.
+async fn perform(change: Change, this: Account) -> Result<Option<String>, ApiError> {
+    let totp_setup = this.totp_setup;
     match change {
-        Change::AddPasskey => add_passkey(move || !totp_setup.is_disposed()).await,
-        Change::DeletePasskey { id, name } => crate::api::delete_passkey(&id)
+        Change::AddPasskey => {
+            // The first passkey of an account without recovery codes
+            // comes with them (shown once).
+            let first = this
+                .passkeys
+                .try_with_untracked(|l| matches!(l, Some(Ok(l)) if l.passkeys.is_empty()))
+                == Some(true)
+                && this.session.0.try_with_untracked(
+                    |s| matches!(s, SessionState::SignedIn(i) if i.recovery_codes_left == 0),
+                ) == Some(true);
+            let Some(added) = add_passkey(move || !totp_setup.is_disposed()).await? else {
+                return Ok(None);
+            };
+            if first {
+                match crate::api::new_recovery_codes().await {
+                    Ok(codes) => {
+                        this.fresh_codes.try_set(Some(codes.codes));
+                    }
+                    Err(e) => {
+                        this.recovery_outcome.error.try_set(Some(e.message));
+                    }
+                }
+            }
+            Ok(Some(format!("Passkey “{}” added.", added.name)))
+        }
+        Change::DeletePasskey { id, name, anyway } => crate::api::delete_passkey(&id, anyway)
             .await
             .map(|()| Some(format!("Passkey “{name}” deleted."))),
         Change::TurnOnTotp => crate::api::totp_setup().await.map(|setup| {
@@ -171,6 +259,24 @@ async fn perform(
         Change::TurnOffTotp => crate::api::totp_disable()
             .await
             .map(|()| Some("Two-factor authentication is off.".into())),
+        Change::SetPassword { replacing } => {
+            let body = NewPassword {
+                password: this.new_password.try_get_untracked().unwrap_or_default(),
+            };
+            crate::api::set_password(&body).await?;
+            this.new_password.try_set(String::new());
+            let done = if replacing { "changed" } else { "set" };
+            Ok(Some(format!(
+                "Password {done}. Every other session of your account was signed out."
+            )))
+        }
+        Change::RemovePassword => crate::api::remove_password()
+            .await
+            .map(|_| Some("Password removed. You sign in with your passkeys from now on.".into())),
+        Change::NewRecoveryCodes => crate::api::new_recovery_codes().await.map(|codes| {
+            this.fresh_codes.try_set(Some(codes.codes));
+            None
+        }),
     }
 }
 
@@ -181,6 +287,8 @@ pub(crate) fn describe(method: AuthMethod) -> &'static str {
         AuthMethod::PasswordTotp => "Password and authenticator code",
         AuthMethod::Passkey => "Passkey",
         AuthMethod::EmailLink => "Email link",
+        AuthMethod::RecoveryCode => "Recovery code",
+        AuthMethod::EnrollmentLink => "Enrollment link",
     }
 }
 
@@ -211,7 +319,7 @@ pub fn AccountPage() -> impl IntoView {
             let (Some(change), Some(this)) = (change, this) else {
                 return;
             };
-            let result = perform(change.clone(), totp_setup).await;
+            let result = perform(change.clone(), this).await;
             this.settle(change, result);
         }
     });
@@ -225,6 +333,12 @@ pub fn AccountPage() -> impl IntoView {
             confirming: RwSignal::new(None),
             passkeys_outcome: Outcome::new(),
             two_factor_outcome: Outcome::new(),
+            password_outcome: Outcome::new(),
+            recovery_outcome: Outcome::new(),
+            new_password: RwSignal::new(String::new()),
+            password_error: RwSignal::new(None),
+            fresh_codes: RwSignal::new(None),
+            delete_anyway: RwSignal::new(None),
             totp_setup,
             renamed: RwSignal::new(None),
             session,
@@ -234,10 +348,12 @@ pub fn AccountPage() -> impl IntoView {
     };
     reload.dispatch(());
     on_cleanup(webauthn::abort_pending);
-    let has_passkeys = Signal::derive(move || {
+    let has_passkeys = Signal::derive(move || account.has_passkeys());
+    // Only a passkey proves enough to remove the password.
+    let passkey_only = Signal::derive(move || {
         account
-            .passkeys
-            .with(|l| matches!(l, Some(Ok(l)) if !l.passkeys.is_empty()))
+            .waiting
+            .with(|c| c.as_ref() == Some(&Change::RemovePassword))
     });
     let on_confirmed = move |()| {
         if let Some(change) = account.waiting.get_untracked() {
@@ -266,8 +382,10 @@ pub fn AccountPage() -> impl IntoView {
         // growing from "Loading…" pushed the one below it down (CLS 0.14).
         <Show when=move || account.passkeys.with(Option::is_some) fallback=|| view! { <p class="hint">"Loading…"</p> }>
             <passkeys::PasskeysSection account />
+            <recovery_codes::RecoveryCodesSection account />
+            <password::PasswordSection account />
             <two_factor::TwoFactorSection account />
         </Show>
-        <ConfirmDialog purpose=account.confirming on_confirmed has_passkeys fallback_focus="add-passkey" />
+        <ConfirmDialog purpose=account.confirming on_confirmed has_passkeys passkey_only fallback_focus="add-passkey" />
     }
 }

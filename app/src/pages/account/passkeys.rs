@@ -157,6 +157,22 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
     let delete = Change::DeletePasskey {
         id: id.clone(),
         name: name.clone(),
+        anyway: false,
+    };
+    // The server asked to confirm deleting this last passkey: the
+    // account's recovery codes would be its only way back in.
+    let anyway = {
+        let id = id.clone();
+        move || {
+            account.delete_anyway.with(
+                |c| matches!(c, Some(Change::DeletePasskey { id: asked, .. }) if *asked == id),
+            )
+        }
+    };
+    let anyway_text = move || {
+        let left = account.session.info().map_or(0, |i| i.recovery_codes_left);
+        let codes = if left == 1 { "code" } else { "codes" };
+        format!("Delete it anyway? Your {left} recovery {codes} will be your only way back in.")
     };
     // Where focus goes next: into a form or question when it opens (its
     // field; the question's safe answer, Cancel), back to its button when
@@ -206,7 +222,10 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
                 </form>
             </Show>
             <Show
-                when=move || confirming.get()
+                when={
+                    let anyway = anyway.clone();
+                    move || confirming.get() || anyway()
+                }
                 fallback=move || {
                     let rename_button = NodeRef::<leptos::html::Button>::new();
                     let delete_button = NodeRef::<leptos::html::Button>::new();
@@ -241,25 +260,41 @@ fn PasskeyCard(passkey: PasskeyInfo, account: Account) -> impl IntoView {
                 }
             >
                 <div class="confirm" role="group" aria-label="Confirm deletion">
-                    <p>{confirm_text.clone()}</p>
+                    <p>
+                        {
+                            let (anyway, confirm_text) = (anyway.clone(), confirm_text.clone());
+                            move || if anyway() { anyway_text() } else { confirm_text.clone() }
+                        }
+                    </p>
                     <button
                         type="button"
                         class="danger"
                         on:click={
                             let delete = delete.clone();
                             move |_| {
+                                // The question asked after the server's, or the first.
+                                let change = account
+                                    .delete_anyway
+                                    .get_untracked()
+                                    .filter(|c| matches!((c, &delete),
+                                        (Change::DeletePasskey { id: a, .. }, Change::DeletePasskey { id: b, .. }) if a == b))
+                                    .unwrap_or_else(|| delete.clone());
                                 confirming.set(false);
-                                account.run_once(delete.clone());
+                                account.run_once(change);
                             }
                         }
                     >
-                        "Delete passkey"
+                        {
+                            let anyway = anyway.clone();
+                            move || if anyway() { "Delete anyway" } else { "Delete passkey" }
+                        }
                     </button>
                     <button
                         type="button"
                         node_ref=keep_button
                         on:click=move |_| {
                             confirming.set(false);
+                            account.delete_anyway.set(None);
                             refocus.set(Some(Refocus::Delete));
                         }
                     >

@@ -1,6 +1,9 @@
 //! `/login`: email → organization → password (then the 2FA code, or its
 //! forced setup), or a passkey: the "Login" button, the email field's
-//! autofill, or "Use a passkey instead" on the password step.
+//! autofill, or "Use a passkey instead" on the password step. From the
+//! password step, "Forgot password?" mails a reset link, and "Use a
+//! recovery code" signs in to the enrolment step, which is also where an
+//! enrollment link leads: set up a passkey (or a password) to go on.
 //!
 //! The org is picked on the client and sent with the password in one
 //! request, so no step asks the server whether an email or an org exists:
@@ -9,16 +12,18 @@
 
 mod autofill;
 mod email;
+mod enroll;
 mod org;
 mod passkey;
 mod password;
+mod recovery;
 mod totp;
 mod totp_setup;
 
 use crate::browser::{remembered_orgs, webauthn};
 use crate::routes::Page;
-use crate::session::{use_session, SessionState};
-use common::SessionInfo;
+use crate::session::{use_session, Session, SessionState};
+use common::{SecondStep, SessionInfo};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -32,6 +37,11 @@ enum Step {
     Totp,
     /// Password done; the org requires 2FA, to be set up now.
     TotpSetup,
+    /// A recovery code in place of the password.
+    Recovery,
+    /// Signed in by a recovery code or an enrollment link: a passkey (or a
+    /// password) to set up before anything else.
+    Enroll,
 }
 
 /// State of the sign-in form, shared by its steps.
@@ -54,6 +64,7 @@ struct Form {
     passkey: passkey::Passkey,
     /// Ends a half-finished sign-in (see [`cancel_second_step`]).
     leave: crate::actions::Task,
+    session: Session,
 }
 
 impl Form {
@@ -68,6 +79,27 @@ impl Form {
     fn finish(&self, info: SessionInfo) {
         if self.alive() {
             self.finish.run(info);
+        }
+    }
+
+    /// Signed in, or on to the step the server says is left.
+    fn next(&self, info: SessionInfo) {
+        if !self.alive() {
+            return;
+        }
+        match info.pending {
+            Some(SecondStep::Totp) => self.go(Step::Totp),
+            // Not signed in yet, as far as the app is concerned (the
+            // server answers `GET /api/session` with "nobody").
+            Some(SecondStep::TotpSetup) => {
+                self.session.set_signed_out();
+                self.go(Step::TotpSetup);
+            }
+            Some(SecondStep::Enroll) => {
+                self.session.set_signed_in(info);
+                self.go(Step::Enroll);
+            }
+            None => self.finish(info),
         }
     }
 
@@ -111,12 +143,22 @@ pub fn LoginPage() -> impl IntoView {
         passkey: passkey::Passkey::new(finish),
         leave: crate::actions::task(move || async move {
             let _ = crate::api::logout().await;
+            session.set_signed_out();
             error.set(None);
             step.set(Step::Email);
         }),
+        session,
     };
     autofill::arm_autofill(form);
     on_cleanup(webauthn::abort_pending);
+    // A session at its enrolment step (a reload, an enrollment link) goes
+    // on there.
+    Effect::new(move |_| {
+        if session.enrolling().is_some() && step.get_untracked() != Step::Enroll {
+            form.go(Step::Enroll);
+        }
+    });
+    let enrolling = Memo::new(move |_| step.get() == Step::Enroll);
 
     view! {
         {move || {
@@ -133,9 +175,12 @@ pub fn LoginPage() -> impl IntoView {
                     Step::Password => view! { <password::PasswordStep form /> }.into_any(),
                     Step::Totp => view! { <totp::TotpStep form /> }.into_any(),
                     Step::TotpSetup => view! { <totp_setup::TotpSetupStep form /> }.into_any(),
+                    Step::Recovery => view! { <recovery::RecoveryStep form /> }.into_any(),
+                    Step::Enroll => view! { <enroll::EnrollStep form /> }.into_any(),
                 }}
             </section>
-            <passkey::PasskeyCard form />
+            // Signing in to another account is not offered mid-enrolment.
+            {move || (!enrolling.get()).then(|| view! { <passkey::PasskeyCard form /> })}
         </main>
     }
 }

@@ -1,9 +1,10 @@
-//! Step 3: the password (or a passkey of this account instead).
+//! Step 3: the password (or a passkey of this account instead); or
+//! "Forgot password?", or a recovery code.
 
 use super::{passkey::PasskeyInstead, Form, Step};
 use crate::actions::task;
-use crate::components::form::{Field, FieldKind};
-use common::{PasswordLoginRequest, SecondStep};
+use crate::components::form::{Field, FieldKind, Outcome};
+use common::{PasswordLoginRequest, PasswordResetRequest};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -20,11 +21,7 @@ pub(super) fn PasswordStep(form: Form) -> impl IntoView {
             let result = crate::api::login_password(&request).await;
             password.set(String::new());
             match result {
-                Ok(info) => match info.pending {
-                    Some(SecondStep::Totp) => form.go(Step::Totp),
-                    Some(SecondStep::TotpSetup) => form.go(Step::TotpSetup),
-                    None => form.finish(info),
-                },
+                Ok(info) => form.next(info),
                 Err(e) => form.error.set(Some(e.message)),
             }
         }
@@ -60,5 +57,52 @@ pub(super) fn PasswordStep(form: Form) -> impl IntoView {
             </button>
         </form>
         <PasskeyInstead form />
+        <OtherWays form />
+    }
+}
+
+/// "Forgot password?" (a reset link to the mailbox, with the same answer
+/// whether or not the account exists) and "Use a recovery code".
+#[component]
+fn OtherWays(form: Form) -> impl IntoView {
+    let notice = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let send = task(move || {
+        let request = PasswordResetRequest {
+            email: form.email.get_untracked().trim().to_owned(),
+            org: form.org.get_untracked().trim().to_lowercase(),
+        };
+        async move {
+            let shown = format!(
+                "If an account for {} exists in {}, we sent it a link to reset the password. It works for 30 minutes.",
+                request.email, request.org
+            );
+            match crate::api::password_reset_start(&request).await {
+                Ok(()) => notice.try_set(Some(shown)),
+                Err(e) => error.try_set(Some(e.message)),
+            };
+        }
+    });
+    view! {
+        <div class="button-row">
+            <button
+                type="button"
+                class="link-button"
+                aria-disabled=move || send.pending().get().then_some("true")
+                on:click=move |_| {
+                    if !send.pending().get_untracked() {
+                        notice.set(None);
+                        error.set(None);
+                        send.dispatch(());
+                    }
+                }
+            >
+                "Forgot password?"
+            </button>
+            <button type="button" class="link-button" on:click=move |_| form.go(Step::Recovery)>
+                "Use a recovery code"
+            </button>
+        </div>
+        <Outcome notice error />
     }
 }
