@@ -88,7 +88,9 @@ async fn the_cli_creates_orgs_and_accounts_that_can_sign_in() {
         Some("from stdin 123456\n"),
     );
     assert!(run.ok, "{}", run.stderr);
-    let reply = app.login("ada@example.com", "acme", "from stdin 123456").await;
+    let reply = app
+        .login("ada@example.com", "acme", "from stdin 123456")
+        .await;
     assert_eq!(
         reply.status,
         StatusCode::OK,
@@ -214,4 +216,79 @@ async fn bad_cli_input_is_refused_and_changes_nothing() {
 
     assert_eq!(app.count("SELECT COUNT(*) FROM orgs").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
+}
+
+#[tokio::test]
+async fn a_passkey_only_account_and_its_enrollment_link_come_from_the_cli() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme Security").await;
+    let create = [
+        "account",
+        "create",
+        "--org",
+        "acme",
+        "--email",
+        "kj@example.com",
+        "--name",
+        "KJ",
+        "--no-password",
+    ];
+    let run = latchkey(&app, &create, None, None);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE password_hash = ''")
+            .await,
+        1,
+        "no password read, none stored"
+    );
+    let link_args = |valid_for: &'static str| {
+        [
+            "account",
+            "enroll-link",
+            "--org",
+            "acme",
+            "--email",
+            "KJ@example.com",
+            "--valid-for",
+            valid_for,
+        ]
+    };
+    let bad = latchkey(&app, &link_args("31d"), None, None);
+    assert!(!bad.ok);
+    assert!(bad.stderr.contains("30 days"), "{}", bad.stderr);
+    let run = latchkey(&app, &link_args("90m"), None, None);
+    assert!(run.ok, "{}", run.stderr);
+    let link = run.stdout.trim();
+    assert!(link.contains("/enroll#token="), "{link}");
+    let token = crate::support::find_after(link, "#token=").unwrap();
+    let expires = app
+        .count("SELECT MAX(expires_at - created_at) FROM email_tokens WHERE purpose = 'enrollment'")
+        .await;
+    assert_eq!(expires, 90 * 60);
+    let body = serde_json::json!({ "token": token });
+    let reply = app
+        .send(
+            axum::http::Method::POST,
+            "/api/enroll/describe",
+            Some(body),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["email"], "kj@example.com");
+    let unknown = latchkey(
+        &app,
+        &[
+            "account",
+            "enroll-link",
+            "--org",
+            "acme",
+            "--email",
+            "nobody@example.com",
+        ],
+        None,
+        None,
+    );
+    assert!(!unknown.ok);
+    assert!(unknown.stderr.contains("no account"), "{}", unknown.stderr);
 }

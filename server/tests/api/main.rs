@@ -18,6 +18,7 @@ mod openapi;
 mod passkeys;
 mod policies;
 mod rate_limits;
+mod recovery;
 mod refusals;
 mod rules;
 mod sessions;
