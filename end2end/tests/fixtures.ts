@@ -5,7 +5,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import fs from "node:fs";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
 const root = path.resolve(__dirname, "../..");
 const bin = process.env.LATCHKEY_BIN ?? path.join(root, "target/debug/latchkey");
@@ -95,6 +95,32 @@ export class Admin {
   createAccount(org: string, email: string, name: string, password = PASSWORD): void {
     latchkey(["account", "create", "--org", org, "--email", email, "--name", name], password);
   }
+
+  /** An account without a password (`--no-password`): it signs in through an enrollment link. */
+  createPasswordlessAccount(org: string, email: string, name: string): void {
+    latchkey(["account", "create", "--org", org, "--email", email, "--name", name, "--no-password"]);
+  }
+
+  /** The path and fragment (`/enroll#token=…`) of a new enrollment link from the CLI. */
+  enrollLink(org: string, email: string): string {
+    const printed = latchkey(["account", "enroll-link", "--org", org, "--email", email]).trim();
+    const found = /\/enroll#token=[A-Za-z0-9_-]+$/.exec(printed);
+    expect(found, `an enrollment link in ${printed}`).not.toBeNull();
+    return found![0];
+  }
+}
+
+/** RFC 6238 code for the step `offset` steps from now (SHA-1, 6 digits, 30 s). */
+export function totp(secret: string, offset = 0): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offset));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const at = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
 /** A CDP virtual authenticator attached to the test's page. */

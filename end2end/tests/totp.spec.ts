@@ -1,6 +1,5 @@
 // TOTP two-factor authentication, with codes computed here from the key the
 // page shows (as an authenticator app would).
-import { createHmac } from "node:crypto";
 import type { Page } from "@playwright/test";
 import {
   expectAccessible,
@@ -11,21 +10,9 @@ import {
   signInWithPassword,
   openMyAccount,
   PASSWORD,
+  totp,
   waitForMail,
 } from "./fixtures";
-
-/** RFC 6238 code for the step `offset` steps from now (SHA-1, 6 digits, 30 s). */
-function totp(secret: string, offset = 0): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offset));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const at = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
 
 async function scanKey(page: Page): Promise<string> {
   await expect(page.getByRole("img", { name: "QR code of the authenticator key" })).toBeVisible();
