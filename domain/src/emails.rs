@@ -243,10 +243,9 @@ pub fn password_reset_link(to: &str, org_name: &str, link: &str) -> Email {
     let what = format!(
         "Someone — hopefully you — asked to reset the password of your {org_name} account."
     );
-    let action = "Open this link to choose a new password. It works once, within 30 minutes:"
-        .to_owned();
-    let advice = "If this was not you, ignore this email: your password stays as it is."
-        .to_owned();
+    let action =
+        "Open this link to choose a new password. It works once, within 30 minutes:".to_owned();
+    let advice = "If this was not you, ignore this email: your password stays as it is.".to_owned();
     Email {
         to: to.to_owned(),
         subject: "Reset your Latchkey password".to_owned(),
@@ -265,7 +264,13 @@ pub fn password_reset_link(to: &str, org_name: &str, link: &str) -> Email {
 
 /// "A recovery code was used to sign in" (and how many are left), or
 /// "new recovery codes were made".
-pub fn recovery_codes(to: &str, org_name: &str, used_left: Option<i64>, at: i64, origin: &str) -> Email {
+pub fn recovery_codes(
+    to: &str,
+    org_name: &str,
+    used_left: Option<i64>,
+    at: i64,
+    origin: &str,
+) -> Email {
     let (subject, what) = match used_left {
         Some(left) => (
             "A recovery code was used on your Latchkey account",

@@ -77,7 +77,10 @@ pub fn new_password(password: &str, account: &PasswordFor<'_>) -> Result<()> {
     }
     let folded = password.trim().to_lowercase();
     let names = [account.email, account.org_short_name, account.org_name];
-    if names.iter().any(|name| name.trim().to_lowercase() == folded) {
+    if names
+        .iter()
+        .any(|name| name.trim().to_lowercase() == folded)
+    {
         return Err(Error::BadRequest(
             "The password cannot be your email address or your organization's name.".into(),
         ));

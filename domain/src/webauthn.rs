@@ -164,3 +164,56 @@ pub fn registration_facts(attestation_object: &[u8]) -> Result<RegistrationFacts
         sign_count: u32::from_be_bytes(counter),
     })
 }
+
+/// The most transports kept for one passkey (WebAuthn defines six today).
+const MAX_TRANSPORTS: usize = 8;
+
+/// The transports a browser reported at registration
+/// (`response.transports`), read from the JSON as sent, so that a value
+/// newer than webauthn-rs knows (`smart-card`) is kept as it is: the
+/// browser routes its next request by them (WebAuthn §5.8.4, "clients …
+/// SHOULD store the transports … and pass them back"). Kept: distinct
+/// strings of 1–32 lower-case letters, digits or hyphens, at most 8;
+/// anything else is dropped (a client's hint, never trusted for a check).
+pub fn reported_transports(credential: &serde_json::Value) -> Vec<String> {
+    let listed = credential["response"]["transports"].as_array();
+    let mut kept: Vec<String> = Vec::new();
+    for value in listed.into_iter().flatten() {
+        let Some(name) = value.as_str() else { continue };
+        let well_formed = (1..=32).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if well_formed && kept.len() < MAX_TRANSPORTS && !kept.iter().any(|k| k == name) {
+            kept.push(name.to_owned());
+        }
+    }
+    kept
+}
+
+/// `options` as JSON, with each entry of `publicKey.<list>`
+/// (`allowCredentials` or `excludeCredentials`) carrying the transports
+/// `transports_of` gives for its id (base64url) — the member left out when
+/// there are none. webauthn-rs's own types would turn an unknown transport
+/// into "unknown"; this keeps what the browser reported.
+pub fn with_transports<T: serde::Serialize>(
+    options: &T,
+    list: &str,
+    transports_of: impl Fn(&str) -> Vec<String>,
+) -> Result<serde_json::Value> {
+    let mut json = serde_json::to_value(options)
+        .map_err(|e| Error::Internal(format!("options as JSON: {e}")))?;
+    let entries = json["publicKey"][list].as_array_mut();
+    for entry in entries.into_iter().flatten() {
+        let id = entry["id"].as_str().unwrap_or_default().to_owned();
+        let transports = transports_of(&id);
+        if let Some(entry) = entry.as_object_mut() {
+            if transports.is_empty() {
+                entry.remove("transports");
+            } else {
+                entry.insert("transports".into(), transports.into());
+            }
+        }
+    }
+    Ok(json)
+}

@@ -305,7 +305,8 @@ impl SoftPasskey {
             "response": {
                 "attestationObject": b64(&cbor(&attestation)),
                 "clientDataJSON": b64(&client_data),
-                "transports": ["internal"],
+                // What Chromium's and Safari's platform passkeys report.
+                "transports": ["hybrid", "internal"],
             },
             "extensions": {},
         });

@@ -5,8 +5,8 @@
 //! skip the re-authentication window; every change is audited and
 //! notified by email.
 
-pub mod password;
 pub mod passkeys;
+pub mod password;
 pub mod reauth;
 pub mod recovery_codes;
 pub mod totp;

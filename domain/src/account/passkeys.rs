@@ -18,9 +18,7 @@ use crate::store::sessions::Session;
 use crate::webauthn::{refused, registration_facts, require_discoverable};
 use crate::{emails, validate, Domain};
 use common::{CeremonyStart, PasskeyInfo, PasskeyList};
-use webauthn_rs::prelude::{
-    CreationChallengeResponse, PasskeyRegistration, RegisterPublicKeyCredential, Uuid,
-};
+use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
 
 /// The longest credential id WebAuthn allows (bytes; WebAuthn §5.1.3).
 const MAX_CREDENTIAL_ID_LEN: usize = 1023;
@@ -67,7 +65,7 @@ pub async fn register_start(
     d: &Domain,
     client: &Client,
     session: &Fresh,
-) -> Result<CeremonyStart<CreationChallengeResponse>> {
+) -> Result<CeremonyStart<serde_json::Value>> {
     if !OrgPolicy::of_session(session).passkeys_available() {
         return Err(Error::SsoRequired);
     }
@@ -85,6 +83,13 @@ pub async fn register_start(
         .start_passkey_registration(user_handle, &name, &display_name, Some(exclude))
         .map_err(|e| Error::Internal(format!("start registration: {e:?}")))?;
     require_discoverable(&mut options);
+    let options = crate::webauthn::with_transports(&options, "excludeCredentials", |id| {
+        existing
+            .iter()
+            .find(|row| row.credential_id == id)
+            .map(PasskeyRow::transport_list)
+            .unwrap_or_default()
+    })?;
     let binding = Binding::of_session(session);
     let ceremony_id = start_ceremony(d, Purpose::Register, binding, &registration).await?;
     Ok(CeremonyStart {
@@ -122,7 +127,8 @@ pub async fn register_finish(
         )
         .await?;
         binding.require_session(&session.token_hash)?;
-        let credential: RegisterPublicKeyCredential = crate::webauthn::parse_answer(credential)?;
+        let answer = credential;
+        let credential: RegisterPublicKeyCredential = crate::webauthn::parse_answer(answer)?;
         let credential = &credential;
         crate::webauthn::require_well_formed(
             &credential.id,
@@ -153,14 +159,7 @@ pub async fn register_finish(
             ));
         }
         let facts = registration_facts(credential.response.attestation_object.as_ref())?;
-        let transports = credential
-            .response
-            .transports
-            .iter()
-            .flatten()
-            .filter_map(|t| serde_json::to_value(t).ok())
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
+        let transports = crate::webauthn::reported_transports(answer);
         let row = passkeys::insert(
             &d.db,
             &d.clock,
@@ -179,7 +178,8 @@ pub async fn register_finish(
         tracing::info!(account = %session.account_id, passkey = %row.id, "passkey added");
         notify(d, session, &row, true);
         if session.is_enrolment() {
-            let opened = crate::signin::enrollment::finish(d, client, session, Some(&row.id)).await?;
+            let opened =
+                crate::signin::enrollment::finish(d, client, session, Some(&row.id)).await?;
             who.set_session(&opened.session.id);
             return Ok((row.info(), Some(opened)));
         }

@@ -14,7 +14,11 @@ use common::AuthMethod;
 
 /// Checks `password` against the one rule ([`validate::new_password`]) for
 /// the session's account as it is now.
-pub async fn check_rule(d: &Domain, session: &crate::store::sessions::Session, password: &str) -> Result<()> {
+pub async fn check_rule(
+    d: &Domain,
+    session: &crate::store::sessions::Session,
+    password: &str,
+) -> Result<()> {
     let has_passkey = !passkeys::list_for_account(&d.db, &session.account_id)
         .await?
         .is_empty();

@@ -16,7 +16,7 @@ use crate::store::sessions::Session;
 use crate::store::{accounts, email_tokens, passkeys, sessions};
 use crate::{emails, Domain};
 use common::{AuthMethod, CeremonyStart};
-use webauthn_rs::prelude::{PublicKeyCredential, RequestChallengeResponse};
+use webauthn_rs::prelude::PublicKeyCredential;
 
 /// Re-authentication links mailed for one account: 5 per 15 minutes.
 const LINKS_PER_ACCOUNT: Limit = Limit {
@@ -83,7 +83,7 @@ pub async fn passkey_start(
     d: &Domain,
     client: &Client,
     session: &Session,
-) -> Result<CeremonyStart<RequestChallengeResponse>> {
+) -> Result<CeremonyStart<serde_json::Value>> {
     OrgPolicy::of_session(session).allows(AuthMethod::Passkey)?;
     limits::ceremony_start(d, client).await?;
     let rows = passkeys::list_for_account(&d.db, &session.account_id).await?;

@@ -90,7 +90,13 @@ mod tests {
         assert_eq!(normalise(&code), plain);
         assert_eq!(normalise(&format!(" {} ", code.to_uppercase())), plain);
         assert_eq!(normalise("0l1io-abcde"), "01110abcde");
-        for bad in ["", "short", "abcde-fghij-k", "abcde-fghiu", &"a".repeat(10_000)] {
+        for bad in [
+            "",
+            "short",
+            "abcde-fghij-k",
+            "abcde-fghiu",
+            &"a".repeat(10_000),
+        ] {
             assert_eq!(normalise(bad), "", "{bad}");
         }
     }

@@ -43,16 +43,25 @@ pub async fn start_ceremony<S: Serialize>(
     .await
 }
 
-/// A request only the given passkeys (of one account) may answer.
+/// A request only the given passkeys (of one account) may answer, as the
+/// JSON sent to the browser: each `allowCredentials` entry carries the
+/// transports its browser reported at registration.
 pub fn account_request(
     d: &Domain,
     rows: &[PasskeyRow],
-) -> Result<(RequestChallengeResponse, PasskeyAuthentication)> {
+) -> Result<(serde_json::Value, PasskeyAuthentication)> {
     let keys = rows
         .iter()
         .map(PasskeyRow::passkey)
         .collect::<Result<Vec<_>>>()?;
-    request_for(d, &keys)
+    let (options, auth) = request_for(d, &keys)?;
+    let options = crate::webauthn::with_transports(&options, "allowCredentials", |id| {
+        rows.iter()
+            .find(|row| row.credential_id == id)
+            .map(PasskeyRow::transport_list)
+            .unwrap_or_default()
+    })?;
+    Ok((options, auth))
 }
 
 /// A request `keys` may answer, without the members webauthn-rs adds that

@@ -25,13 +25,16 @@ use crate::types::{AccountId, Email, OrgShortName};
 use crate::Domain;
 use common::{AuthMethod, CeremonyStart};
 use sha2::{Digest, Sha256};
-use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeResponse};
+use webauthn_rs::prelude::{Passkey, PublicKeyCredential};
 use webauthn_rs_proto::AllowCredentials;
 
 /// Length (bytes) of a decoy credential id: the length of the ids that
 /// the authenticators people use most (platform authenticators, password
 /// managers, the virtual authenticator) give, so a decoy looks like them.
 const DECOY_ID_LEN: usize = 32;
+
+/// The transports a decoy credential lists (see [`start`]).
+const DECOY_TRANSPORTS: [&str; 2] = ["hybrid", "internal"];
 
 /// A stored passkey as the `passkeys.credential` column holds it, parsed
 /// for every decoy request exactly as a real account's passkeys are, so
@@ -57,11 +60,13 @@ pub async fn start(
     d: &Domain,
     client: &Client,
     account: Option<(&str, &str)>,
-) -> Result<CeremonyStart<RequestChallengeResponse>> {
+) -> Result<CeremonyStart<serde_json::Value>> {
     limits::ceremony_start(d, client).await?;
     let Some((email, org)) = account else {
         // The Login button and autofill: any passkey of this site.
         let (options, auth) = discoverable(d)?;
+        let options = serde_json::to_value(&options)
+            .map_err(|e| Error::Internal(format!("options as JSON: {e}")))?;
         let state = LoginState::Discoverable(auth);
         let ceremony_id = start_ceremony(d, Purpose::Login, Binding::default(), &state).await?;
         return Ok(CeremonyStart {
@@ -96,6 +101,11 @@ pub async fn start(
                 id: decoy_credential_id(&d.decoy_key, &email, &short_name).into(),
                 transports: None,
             }];
+            // The transports of the commonest passkeys (platform ones,
+            // synced): what most real answers list.
+            let options = crate::webauthn::with_transports(&options, "allowCredentials", |_| {
+                DECOY_TRANSPORTS.map(String::from).to_vec()
+            })?;
             // Bound to "no account": nothing can finish it.
             (options, auth, AccountId::from_text(""))
         }

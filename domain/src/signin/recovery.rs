@@ -50,9 +50,7 @@ pub async fn sign_in(
         };
         let matched = d.passwords.match_code(normalise(code), stored).await?;
         let used = match (&account, matched) {
-            (Some(account), Some(hash)) => {
-                recovery_codes::take(&d.db, &account.id, &hash).await?
-            }
+            (Some(account), Some(hash)) => recovery_codes::take(&d.db, &account.id, &hash).await?,
             _ => None,
         };
         let (account, org, left) = match (account, org, used) {

@@ -65,7 +65,9 @@ async fn send_link(d: &Domain, client: &Client, email: &Email, org: &OrgShortNam
     let sending = async {
         OrgPolicy::of(Some(&org)).allows(AuthMethod::Password)?;
         if account.password_hash.is_none() {
-            return Err(Error::BadRequest("a passkey-only account has no password to reset".into()));
+            return Err(Error::BadRequest(
+                "a passkey-only account has no password to reset".into(),
+            ));
         }
         let new = NewToken {
             purpose: Purpose::PasswordReset,
@@ -76,8 +78,11 @@ async fn send_link(d: &Domain, client: &Client, email: &Email, org: &OrgShortNam
         };
         let token = email_tokens::issue(&d.db, &d.clock, new).await?;
         let link = format!("{}/reset-password#token={token}", d.web.origin);
-        d.mailer
-            .send(emails::password_reset_link(&account.email, &org.name, &link));
+        d.mailer.send(emails::password_reset_link(
+            &account.email,
+            &org.name,
+            &link,
+        ));
         Ok(())
     };
     // A refusal here is the audit's business only: the asker was answered.

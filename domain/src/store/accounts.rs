@@ -36,7 +36,8 @@ pub struct NewAccount {
 }
 
 /// An account's columns; a missing password ('') reads as NULL.
-const COLUMNS: &str = "id, org_id, email, display_name, NULLIF(password_hash, '') AS password_hash, \
+const COLUMNS: &str =
+    "id, org_id, email, display_name, NULLIF(password_hash, '') AS password_hash, \
                        totp_secret, created_at";
 
 /// Creates an account. Everything is checked before the (slow) password

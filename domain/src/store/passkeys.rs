@@ -30,6 +30,12 @@ impl PasskeyRow {
             .map_err(|e| Error::Internal(format!("stored passkey {}: {e}", self.id)))
     }
 
+    /// The transports the browser reported at registration (see
+    /// [`crate::webauthn::reported_transports`]).
+    pub fn transport_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.transports).unwrap_or_default()
+    }
+
     pub fn info(&self) -> common::PasskeyInfo {
         common::PasskeyInfo {
             id: self.id.to_string(),

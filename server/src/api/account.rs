@@ -63,12 +63,17 @@ async fn new_recovery_codes(
     client: ClientInfo,
     FreshSession(session): FreshSession,
 ) -> Result<Json<RecoveryCodes>> {
-    Ok(Json(recovery_codes::issue(&state, &client, &session).await?))
+    Ok(Json(
+        recovery_codes::issue(&state, &client, &session).await?,
+    ))
 }
 
 /// The session as it is after a change (the change is not on the session
 /// row the request started with).
-async fn described(state: &AppState, session: &domain::store::sessions::Session) -> Result<SessionInfo> {
+async fn described(
+    state: &AppState,
+    session: &domain::store::sessions::Session,
+) -> Result<SessionInfo> {
     let now = domain::store::sessions::find_by_hash(&state.db, &session.token_hash)
         .await?
         .ok_or(domain::Error::Unauthenticated)?;

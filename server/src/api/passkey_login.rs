@@ -15,7 +15,6 @@ use common::{AssertionFinish, CeremonyStart, PasskeyLoginStart, SessionInfo};
 use domain::{account, signin};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use webauthn_rs::prelude::RequestChallengeResponse;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,7 +32,7 @@ async fn login_start(
     State(state): State<AppState>,
     client: ClientInfo,
     Json(request): Json<PasskeyLoginStart>,
-) -> Result<Json<CeremonyStart<RequestChallengeResponse>>> {
+) -> Result<Json<CeremonyStart<serde_json::Value>>> {
     let hint = request
         .account
         .as_ref()
@@ -71,7 +70,7 @@ async fn reauth_start(
     State(state): State<AppState>,
     client: ClientInfo,
     CurrentSession(session): CurrentSession,
-) -> Result<Json<CeremonyStart<RequestChallengeResponse>>> {
+) -> Result<Json<CeremonyStart<serde_json::Value>>> {
     Ok(Json(
         account::reauth::passkey_start(&state, &client, &session).await?,
     ))

@@ -2,19 +2,20 @@
 //! and the registration sequence are in `domain::account::passkeys`.
 
 use super::docs::{CeremonyStartCreation, FinishBody};
-use crate::auth::{with_session_cookie, ClientInfo, CurrentSession, FreshOrEnrolling, FreshSession};
+use crate::auth::{
+    with_session_cookie, ClientInfo, CurrentSession, FreshOrEnrolling, FreshSession,
+};
 use crate::error::Result;
 use crate::json::Json;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum_extra::extract::CookieJar;
 use axum::http::StatusCode;
+use axum_extra::extract::CookieJar;
 use common::ApiError;
 use common::{CeremonyStart, PasskeyInfo, PasskeyList, RegisterFinish, RenamePasskey};
 use domain::account::passkeys;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use webauthn_rs::prelude::CreationChallengeResponse;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,7 +42,7 @@ async fn register_start(
     State(state): State<AppState>,
     client: ClientInfo,
     FreshOrEnrolling(session): FreshOrEnrolling,
-) -> Result<Json<CeremonyStart<CreationChallengeResponse>>> {
+) -> Result<Json<CeremonyStart<serde_json::Value>>> {
     Ok(Json(
         passkeys::register_start(&state, &client, &session).await?,
     ))

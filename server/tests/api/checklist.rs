@@ -195,3 +195,65 @@ async fn every_offered_algorithm_registers_and_signs_in_and_no_other_does() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 2);
 }
+
+#[tokio::test]
+async fn reported_transports_are_stored_as_sent_and_given_back_in_every_request() {
+    use crate::passkeys::{register_finish, register_start};
+    use serde_json::json;
+    let (app, token) = app_with_account().await;
+    let start = register_start(&app, &token).await;
+    let (passkey, mut credential) =
+        softauthn::SoftPasskey::register(&start.body["options"], crate::support::ORIGIN).unwrap();
+    // A newer valid value, duplicates, and junk a client might send.
+    credential["response"]["transports"] =
+        json!(["smart-card", "usb", "USB!", "usb", "", "hybrid"]);
+    let finish = register_finish(&app, &token, &start.body["ceremony_id"], credential).await;
+    assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
+    let stored = domain::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar::<_, String>("SELECT transports FROM passkeys")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    let expected = json!(["smart-card", "usb", "hybrid"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stored).unwrap(),
+        expected
+    );
+
+    // Sent back wherever the credential is named: a sign-in for the
+    // account, a re-authentication, and the exclusion list of the next
+    // registration.
+    let signin = login_start(&app, Some(("ada@example.com", "acme"))).await;
+    assert_eq!(
+        signin.body["options"]["publicKey"]["allowCredentials"][0]["transports"],
+        expected
+    );
+    let reauth = app
+        .send(
+            axum::http::Method::POST,
+            "/api/reauth/passkey/start",
+            None,
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        reauth.body["options"]["publicKey"]["allowCredentials"][0]["transports"],
+        expected
+    );
+    let next = register_start(&app, &token).await;
+    assert_eq!(
+        next.body["options"]["publicKey"]["excludeCredentials"][0]["transports"],
+        expected
+    );
+    // The decoy lists the transports of the commonest passkeys.
+    let decoy = login_start(&app, Some(("nobody@example.com", "acme"))).await;
+    assert_eq!(
+        decoy.body["options"]["publicKey"]["allowCredentials"][0]["transports"],
+        json!(["hybrid", "internal"])
+    );
+    // And the passkey signs in with the request that names its transports.
+    let assertion = passkey.assert(&signin.body["options"], 1).unwrap();
+    let reply = login_finish(&app, &signin.body["ceremony_id"], assertion).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+}
