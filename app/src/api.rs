@@ -4,13 +4,13 @@
 //! type whether the server refused, the network failed or the answer was
 //! unreadable.
 
-use crate::browser::json;
+use crate::browser::{json, webauthn};
 use common::{
-    ApiError, AssertionFinish, CeremonyStart, CreationChallengeResponse, EmailLinkConfirm,
-    EmailLinkRequester, ErrorCode, LinkAccount, LinkToken, NewPassword, OrgListRequest,
-    PasskeyInfo, PasskeyList, PasskeyLoginStart, PasswordLoginRequest, PasswordResetFinish,
-    PasswordResetRequest, ReauthPassword, RecoveryCodes, RecoveryLogin, RegisterFinish,
-    RenamePasskey, RequestChallengeResponse, SessionInfo, TotpCode, TotpEnrolment, TotpSetup,
+    ApiError, AssertionFinish, CeremonyStart, EmailLinkConfirm, EmailLinkRequester, ErrorCode,
+    LinkAccount, LinkToken, NewPassword, OrgListRequest, PasskeyInfo, PasskeyList,
+    PasskeyLoginStart, PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest,
+    ReauthPassword, RecoveryCodes, RecoveryLogin, RegisterFinish, RenamePasskey, SessionInfo,
+    TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -112,7 +112,7 @@ async fn post_empty_reply<B: serde::Serialize>(path: &str, body: &B) -> Result<(
 /// `POST /api/login/passkey/start`.
 pub async fn passkey_login_start(
     body: &PasskeyLoginStart,
-) -> Result<CeremonyStart<RequestChallengeResponse>, ApiError> {
+) -> Result<CeremonyStart<webauthn::Options>, ApiError> {
     post_json("/api/login/passkey/start", body).await
 }
 
@@ -127,7 +127,7 @@ pub async fn passkeys() -> Result<PasskeyList, ApiError> {
 }
 
 /// `POST /api/passkeys/register/start`.
-pub async fn register_start() -> Result<CeremonyStart<CreationChallengeResponse>, ApiError> {
+pub async fn register_start() -> Result<CeremonyStart<webauthn::Options>, ApiError> {
     json_of(Request::post("/api/passkeys/register/start").send().await).await
 }
 
@@ -165,7 +165,7 @@ pub async fn reauth_password(body: &ReauthPassword) -> Result<(), ApiError> {
 }
 
 /// `POST /api/reauth/passkey/start`.
-pub async fn reauth_passkey_start() -> Result<CeremonyStart<RequestChallengeResponse>, ApiError> {
+pub async fn reauth_passkey_start() -> Result<CeremonyStart<webauthn::Options>, ApiError> {
     json_of(Request::post("/api/reauth/passkey/start").send().await).await
 }
 

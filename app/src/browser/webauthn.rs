@@ -214,14 +214,63 @@ async fn answer_of(
         .map_err(|_| PasskeyError::Other("not a public-key credential".to_owned()))
 }
 
+/// WebAuthn options as the server sent them, kept as a JavaScript value:
+/// what webauthn-rs-proto's types do not know survives the trip to the
+/// browser — a transport newer than they are (`smart-card`) would become
+/// "unknown" through them (WebAuthn §5.8.4: the transports a browser
+/// reported are given back to it, so it can route to the right
+/// authenticator without asking).
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct Options(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
+
+impl Options {
+    /// `publicKey.timeout`: how long (milliseconds) the server keeps the
+    /// ceremony open.
+    pub fn timeout_ms(&self) -> Option<u32> {
+        js_sys::Reflect::get(&self.0, &"publicKey".into())
+            .and_then(|key| js_sys::Reflect::get(&key, &"timeout".into()))
+            .ok()
+            .and_then(|ms| ms.as_f64())
+            .map(|ms| ms as u32)
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, PasskeyError> {
+        serde_wasm_bindgen::from_value(self.0.clone())
+            .map_err(|_| PasskeyError::Other("the server's passkey options are unreadable".into()))
+    }
+
+    /// Puts the transports of each entry of `publicKey.<list>` as sent
+    /// onto the browser's `options`, whose entries are in the same order.
+    fn keep_transports(&self, options: &JsValue, list: &str) {
+        let entries = |root: &JsValue| {
+            js_sys::Reflect::get(root, &"publicKey".into())
+                .and_then(|key| js_sys::Reflect::get(&key, &list.into()))
+                .ok()
+                .and_then(|list| list.dyn_into::<js_sys::Array>().ok())
+        };
+        let (Some(sent), Some(made)) = (entries(&self.0), entries(options)) else {
+            return;
+        };
+        for (sent, made) in sent.iter().zip(made.iter()) {
+            if let Ok(transports) = js_sys::Reflect::get(&sent, &"transports".into()) {
+                if !transports.is_undefined() {
+                    let _ = js_sys::Reflect::set(&made, &"transports".into(), &transports);
+                }
+            }
+        }
+    }
+}
+
 /// Creates a passkey (registration).
-pub async fn create(
-    options: CreationChallengeResponse,
-) -> Result<RegisterPublicKeyCredential, PasskeyError> {
+pub async fn create(options: Options) -> Result<RegisterPublicKeyCredential, PasskeyError> {
     let container = credentials()?;
     let controller = begin(false)?;
+    let sent = options;
+    let options: CreationChallengeResponse = sent.parse()?;
     let timeout_ms = options.public_key.timeout;
     let options: web_sys::CredentialCreationOptions = options.into();
+    sent.keep_transports(&options, "excludeCredentials");
     options.set_signal(&controller.signal());
     let promise = container.create_with_options(&options);
     Ok(RegisterPublicKeyCredential::from(
@@ -231,15 +280,15 @@ pub async fn create(
 
 /// Asks for an assertion. With `conditional`, the request waits for the
 /// person to pick a passkey from the email field's autofill.
-pub async fn get(
-    mut options: RequestChallengeResponse,
-    conditional: bool,
-) -> Result<PublicKeyCredential, PasskeyError> {
+pub async fn get(options: Options, conditional: bool) -> Result<PublicKeyCredential, PasskeyError> {
     let container = credentials()?;
     let controller = begin(conditional)?;
+    let sent = &options;
+    let mut options: RequestChallengeResponse = sent.parse()?;
     options.mediation = conditional.then_some(Mediation::Conditional);
     let timeout_ms = options.public_key.timeout;
     let options: web_sys::CredentialRequestOptions = options.into();
+    sent.keep_transports(&options, "allowCredentials");
     options.set_signal(&controller.signal());
     let promise = container.get_with_options(&options);
     Ok(PublicKeyCredential::from(

@@ -60,11 +60,7 @@ async fn autofill(form: Form) {
         }
         // Renewed at four fifths of its lifetime: a pick made just before
         // must still reach the server in time.
-        let lifetime = start
-            .options
-            .public_key
-            .timeout
-            .unwrap_or(DEFAULT_LIFETIME_MS);
+        let lifetime = start.options.timeout_ms().unwrap_or(DEFAULT_LIFETIME_MS);
         let renewing = Rc::new(Cell::new(false));
         let timer = set_timeout_with_handle(
             {
