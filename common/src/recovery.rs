@@ -98,8 +98,9 @@ pub struct LinkAccount {
     pub password_allowed: bool,
 }
 
-/// `POST /api/password/reset/finish`: the new password, and the
-/// authenticator code when the account has 2FA on.
+/// `POST /api/password/reset/finish`: the new password, and — when the
+/// account has 2FA on — an authenticator code or, instead, a passkey's
+/// answer to `POST /api/password/reset/passkey`.
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetFinish {
@@ -107,6 +108,8 @@ pub struct PasswordResetFinish {
     pub password: String,
     #[serde(default)]
     pub code: Option<String>,
+    #[serde(default)]
+    pub passkey: Option<crate::AssertionFinish>,
 }
 
 impl fmt::Debug for PasswordResetFinish {
@@ -137,7 +140,8 @@ mod tests {
             PasswordResetFinish {
                 token: "tok3n".into(),
                 password: "hunter2hunter2".into(),
-                code: None
+                code: None,
+                passkey: None,
             },
         );
         for secret in ["hunter2", "abcde", "tok3n"] {

@@ -2,8 +2,9 @@
 //!
 //!   password step → [`start`]    (the same answer for every email and org)
 //!   `/reset-password#token=…` → [`describe`] (changes nothing)
-//!   the page's button         → [`finish`]   (new password, and the 2FA code
-//!                                             when the account has 2FA on)
+//!   the page's button         → [`finish`]   (new password, and, when the
+//!                                             account has 2FA on, a code — or a
+//!                                             passkey, through [`passkey_start`])
 //!
 //! Setting the password ends every session of the account and never signs
 //! in by itself: the person signs in afterwards, as anyone would. Only an
@@ -13,8 +14,10 @@
 
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
+use crate::factors::passkey;
 use crate::limits::{self, Limit, SecretGate};
 use crate::policy::OrgPolicy;
+use crate::store::ceremonies::{self, Binding, Purpose as CeremonyPurpose};
 use crate::store::email_tokens::{self, NewToken, Purpose};
 use crate::store::{accounts, lockout};
 use crate::types::{Email, OrgShortName};
@@ -111,21 +114,72 @@ pub async fn describe(d: &Domain, token: &str) -> Result<LinkAccount> {
     })
 }
 
+/// Starts a passkey proof for a reset link whose account has 2FA on (the
+/// passkey stands in for the code): options naming the account's passkeys,
+/// a ceremony bound to the account. Changes nothing about the link.
+///
+/// Errors: [`Error::LinkInvalid`], [`Error::SsoRequired`],
+/// [`Error::RateLimited`], [`Error::BadRequest`] (no passkey).
+pub async fn passkey_start(
+    d: &Domain,
+    client: &Client,
+    token: &str,
+) -> Result<common::CeremonyStart<serde_json::Value>> {
+    let found = email_tokens::peek(&d.db, &d.clock, Purpose::PasswordReset, token).await?;
+    let (account, org) = accounts::find_by_id(&d.db, &found.account_id)
+        .await?
+        .ok_or(Error::LinkInvalid)?;
+    OrgPolicy::of(Some(&org)).allows(AuthMethod::Passkey)?;
+    limits::ceremony_start(d, client).await?;
+    let rows = crate::store::passkeys::list_for_account(&d.db, &account.id).await?;
+    if rows.is_empty() {
+        return Err(Error::BadRequest(
+            "This account has no passkey: enter the code from your authenticator app.".into(),
+        ));
+    }
+    let (options, auth) = passkey::account_request(d, &rows)?;
+    let binding = Binding {
+        session_hash: None,
+        account_id: Some(account.id.clone()),
+    };
+    let state = passkey::LoginState::Account(auth);
+    let ceremony_id =
+        passkey::start_ceremony(d, CeremonyPurpose::PasswordReset, binding, &state).await?;
+    Ok(common::CeremonyStart {
+        ceremony_id,
+        options,
+    })
+}
+
+/// The second factor a reset of an account with 2FA on comes with.
+pub enum SecondFactor<'a> {
+    None,
+    Code(String),
+    /// A passkey's answer to [`passkey_start`]'s ceremony.
+    Passkey {
+        ceremony_id: &'a str,
+        credential: &'a serde_json::Value,
+    },
+}
+
 /// Sets a new password through a reset link, using the link up. With 2FA
-/// on, `code` must be a current authenticator code, checked through the
-/// lockout gate (a wrong one leaves the link usable). Every session of the
-/// account ends, and the account's other reset links; the account holder
-/// is told by email. Nobody is signed in. Audited as `password.reset`.
+/// on, `second` must be a current authenticator code, checked through the
+/// lockout gate, or a passkey of the account (a refused one of either
+/// leaves the link usable). Every session of the account ends, and the
+/// account's other reset links; the account holder is told by email.
+/// Nobody is signed in. Audited as `password.reset`.
 ///
 /// Errors: [`Error::LinkInvalid`], [`Error::SsoRequired`],
 /// [`Error::BadRequest`] (the password rule, or the code missing),
-/// [`Error::InvalidCode`], [`Error::LockedOut`], [`Error::RateLimited`].
+/// [`Error::InvalidCode`], [`Error::LockedOut`], [`Error::RateLimited`],
+/// and a passkey's ([`Error::CeremonyInvalid`], [`Error::PasskeyRefused`],
+/// [`Error::UserNotVerified`]).
 pub async fn finish(
     d: &Domain,
     client: &Client,
     token: &str,
     password: String,
-    code: Option<String>,
+    second: SecondFactor<'_>,
 ) -> Result<()> {
     let who = Who::default();
     let resetting = async {
@@ -146,21 +200,46 @@ pub async fn finish(
             has_second_factor: account.totp_secret.is_some() || has_passkey,
         };
         crate::validate::new_password(&password, &rule)?;
-        if let Some(secret) = &account.totp_secret {
-            let code = code.unwrap_or_default();
-            if code.trim().is_empty() {
+        match (&account.totp_secret, second) {
+            (None, _) => {}
+            (
+                Some(_),
+                SecondFactor::Passkey {
+                    ceremony_id,
+                    credential,
+                },
+            ) => {
+                let (state, binding) = ceremonies::take::<passkey::LoginState>(
+                    &d.db,
+                    &d.clock,
+                    CeremonyPurpose::PasswordReset,
+                    ceremony_id,
+                )
+                .await?;
+                if binding.account_id.as_ref() != Some(&account.id) {
+                    return Err(Error::CeremonyInvalid);
+                }
+                let credential = crate::webauthn::parse_answer(credential)?;
+                let (row, result) =
+                    passkey::verify_assertion(d, &credential, state, &binding).await?;
+                crate::store::passkeys::record_use(&d.db, &d.clock, &row, &result).await?;
+            }
+            (Some(secret), SecondFactor::Code(code)) if !code.trim().is_empty() => {
+                let email = Email::canonical(&account.email);
+                let short_name = OrgShortName::canonical(&org.short_name);
+                let gate =
+                    SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
+                if !totp::verify_for_account(&d.db, &d.clock, &account.id, secret, &code).await? {
+                    gate.wrong().await?;
+                    return Err(Error::InvalidCode);
+                }
+                gate.right().await?;
+            }
+            (Some(_), _) => {
                 return Err(Error::BadRequest(
-                    "Enter the code from your authenticator app too.".into(),
+                    "Enter the code from your authenticator app too, or use a passkey.".into(),
                 ));
             }
-            let email = Email::canonical(&account.email);
-            let short_name = OrgShortName::canonical(&org.short_name);
-            let gate = SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
-            if !totp::verify_for_account(&d.db, &d.clock, &account.id, secret, &code).await? {
-                gate.wrong().await?;
-                return Err(Error::InvalidCode);
-            }
-            gate.right().await?;
         }
         let hash = d.passwords.hash(password).await?;
         // Used up only now: a refused password or code leaves it usable.

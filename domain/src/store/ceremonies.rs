@@ -25,6 +25,8 @@ pub enum Purpose {
     Register,
     Login,
     Reauth,
+    /// A passkey standing in for the 2FA code of a password reset.
+    PasswordReset,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::Register => "register",
             Purpose::Login => "login",
             Purpose::Reauth => "reauth",
+            Purpose::PasswordReset => "password_reset",
         }
     }
 }

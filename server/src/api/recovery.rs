@@ -2,6 +2,7 @@
 //! "Forgot password?", and enrollment links. The rules are in
 //! `domain::signin::{recovery, reset, enrollment}`.
 
+use super::docs::{CeremonyStartRequest, FinishBody};
 use crate::auth::{session_token, with_session_cookie, ClientInfo};
 use crate::error::Result;
 use crate::json::Json;
@@ -11,8 +12,21 @@ use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use common::ApiError;
 use common::{
-    LinkAccount, LinkToken, PasswordResetFinish, PasswordResetRequest, RecoveryLogin, SessionInfo,
+    CeremonyStart, LinkAccount, LinkToken, PasswordResetFinish, PasswordResetRequest,
+    RecoveryLogin, SessionInfo,
 };
+
+/// [`PasswordResetFinish`] with the passkey's answer kept as JSON, checked
+/// by the domain as every ceremony finish is (documented as the former).
+#[derive(serde::Deserialize)]
+struct ResetFinishBody {
+    token: String,
+    password: String,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    passkey: Option<FinishBody>,
+}
 use domain::signin::{enrollment, recovery, reset};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(recovery_login))
         .routes(routes!(reset_start))
         .routes(routes!(reset_describe))
+        .routes(routes!(reset_passkey_start))
         .routes(routes!(reset_finish))
         .routes(routes!(enroll_describe))
         .routes(routes!(enroll_redeem))
@@ -78,6 +93,21 @@ async fn reset_describe(
     Ok(Json(reset::describe(&state, &request.token).await?))
 }
 
+#[utoipa::path(post, path = "/password/reset/passkey", tag = "password reset",
+    request_body = LinkToken,
+    responses((status = 200, description = "Options for navigator.credentials.get naming the account's passkeys, when its 2FA is on: a passkey may stand in for the code", body = CeremonyStartRequest), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `POST /api/password/reset/passkey` {token}: a passkey instead of the code.
+async fn reset_passkey_start(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Json(request): Json<LinkToken>,
+) -> Result<Json<CeremonyStart<serde_json::Value>>> {
+    Ok(Json(
+        reset::passkey_start(&state, &client, &request.token).await?,
+    ))
+}
+
 #[utoipa::path(post, path = "/password/reset/finish", tag = "password reset",
     request_body = PasswordResetFinish,
     responses((status = 204, description = "The password is set and every session of the account ended; nobody is signed in"), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
@@ -86,16 +116,17 @@ async fn reset_describe(
 async fn reset_finish(
     State(state): State<AppState>,
     client: ClientInfo,
-    Json(request): Json<PasswordResetFinish>,
+    Json(request): Json<ResetFinishBody>,
 ) -> Result<StatusCode> {
-    reset::finish(
-        &state,
-        &client,
-        &request.token,
-        request.password,
-        request.code,
-    )
-    .await?;
+    let second = match (&request.passkey, request.code) {
+        (Some(passkey), _) => reset::SecondFactor::Passkey {
+            ceremony_id: &passkey.ceremony_id,
+            credential: &passkey.credential,
+        },
+        (None, Some(code)) => reset::SecondFactor::Code(code),
+        (None, None) => reset::SecondFactor::None,
+    };
+    reset::finish(&state, &client, &request.token, request.password, second).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

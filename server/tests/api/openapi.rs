@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 33, "{operations:#?}");
+    assert_eq!(operations.len(), 34, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -37,6 +37,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "POST /login/recovery",
         "POST /password/reset/start",
         "POST /password/reset/describe",
+        "POST /password/reset/passkey",
         "POST /password/reset/finish",
         "POST /enroll/describe",
         "POST /enroll/redeem",

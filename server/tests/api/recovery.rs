@@ -704,3 +704,66 @@ async fn sso_required_orgs_have_no_password_or_recovery_ways() {
         .count();
     assert_eq!(resets, 0);
 }
+
+#[tokio::test]
+async fn a_passkey_can_stand_in_for_the_code_of_a_reset() {
+    let (app, secret) = crate::totp::ada_with_totp().await;
+    let half = app
+        .login("ada@example.com", "acme", PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
+    let code = crate::totp::code(&secret, app.clock.now());
+    let full = post(
+        &app,
+        "/api/login/totp",
+        json!({ "code": code }),
+        Some(&half),
+    )
+    .await
+    .session_cookie()
+    .unwrap();
+    let passkey = register(&app, &full).await;
+    ask_reset(&app, "ada@example.com", "acme").await;
+    let link = reset_token(&app, 1).await;
+
+    let start = post(
+        &app,
+        "/api/password/reset/passkey",
+        json!({ "token": link }),
+        None,
+    )
+    .await;
+    assert_eq!(start.status, StatusCode::OK, "{:?}", start.body);
+    let ceremony_id = start.body["ceremony_id"].clone();
+    // A bad answer uses the ceremony up, not the link.
+    let forged = passkey
+        .assert_custom(
+            &start.body["options"],
+            &softauthn::Assert {
+                counter: 1,
+                bad_signature: true,
+                ..softauthn::Assert::default()
+            },
+        )
+        .unwrap();
+    let body = json!({ "token": link, "password": NEW_PASSWORD,
+        "passkey": { "ceremony_id": ceremony_id, "credential": forged } });
+    let refused = post(&app, "/api/password/reset/finish", body, None).await;
+    assert_eq!(refused.body["code"], "passkey_refused");
+    let start = post(
+        &app,
+        "/api/password/reset/passkey",
+        json!({ "token": link }),
+        None,
+    )
+    .await;
+    let answer = passkey.assert(&start.body["options"], 2).unwrap();
+    let body = json!({ "token": link, "password": NEW_PASSWORD,
+        "passkey": { "ceremony_id": start.body["ceremony_id"], "credential": answer } });
+    let done = post(&app, "/api/password/reset/finish", body, None).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{:?}", done.body);
+    assert_eq!(app.session_status(&full).await, StatusCode::NO_CONTENT);
+    let signed = app.login("ada@example.com", "acme", NEW_PASSWORD).await;
+    assert_eq!(signed.body["pending"], "totp", "2FA stays on");
+}
