@@ -59,6 +59,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             token,
             password: password.get_untracked(),
             code: needs_code.then(|| code.get_untracked().trim().to_owned()),
+            passkey: None,
         });
         async move {
             let Some(body) = body else { return };
