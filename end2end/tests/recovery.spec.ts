@@ -37,10 +37,14 @@ test("the first passkey comes with ten recovery codes, shown once, to copy or do
   await addPasskeyAfterSignIn(page, email, org);
   expect(await authenticator.credentials()).toHaveLength(1);
   const section = page.getByRole("region", { name: "Recovery codes" });
+  // Right under the passkey's result, which stays in view.
+  const passkeys = page.getByRole("region", { name: "Passkeys" });
+  const panel = passkeys.locator(".recovery-codes");
   const codes = await shownCodes(page);
   for (const code of codes) expect(code).toMatch(CODE);
   expect(new Set(codes).size).toBe(10);
-  await expect(section).toContainText("this is the only time they are shown");
+  await expect(panel).toContainText("this is the only time they are shown");
+  await expect(passkeys.locator(".outcome").getByRole("status")).toBeInViewport();
   await expect(section).toContainText("10 of 10 unused.");
   expect((await sessionOf(page)).recovery_codes_left).toBe(10);
   await expectAccessible(page, "My Account showing new recovery codes");
@@ -48,7 +52,7 @@ test("the first passkey comes with ten recovery codes, shown once, to copy or do
   // Download: a text file with every code.
   const [download] = await Promise.all([
     page.waitForEvent("download"),
-    section.getByRole("link", { name: "Download" }).click(),
+    panel.getByRole("link", { name: "Download" }).click(),
   ]);
   expect(download.suggestedFilename()).toBe("latchkey-recovery-codes.txt");
   const file = fs.readFileSync(await download.path(), "utf8");
@@ -56,8 +60,8 @@ test("the first passkey comes with ten recovery codes, shown once, to copy or do
   expect(file).toContain(email);
 
   // Copy: the same text on the clipboard.
-  await section.getByRole("button", { name: "Copy" }).click();
-  await expect(section.getByRole("status").filter({ hasText: /\S/ })).toHaveText("Copied to the clipboard.");
+  await panel.getByRole("button", { name: "Copy" }).click();
+  await expect(panel.getByRole("status").filter({ hasText: /\S/ })).toHaveText("Copied to the clipboard.");
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   for (const code of codes) expect(copied).toContain(code);
 
@@ -77,6 +81,7 @@ test("the first passkey comes with ten recovery codes, shown once, to copy or do
   await section.getByRole("button", { name: "Get new recovery codes" }).click();
   const fresh = await shownCodes(page);
   expect(fresh.some((c) => codes.includes(c))).toBe(false);
+  await expect(section.locator(".recovery-codes")).toBeInViewport();
   await waitForMail(email, "New recovery codes for your Latchkey account");
 });
 

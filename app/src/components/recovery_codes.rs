@@ -4,14 +4,18 @@
 
 use crate::actions::task;
 use crate::browser::save;
-use crate::components::form::Outcome;
 use leptos::html;
 use leptos::prelude::*;
 
 /// The codes, for `owner` ("ada@example.com · Acme Security"), with Copy
-/// and Download. Scrolled into view when shown.
+/// and Download. With `reveal`, scrolled into view when shown (not under
+/// a result that must stay in view, such as "Passkey added").
 #[component]
-pub fn RecoveryCodesList(codes: Vec<String>, owner: String) -> impl IntoView {
+pub fn RecoveryCodesList(
+    codes: Vec<String>,
+    owner: String,
+    #[prop(optional)] reveal: bool,
+) -> impl IntoView {
     let text = format!(
         "Latchkey recovery codes for {owner}\nEach code signs in once. Newer codes replace these.\n\n{}\n",
         codes.join("\n")
@@ -36,15 +40,17 @@ pub fn RecoveryCodesList(codes: Vec<String>, owner: String) -> impl IntoView {
         }
     });
     let panel = NodeRef::<html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(panel) = panel.get() {
-            crate::browser::focus::reveal(&panel);
-        }
-    });
+    if reveal {
+        Effect::new(move |_| {
+            if let Some(panel) = panel.get() {
+                crate::browser::focus::reveal(&panel);
+            }
+        });
+    }
     view! {
         <div class="recovery-codes" node_ref=panel>
             <p>
-                "Keep these codes somewhere safe, such as a password manager or on paper. "
+                "These are your recovery codes. Keep them somewhere safe, such as a password manager or on paper. "
                 "Each one signs you in once if you lose your passkeys. They replace any codes you had before, "
                 <strong>"and this is the only time they are shown."</strong>
             </p>
@@ -67,7 +73,16 @@ pub fn RecoveryCodesList(codes: Vec<String>, owner: String) -> impl IntoView {
                     <a class="button" href=href download="latchkey-recovery-codes.txt">"Download"</a>
                 })}
             </div>
-            <Outcome notice error />
+            // Copy's result. Not an `Outcome`: the panel may sit under the
+            // first passkey's, which stays the section's one result.
+            <div class="copy-result">
+                <p role="status" class="notice" class:empty=move || notice.with(Option::is_none)>
+                    {move || notice.get()}
+                </p>
+                <p role="alert" class="error" class:empty=move || error.with(Option::is_none)>
+                    {move || error.get()}
+                </p>
+            </div>
         </div>
     }
 }

@@ -12,6 +12,7 @@ mod two_factor;
 use crate::actions::{task, Task};
 use crate::browser::webauthn;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::recovery_codes::RecoveryCodesList;
 use crate::session::{use_session, Session, SessionState};
 use common::{
     ApiError, AuthMethod, ErrorCode, NewPassword, PasskeyInfo, PasskeyList, RegisterFinish,
@@ -99,8 +100,9 @@ struct Account {
     /// The new password being typed, and the message for its field.
     new_password: RwSignal<String>,
     password_error: RwSignal<Option<String>>,
-    /// Recovery codes just made, shown once.
-    fresh_codes: RwSignal<Option<Vec<String>>>,
+    /// Recovery codes just made, shown once: under the first passkey's
+    /// result (`true`), or in their own section.
+    fresh_codes: RwSignal<Option<(Vec<String>, bool)>>,
     /// A deletion of the last passkey the server wants confirmed: the
     /// account's recovery codes would be its only way back in.
     delete_anyway: RwSignal<Option<Change>>,
@@ -119,6 +121,22 @@ impl Account {
             Change::TurnOnTotp | Change::TurnOffTotp => self.two_factor_outcome,
             Change::SetPassword { .. } | Change::RemovePassword => self.password_outcome,
             Change::NewRecoveryCodes => self.recovery_outcome,
+        }
+    }
+
+    /// The recovery codes just made, where `with_first_passkey` says.
+    fn codes_shown(&self, with_first_passkey: bool) -> impl IntoView + use<> {
+        let (fresh, session) = (self.fresh_codes, self.session);
+        move || {
+            let codes = fresh
+                .get()
+                .filter(|(_, first)| *first == with_first_passkey)?
+                .0;
+            let owner = session
+                .info()
+                .map(|i| format!("{} · {}", i.email, i.org.name))
+                .unwrap_or_default();
+            Some(view! { <RecoveryCodesList codes owner reveal=!with_first_passkey /> })
         }
     }
 
@@ -240,7 +258,7 @@ async fn perform(change: Change, this: Account) -> Result<Option<String>, ApiErr
             if first {
                 match crate::api::new_recovery_codes().await {
                     Ok(codes) => {
-                        this.fresh_codes.try_set(Some(codes.codes));
+                        this.fresh_codes.try_set(Some((codes.codes, true)));
                     }
                     Err(e) => {
                         this.recovery_outcome.error.try_set(Some(e.message));
@@ -274,7 +292,7 @@ async fn perform(change: Change, this: Account) -> Result<Option<String>, ApiErr
             .await
             .map(|_| Some("Password removed. You sign in with your passkeys from now on.".into())),
         Change::NewRecoveryCodes => crate::api::new_recovery_codes().await.map(|codes| {
-            this.fresh_codes.try_set(Some(codes.codes));
+            this.fresh_codes.try_set(Some((codes.codes, false)));
             None
         }),
     }

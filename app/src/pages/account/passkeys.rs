@@ -92,6 +92,8 @@ pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
             // the list cannot push it out of view.
             <PasskeyWait waiting=adding />
             <Outcome notice=outcome.notice error=outcome.error />
+            // The first passkey's recovery codes, right under its result.
+            {account.codes_shown(true)}
         }
         .into_any(),
     }

@@ -3,7 +3,6 @@
 
 use super::{Account, Change};
 use crate::components::form::Outcome;
-use crate::components::recovery_codes::RecoveryCodesList;
 use leptos::prelude::*;
 
 #[component]
@@ -14,16 +13,6 @@ pub(super) fn RecoveryCodesSection(account: Account) -> impl IntoView {
         Some(0) => "None yet.".into(),
         Some(n) => format!("{n} of 10 unused."),
     };
-    let codes = move || {
-        account.fresh_codes.get().map(|codes| {
-            let owner = account
-                .session
-                .info()
-                .map(|i| format!("{} · {}", i.email, i.org.name))
-                .unwrap_or_default();
-            view! { <RecoveryCodesList codes owner /> }
-        })
-    };
     view! {
         <section class="card" aria-labelledby="recovery-heading">
             <h2 id="recovery-heading">"Recovery codes"</h2>
@@ -31,7 +20,6 @@ pub(super) fn RecoveryCodesSection(account: Account) -> impl IntoView {
                 "If you lose your passkeys, a recovery code signs you in to set up a new one. Each code works once."
             </p>
             <p class="codes-left">{left}</p>
-            {codes}
             <button
                 type="button"
                 class="secondary"
@@ -41,6 +29,7 @@ pub(super) fn RecoveryCodesSection(account: Account) -> impl IntoView {
                 "Get new recovery codes"
             </button>
             <Outcome notice=outcome.notice error=outcome.error />
+            {account.codes_shown(false)}
         </section>
     }
 }
