@@ -199,7 +199,11 @@ test("remove the password, confirmed with a passkey only; then password sign-in 
   await expect(section.getByLabel("New password")).toHaveAccessibleDescription(/^At least 8 characters/);
   await section.getByRole("button", { name: "Remove password" }).click();
   const question = section.getByRole("group", { name: "Confirm removal" });
+  // The question takes focus on its safe answer, and Cancel gives it back.
   await expect(question.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await question.getByRole("button", { name: "Cancel" }).click();
+  await expect(section.getByRole("button", { name: "Remove password" })).toBeFocused();
+  await section.getByRole("button", { name: "Remove password" }).click();
   await question.getByRole("button", { name: "Remove password" }).click();
 
   // Signed in with the password: only a passkey can vouch for its removal.

@@ -63,15 +63,20 @@ pub(super) fn PasswordSection(account: Account) -> impl IntoView {
                         {if replacing { "Change password" } else { "Set a password" }}
                     </button>
                 </form>
-                {(s.has_password && s.has_passkeys).then(|| view! {
-                    <Show
-                        when=move || removing.get()
-                        fallback=move || view! {
-                            <button type="button" class="secondary danger" on:click=move |_| removing.set(true)>
-                                "Remove password"
-                            </button>
-                        }
-                    >
+                {(s.has_password && s.has_passkeys).then_some(move || if !removing.get() {
+                    view! {
+                        <button
+                            type="button"
+                            class="secondary danger"
+                            id="remove-password"
+                            on:click=move |_| removing.set(true)
+                        >
+                            "Remove password"
+                        </button>
+                    }
+                    .into_any()
+                } else {
+                    view! {
                         <div class="confirm" role="group" aria-label="Confirm removal">
                             <p>"Remove your password? You will sign in with your passkeys only. Confirm it with one of them."</p>
                             <button
@@ -84,11 +89,20 @@ pub(super) fn PasswordSection(account: Account) -> impl IntoView {
                             >
                                 "Remove password"
                             </button>
-                            <button type="button" node_ref=keep_button on:click=move |_| removing.set(false)>
+                            <button
+                                type="button"
+                                node_ref=keep_button
+                                on:click=move |_| {
+                                    removing.set(false);
+                                    // Back to the button that asked, once drawn again.
+                                    request_animation_frame(|| crate::browser::focus::by_id("remove-password"));
+                                }
+                            >
                                 "Cancel"
                             </button>
                         </div>
-                    </Show>
+                    }
+                    .into_any()
                 })}
             }
         })

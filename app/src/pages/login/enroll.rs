@@ -147,15 +147,15 @@ pub(super) fn EnrollStep(form: Form) -> impl IntoView {
                 }
                 .into_any()
             }}
-            {password_allowed.then(|| view! {
-                <Show
-                    when=move || with_password.get()
-                    fallback=move || view! {
-                        <button type="button" class="link-button" on:click=move |_| with_password.set(true)>
-                            "Set a password instead"
-                        </button>
-                    }
-                >
+            {password_allowed.then_some(move || if !with_password.get() {
+                view! {
+                    <button type="button" class="link-button" on:click=move |_| with_password.set(true)>
+                        "Set a password instead"
+                    </button>
+                }
+                .into_any()
+            } else {
+                view! {
                     <form on:submit=submit>
                         // Lets password managers file the new password under the email.
                         <input type="hidden" name="username" autocomplete="username" value=email.clone() />
@@ -176,7 +176,8 @@ pub(super) fn EnrollStep(form: Form) -> impl IntoView {
                             "Set password"
                         </button>
                     </form>
-                </Show>
+                }
+                .into_any()
             })}
             <p>
                 <button type="button" class="link-button" on:click=move |_| cancel_second_step(form)>
