@@ -9,8 +9,8 @@ use common::{
     ApiError, AssertionFinish, CeremonyStart, EmailLinkConfirm, EmailLinkRequester, ErrorCode,
     LinkAccount, LinkToken, NewPassword, OrgListRequest, PasskeyInfo, PasskeyList,
     PasskeyLoginStart, PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest,
-    ReauthPassword, RecoveryCodes, RecoveryLogin, RegisterFinish, RenamePasskey, SessionInfo,
-    TotpCode, TotpEnrolment, TotpSetup,
+    ReauthPassword, RecoveryCodes, RecoveryLogin, RenamePasskey, SessionInfo, TotpCode,
+    TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -132,8 +132,22 @@ pub async fn register_start() -> Result<CeremonyStart<webauthn::Options>, ApiErr
 }
 
 /// `POST /api/passkeys/register/finish`.
-pub async fn register_finish(body: &RegisterFinish) -> Result<PasskeyInfo, ApiError> {
-    post_json("/api/passkeys/register/finish", body).await
+/// (`RegisterFinish`, with the answer as the browser gave it: see
+/// [`webauthn::Registration`].)
+pub async fn register_finish(
+    ceremony_id: &str,
+    credential: &webauthn::Registration,
+) -> Result<PasskeyInfo, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        ceremony_id: &'a str,
+        credential: &'a webauthn::Registration,
+    }
+    let body = Body {
+        ceremony_id,
+        credential,
+    };
+    post_json("/api/passkeys/register/finish", &body).await
 }
 
 /// `DELETE /api/passkeys/{id}`; with `anyway`, the person has agreed that

@@ -262,8 +262,16 @@ impl Options {
     }
 }
 
+/// A new passkey's answer (`navigator.credentials.create`), as the JSON
+/// object the server reads, with the transports the browser reported
+/// (`getTransports()`) as it reported them: webauthn-rs-proto's conversion
+/// leaves them out, and its types would turn a newer one into "unknown".
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+pub struct Registration(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
+
 /// Creates a passkey (registration).
-pub async fn create(options: Options) -> Result<RegisterPublicKeyCredential, PasskeyError> {
+pub async fn create(options: Options) -> Result<Registration, PasskeyError> {
     let container = credentials()?;
     let controller = begin(false)?;
     let sent = options;
@@ -273,9 +281,23 @@ pub async fn create(options: Options) -> Result<RegisterPublicKeyCredential, Pas
     sent.keep_transports(&options, "excludeCredentials");
     options.set_signal(&controller.signal());
     let promise = container.create_with_options(&options);
-    Ok(RegisterPublicKeyCredential::from(
-        credential_of(promise, &controller, timeout_ms).await?,
-    ))
+    let credential = credential_of(promise, &controller, timeout_ms).await?;
+    let response = js_sys::Reflect::get(&credential, &"response".into()).ok();
+    let transports = response.and_then(|response| {
+        let get = js_sys::Reflect::get(&response, &"getTransports".into()).ok()?;
+        get.dyn_ref::<js_sys::Function>()?.call0(&response).ok()
+    });
+    let typed = RegisterPublicKeyCredential::from(credential);
+    let json = serde_wasm_bindgen::Serializer::json_compatible();
+    let answer = serde::Serialize::serialize(&typed, &json)
+        .map_err(|_| PasskeyError::Other("the new passkey's answer is unreadable".into()))?;
+    if let (Some(transports), Ok(response)) = (
+        transports,
+        js_sys::Reflect::get(&answer, &"response".into()),
+    ) {
+        let _ = js_sys::Reflect::set(&response, &"transports".into(), &transports);
+    }
+    Ok(Registration(answer))
 }
 
 /// Asks for an assertion. With `conditional`, the request waits for the

@@ -14,10 +14,7 @@ use crate::browser::webauthn;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::recovery_codes::RecoveryCodesList;
 use crate::session::{use_session, Session, SessionState};
-use common::{
-    ApiError, AuthMethod, ErrorCode, NewPassword, PasskeyInfo, PasskeyList, RegisterFinish,
-    TotpSetup,
-};
+use common::{ApiError, AuthMethod, ErrorCode, NewPassword, PasskeyInfo, PasskeyList, TotpSetup};
 use leptos::prelude::*;
 
 /// A change to the account's sign-in methods.
@@ -229,12 +226,9 @@ pub(crate) async fn add_passkey(alive: impl Fn() -> bool) -> Result<Option<Passk
         Err(webauthn::PasskeyError::Aborted) => return Ok(None),
         other => other?,
     };
-    crate::api::register_finish(&RegisterFinish {
-        ceremony_id: start.ceremony_id,
-        credential,
-    })
-    .await
-    .map(Some)
+    crate::api::register_finish(&start.ceremony_id, &credential)
+        .await
+        .map(Some)
 }
 
 /// Carries out `change`: the notice to show, if any. Signals are read
