@@ -6,11 +6,10 @@
 
 use crate::browser::{json, webauthn};
 use common::{
-    ApiError, AssertionFinish, CeremonyStart, EmailLinkConfirm, EmailLinkRequester, ErrorCode,
-    LinkAccount, LinkToken, NewPassword, OrgListRequest, PasskeyInfo, PasskeyList,
-    PasskeyLoginStart, PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest,
-    ReauthPassword, RecoveryCodes, RecoveryLogin, RenamePasskey, SessionInfo, TotpCode,
-    TotpEnrolment, TotpSetup,
+    ApiError, CeremonyStart, EmailLinkConfirm, EmailLinkRequester, ErrorCode, LinkAccount,
+    LinkToken, NewPassword, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart,
+    PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest, ReauthPassword, RecoveryCodes,
+    RecoveryLogin, RenamePasskey, SessionInfo, TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -116,9 +115,24 @@ pub async fn passkey_login_start(
     post_json("/api/login/passkey/start", body).await
 }
 
+/// `AssertionFinish` / `RegisterFinish`: a ceremony's id and the
+/// browser's answer, as WebAuthn JSON.
+#[derive(Serialize)]
+struct Finish<'a> {
+    ceremony_id: &'a str,
+    credential: &'a webauthn::Answer,
+}
+
 /// `POST /api/login/passkey/finish`.
-pub async fn passkey_login_finish(body: &AssertionFinish) -> Result<SessionInfo, ApiError> {
-    post_json("/api/login/passkey/finish", body).await
+pub async fn passkey_login_finish(
+    ceremony_id: &str,
+    credential: &webauthn::Answer,
+) -> Result<SessionInfo, ApiError> {
+    let body = Finish {
+        ceremony_id,
+        credential,
+    };
+    post_json("/api/login/passkey/finish", &body).await
 }
 
 /// `GET /api/passkeys`.
@@ -132,18 +146,11 @@ pub async fn register_start() -> Result<CeremonyStart<webauthn::Options>, ApiErr
 }
 
 /// `POST /api/passkeys/register/finish`.
-/// (`RegisterFinish`, with the answer as the browser gave it: see
-/// [`webauthn::Registration`].)
 pub async fn register_finish(
     ceremony_id: &str,
-    credential: &webauthn::Registration,
+    credential: &webauthn::Answer,
 ) -> Result<PasskeyInfo, ApiError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        ceremony_id: &'a str,
-        credential: &'a webauthn::Registration,
-    }
-    let body = Body {
+    let body = Finish {
         ceremony_id,
         credential,
     };
@@ -184,8 +191,15 @@ pub async fn reauth_passkey_start() -> Result<CeremonyStart<webauthn::Options>, 
 }
 
 /// `POST /api/reauth/passkey/finish`.
-pub async fn reauth_passkey_finish(body: &AssertionFinish) -> Result<(), ApiError> {
-    post_empty_reply("/api/reauth/passkey/finish", body).await
+pub async fn reauth_passkey_finish(
+    ceremony_id: &str,
+    credential: &webauthn::Answer,
+) -> Result<(), ApiError> {
+    let body = Finish {
+        ceremony_id,
+        credential,
+    };
+    post_empty_reply("/api/reauth/passkey/finish", &body).await
 }
 
 /// `POST /api/reauth/email/start`.

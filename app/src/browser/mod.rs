@@ -2,6 +2,7 @@
 //! (WebAuthn, JSON, localStorage, focus, paint timing, link fragments, the
 //! clipboard and downloads), so that pages deal in Rust types only.
 
+pub mod base64url;
 pub mod focus;
 pub mod fragment;
 pub mod json;

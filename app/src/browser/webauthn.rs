@@ -5,14 +5,10 @@
 //! call here first aborts whatever request is pending, through the single
 //! AbortController this module owns, then starts its own.
 
-use common::{
-    ApiError, CreationChallengeResponse, ErrorCode, PublicKeyCredential,
-    RegisterPublicKeyCredential, RequestChallengeResponse,
-};
+use common::{ApiError, ErrorCode};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use webauthn_rs_proto::Mediation;
 
 thread_local! {
     /// The pending request's controller, and whether it is a conditional
@@ -214,106 +210,160 @@ async fn answer_of(
         .map_err(|_| PasskeyError::Other("not a public-key credential".to_owned()))
 }
 
-/// WebAuthn options as the server sent them, kept as a JavaScript value:
-/// what webauthn-rs-proto's types do not know survives the trip to the
-/// browser — a transport newer than they are (`smart-card`) would become
-/// "unknown" through them (WebAuthn §5.8.4: the transports a browser
-/// reported are given back to it, so it can route to the right
+/// WebAuthn options as the server sent them (`{publicKey: …}` in WebAuthn
+/// JSON, bytes in base64url), kept as a JavaScript value and handed to the
+/// browser with only the bytes converted: every member the server sent
+/// reaches the browser as sent — a transport newer than any Rust type
+/// knows (`smart-card`) included (WebAuthn §5.8.4: the transports a
+/// browser reported are given back to it, so it can route to the right
 /// authenticator without asking).
 #[derive(serde::Deserialize)]
 #[serde(transparent)]
 pub struct Options(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
+/// `Reflect::get`, undefined when missing.
+fn member(target: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(target, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(target: &JsValue, name: &str, value: &JsValue) {
+    // Only fails on a frozen object or a non-object, which these are not.
+    let _ = js_sys::Reflect::set(target, &name.into(), value);
+}
+
+/// `target.name()`, if `target` has such a method and it returns.
+fn call(target: &JsValue, name: &str) -> Option<JsValue> {
+    let method = member(target, name).dyn_into::<js_sys::Function>().ok()?;
+    method.call0(target).ok()
+}
+
+/// A copy of JSON-compatible `value` (what `JSON` can write and read back).
+fn json_copy(value: &JsValue) -> JsValue {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&String::from(text)).ok())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Replaces the base64url string `target[name]` with its bytes.
+fn to_bytes(target: &JsValue, name: &str) -> Result<(), PasskeyError> {
+    let text = member(target, name);
+    let Some(text) = text.as_string() else {
+        return Ok(());
+    };
+    let bytes = super::base64url::decode(&text)
+        .ok_or_else(|| PasskeyError::Other("the server's passkey options are unreadable".into()))?;
+    set(target, name, &js_sys::Uint8Array::from(bytes.as_slice()));
+    Ok(())
+}
+
+/// `target[name]` (an `ArrayBuffer`, or null) as base64url, or null.
+fn from_bytes(target: &JsValue, name: &str) -> JsValue {
+    let value = member(target, name);
+    if value.is_null() || value.is_undefined() {
+        return JsValue::NULL;
+    }
+    let bytes = js_sys::Uint8Array::new(&value).to_vec();
+    super::base64url::encode(&bytes).into()
+}
+
 impl Options {
     /// `publicKey.timeout`: how long (milliseconds) the server keeps the
     /// ceremony open.
     pub fn timeout_ms(&self) -> Option<u32> {
-        js_sys::Reflect::get(&self.0, &"publicKey".into())
-            .and_then(|key| js_sys::Reflect::get(&key, &"timeout".into()))
-            .ok()
-            .and_then(|ms| ms.as_f64())
+        member(&member(&self.0, "publicKey"), "timeout")
+            .as_f64()
             .map(|ms| ms as u32)
     }
 
-    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, PasskeyError> {
-        serde_wasm_bindgen::from_value(self.0.clone())
-            .map_err(|_| PasskeyError::Other("the server's passkey options are unreadable".into()))
-    }
-
-    /// Puts the transports of each entry of `publicKey.<list>` as sent
-    /// onto the browser's `options`, whose entries are in the same order.
-    fn keep_transports(&self, options: &JsValue, list: &str) {
-        let entries = |root: &JsValue| {
-            js_sys::Reflect::get(root, &"publicKey".into())
-                .and_then(|key| js_sys::Reflect::get(&key, &list.into()))
-                .ok()
-                .and_then(|list| list.dyn_into::<js_sys::Array>().ok())
-        };
-        let (Some(sent), Some(made)) = (entries(&self.0), entries(options)) else {
-            return;
-        };
-        for (sent, made) in sent.iter().zip(made.iter()) {
-            if let Ok(transports) = js_sys::Reflect::get(&sent, &"transports".into()) {
-                if !transports.is_undefined() {
-                    let _ = js_sys::Reflect::set(&made, &"transports".into(), &transports);
+    /// The options the browser takes: a copy, its bytes as bytes.
+    fn for_browser(&self) -> Result<JsValue, PasskeyError> {
+        let options = json_copy(&self.0);
+        let key = member(&options, "publicKey");
+        if !key.is_object() {
+            return Err(PasskeyError::Other(
+                "the server's passkey options are unreadable".into(),
+            ));
+        }
+        to_bytes(&key, "challenge")?;
+        to_bytes(&member(&key, "user"), "id")?;
+        for list in ["allowCredentials", "excludeCredentials"] {
+            if let Ok(entries) = member(&key, list).dyn_into::<js_sys::Array>() {
+                for entry in entries.iter() {
+                    to_bytes(&entry, "id")?;
                 }
             }
         }
+        Ok(options)
     }
 }
 
-/// A new passkey's answer (`navigator.credentials.create`), as the JSON
-/// object the server reads, with the transports the browser reported
-/// (`getTransports()`) as it reported them: webauthn-rs-proto's conversion
-/// leaves them out, and its types would turn a newer one into "unknown".
+/// A passkey's answer as the WebAuthn JSON the server reads
+/// (`PublicKeyCredential.toJSON()`'s shape): `response_members` of its
+/// response as base64url, the transports the browser reported at
+/// registration as reported, and the client extension results.
+fn answer_json(credential: &web_sys::PublicKeyCredential, response_members: &[&str]) -> JsValue {
+    let answer = js_sys::Object::new();
+    let raw_id = js_sys::Uint8Array::new(&credential.raw_id()).to_vec();
+    set(&answer, "id", &credential.id().into());
+    set(&answer, "rawId", &super::base64url::encode(&raw_id).into());
+    set(&answer, "type", &"public-key".into());
+    let browser_response = member(credential, "response");
+    let response = js_sys::Object::new();
+    for name in response_members {
+        set(&response, name, &from_bytes(&browser_response, name));
+    }
+    if let Some(transports) = call(&browser_response, "getTransports") {
+        set(&response, "transports", &transports);
+    }
+    set(&answer, "response", &response);
+    let extensions = call(credential, "getClientExtensionResults").unwrap_or_default();
+    set(&answer, "clientExtensionResults", &json_copy(&extensions));
+    answer.into()
+}
+
+/// A passkey's answer (`navigator.credentials.create` or `.get`) as the
+/// WebAuthn JSON object the server reads, posted as it is.
 #[derive(serde::Serialize)]
 #[serde(transparent)]
-pub struct Registration(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
+pub struct Answer(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
 /// Creates a passkey (registration).
-pub async fn create(options: Options) -> Result<Registration, PasskeyError> {
+pub async fn create(options: Options) -> Result<Answer, PasskeyError> {
     let container = credentials()?;
     let controller = begin(false)?;
-    let sent = options;
-    let options: CreationChallengeResponse = sent.parse()?;
-    let timeout_ms = options.public_key.timeout;
-    let options: web_sys::CredentialCreationOptions = options.into();
-    sent.keep_transports(&options, "excludeCredentials");
+    let timeout_ms = options.timeout_ms();
+    let options: web_sys::CredentialCreationOptions = options.for_browser()?.unchecked_into();
     options.set_signal(&controller.signal());
     let promise = container.create_with_options(&options);
     let credential = credential_of(promise, &controller, timeout_ms).await?;
-    let response = js_sys::Reflect::get(&credential, &"response".into()).ok();
-    let transports = response.and_then(|response| {
-        let get = js_sys::Reflect::get(&response, &"getTransports".into()).ok()?;
-        get.dyn_ref::<js_sys::Function>()?.call0(&response).ok()
-    });
-    let typed = RegisterPublicKeyCredential::from(credential);
-    let json = serde_wasm_bindgen::Serializer::json_compatible();
-    let answer = serde::Serialize::serialize(&typed, &json)
-        .map_err(|_| PasskeyError::Other("the new passkey's answer is unreadable".into()))?;
-    if let (Some(transports), Ok(response)) = (
-        transports,
-        js_sys::Reflect::get(&answer, &"response".into()),
-    ) {
-        let _ = js_sys::Reflect::set(&response, &"transports".into(), &transports);
-    }
-    Ok(Registration(answer))
+    Ok(Answer(answer_json(
+        &credential,
+        &["clientDataJSON", "attestationObject"],
+    )))
 }
 
 /// Asks for an assertion. With `conditional`, the request waits for the
 /// person to pick a passkey from the email field's autofill.
-pub async fn get(options: Options, conditional: bool) -> Result<PublicKeyCredential, PasskeyError> {
+pub async fn get(options: Options, conditional: bool) -> Result<Answer, PasskeyError> {
     let container = credentials()?;
     let controller = begin(conditional)?;
-    let sent = &options;
-    let mut options: RequestChallengeResponse = sent.parse()?;
-    options.mediation = conditional.then_some(Mediation::Conditional);
-    let timeout_ms = options.public_key.timeout;
-    let options: web_sys::CredentialRequestOptions = options.into();
-    sent.keep_transports(&options, "allowCredentials");
-    options.set_signal(&controller.signal());
-    let promise = container.get_with_options(&options);
-    Ok(PublicKeyCredential::from(
-        credential_of(promise, &controller, timeout_ms).await?,
-    ))
+    let timeout_ms = options.timeout_ms();
+    let request = options.for_browser()?;
+    if conditional {
+        set(&request, "mediation", &"conditional".into());
+    }
+    let request: web_sys::CredentialRequestOptions = request.unchecked_into();
+    request.set_signal(&controller.signal());
+    let promise = container.get_with_options(&request);
+    let credential = credential_of(promise, &controller, timeout_ms).await?;
+    Ok(Answer(answer_json(
+        &credential,
+        &[
+            "clientDataJSON",
+            "authenticatorData",
+            "signature",
+            "userHandle",
+        ],
+    )))
 }

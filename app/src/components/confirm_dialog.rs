@@ -13,7 +13,7 @@ use crate::actions::task;
 use crate::browser::{focus, webauthn};
 use crate::components::form::{Field, FieldKind, Outcome, PasskeyWait};
 use crate::session::use_session;
-use common::{ApiError, AssertionFinish, ReauthPassword};
+use common::{ApiError, ReauthPassword};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -28,11 +28,7 @@ async fn with_passkey(purpose: RwSignal<Option<String>>) -> Result<(), ApiError>
         return Err(webauthn::PasskeyError::Aborted.into());
     }
     let credential = webauthn::get(start.options, false).await?;
-    crate::api::reauth_passkey_finish(&AssertionFinish {
-        ceremony_id: start.ceremony_id,
-        credential,
-    })
-    .await
+    crate::api::reauth_passkey_finish(&start.ceremony_id, &credential).await
 }
 
 /// The dialog. It is open while `purpose` holds what the confirmation is

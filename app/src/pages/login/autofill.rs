@@ -6,7 +6,7 @@
 
 use super::Form;
 use crate::browser::webauthn::{self, PasskeyError};
-use common::{AssertionFinish, PasskeyLoginStart};
+use common::PasskeyLoginStart;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::Cell;
@@ -97,11 +97,7 @@ async fn autofill(form: Form) {
             // a cancelled fingerprint): armed again at their next action.
             Err(_) => return,
         };
-        let outcome = crate::api::passkey_login_finish(&AssertionFinish {
-            ceremony_id: start.ceremony_id,
-            credential,
-        })
-        .await;
+        let outcome = crate::api::passkey_login_finish(&start.ceremony_id, &credential).await;
         if !form.alive() {
             return;
         }

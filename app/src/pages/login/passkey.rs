@@ -7,7 +7,7 @@ use super::Form;
 use crate::actions::{task, Task};
 use crate::browser::webauthn::{self, PasskeyError};
 use crate::components::form::{Outcome, PasskeyWait};
-use common::{AccountHint, ApiError, AssertionFinish, PasskeyLoginStart, SessionInfo};
+use common::{AccountHint, ApiError, PasskeyLoginStart, SessionInfo};
 use leptos::prelude::*;
 
 /// Passkey state of the sign-in page.
@@ -44,11 +44,7 @@ async fn ceremony(
         return Err(PasskeyError::Aborted.into());
     }
     let credential = webauthn::get(start.options, false).await?;
-    crate::api::passkey_login_finish(&AssertionFinish {
-        ceremony_id: start.ceremony_id,
-        credential,
-    })
-    .await
+    crate::api::passkey_login_finish(&start.ceremony_id, &credential).await
 }
 
 impl Passkey {
