@@ -17,5 +17,6 @@ export LATCHKEY_ORIGIN="http://localhost:${E2E_PORT}"
 # suite, so the per-address limits are raised (the API tests check them).
 export LATCHKEY_LIMIT_CEREMONY_STARTS=100000
 export LATCHKEY_LIMIT_SECRET_CHECKS=100000
+export LATCHKEY_LIMIT_EMAILS_PER_HOUR=100000
 export RUST_LOG="${RUST_LOG:-info,sqlx=warn,tower_http=warn}"
 exec "${LATCHKEY_BIN:-$root/target/debug/latchkey}" serve

@@ -295,6 +295,39 @@ pub async fn password_reset_finish(body: &PasswordResetFinish) -> Result<(), Api
     post_empty_reply("/api/password/reset/finish", body).await
 }
 
+/// `POST /api/password/reset/passkey`: a passkey instead of the 2FA code.
+pub async fn password_reset_passkey_start(
+    body: &LinkToken,
+) -> Result<CeremonyStart<webauthn::Options>, ApiError> {
+    post_json("/api/password/reset/passkey", body).await
+}
+
+/// `POST /api/password/reset/finish` with a passkey's answer instead of
+/// the 2FA code (`PasswordResetFinish.passkey`).
+pub async fn password_reset_finish_with_passkey(
+    token: &str,
+    password: &str,
+    ceremony_id: &str,
+    credential: &webauthn::Answer,
+) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        token: &'a str,
+        password: &'a str,
+        passkey: Finish<'a>,
+    }
+    let passkey = Finish {
+        ceremony_id,
+        credential,
+    };
+    let body = Body {
+        token,
+        password,
+        passkey,
+    };
+    post_empty_reply("/api/password/reset/finish", &body).await
+}
+
 /// `POST /api/enroll/describe`: whose link it is (changes nothing).
 pub async fn enroll_describe(body: &LinkToken) -> Result<LinkAccount, ApiError> {
     post_json("/api/enroll/describe", body).await

@@ -89,7 +89,8 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
     use common::ErrorCode as C;
     match err {
         crate::error::Error::PasskeyRefused { cause }
-        | crate::error::Error::SignInRefused { cause } => return cause,
+        | crate::error::Error::SignInRefused { cause }
+        | crate::error::Error::RecoveryCodeRefused { cause } => return cause,
         _ => {}
     }
     match err.code() {

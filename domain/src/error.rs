@@ -32,6 +32,10 @@ pub enum Error {
     /// [`Error::InvalidCredentials`].
     #[error("The email, organization or password is not correct.")]
     SignInRefused { cause: &'static str },
+    /// [`Error::SignInRefused`] for a recovery code: one message for every
+    /// cause, naming the secret the person typed.
+    #[error("The email, organization or recovery code is not correct.")]
+    RecoveryCodeRefused { cause: &'static str },
     #[error("Not found.")]
     NotFound,
     /// A uniqueness rule was broken; the message names the rule.
@@ -96,7 +100,9 @@ impl Error {
             Error::Unauthenticated => ErrorCode::Unauthenticated,
             Error::CrossSiteRequest => ErrorCode::CrossSiteRequest,
             Error::SessionEnded(_) => ErrorCode::SessionEnded,
-            Error::SignInRefused { .. } => ErrorCode::InvalidCredentials,
+            Error::SignInRefused { .. } | Error::RecoveryCodeRefused { .. } => {
+                ErrorCode::InvalidCredentials
+            }
             Error::NotFound => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::ReauthRequired => ErrorCode::ReauthRequired,

@@ -41,14 +41,10 @@ pub struct RateLimits {
     pub ceremony_starts: Limit,
     /// Passwords and authenticator codes checked.
     pub secret_checks: Limit,
+    /// Emails sent on behalf of one client address: org lists,
+    /// re-authentication links, reset links (20 an hour by default).
+    pub emails: Limit,
 }
-
-/// Emails sent on behalf of one client address: org lists and re-authentication links.
-pub const EMAILS_PER_ADDRESS: Limit = Limit {
-    name: "email-ip",
-    max: 20,
-    window_secs: 60 * 60,
-};
 
 impl RateLimits {
     /// Limits of `per_minute` ceremony starts and secret checks per address.
@@ -64,7 +60,18 @@ impl RateLimits {
                 max: secret_checks,
                 window_secs: 60,
             },
+            emails: Limit {
+                name: "email-ip",
+                max: 20,
+                window_secs: 60 * 60,
+            },
         }
+    }
+
+    /// These limits with at most `emails` sent per client address an hour.
+    pub fn with_emails_per_hour(mut self, emails: i64) -> Self {
+        self.emails.max = emails;
+        self
     }
 }
 
@@ -224,7 +231,7 @@ pub async fn email(d: &Domain, client: &Client) -> Result<()> {
     hit(
         &d.db,
         &d.clock,
-        EMAILS_PER_ADDRESS,
+        d.limits.emails,
         client_key(client).as_deref(),
     )
     .await

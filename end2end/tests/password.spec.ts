@@ -187,6 +187,49 @@ test("a reset for an account with 2FA asks for the authenticator code", async ({
   expect(signedIn.pending).toBe("totp");
 });
 
+test("a reset for an account with 2FA takes one of its passkeys instead of the code", async ({
+  page,
+  admin,
+  authenticator,
+}) => {
+  const { org, email } = admin.adaAtAcme();
+  expect((await passwordLogin(page, email, org, PASSWORD)).status()).toBe(200);
+  const setup = await (await page.request.post("/api/totp/setup")).json();
+  const mailed = /enter this code: (\d{6})/.exec(
+    await waitForMail(email, "Your code to finish setting up two-factor authentication"),
+  )![1];
+  const on = await page.request.post("/api/totp/setup/confirm", {
+    data: { code: totp(setup.secret), email_code: mailed },
+  });
+  expect(on.status()).toBe(204);
+  // A passkey, added in My Account by the fresh session.
+  await page.goto("/account");
+  await page.getByRole("button", { name: "Add a Passkey" }).click();
+  await expect(page.getByText("Passkey “Passkey” added.")).toBeVisible();
+  await page.request.post("/api/logout");
+
+  const asked = await page.request.post("/api/password/reset/start", { data: { email, org } });
+  expect(asked.status()).toBe(202);
+  await page.goto(await resetLink(email));
+  await page.getByLabel("New password").fill(NEW_PASSWORD);
+  const instead = page.getByRole("button", { name: "Use a passkey instead of the code" });
+  await expectAccessible(page, "the reset page offering a passkey instead of the code");
+  await instead.click();
+  await expect(page.getByRole("status")).toHaveText(
+    "Your password was changed. Every session of the account was signed out.",
+  );
+  // What the server now holds: the new password, 2FA still on, the passkey used.
+  expect((await passwordLogin(page, email, org, PASSWORD)).status()).toBe(401);
+  const signedIn = await (await passwordLogin(page, email, org, NEW_PASSWORD)).json();
+  expect(signedIn.pending).toBe("totp");
+  const code = await page.request.post("/api/login/totp", { data: { code: totp(setup.secret, 1) } });
+  expect(code.status()).toBe(200);
+  const { passkeys } = await (await page.request.get("/api/passkeys")).json();
+  expect(passkeys).toHaveLength(1);
+  expect(passkeys[0].last_used_at).not.toBeNull();
+  expect(await authenticator.credentials()).toHaveLength(1);
+});
+
 test("remove the password, confirmed with a passkey only; then password sign-in fails as a wrong password does", async ({
   page,
   admin,

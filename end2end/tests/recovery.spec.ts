@@ -105,7 +105,7 @@ test("a recovery code signs in to the enrolment step only; a new passkey finishe
   await expectAccessible(page, "the recovery code step");
   await field.fill("aaaaa-bbbbb");
   await page.getByRole("button", { name: "Sign in with the code" }).click();
-  await expect(field).toHaveAccessibleDescription(/The email, organization or password is not correct\./);
+  await expect(field).toHaveAccessibleDescription(/The email, organization or recovery code is not correct\./);
   expect((await page.request.get("/api/session")).status()).toBe(204);
   await field.fill(code.toUpperCase().replace("-", ""));
   await page.getByRole("button", { name: "Sign in with the code" }).click();

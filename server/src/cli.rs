@@ -77,6 +77,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(i64).range(1..))]
     pub secret_checks_per_minute: i64,
 
+    /// Emails (org lists, confirmation and reset links) one client address
+    /// may have sent per hour; past it, 429.
+    #[arg(long, env = "LATCHKEY_LIMIT_EMAILS_PER_HOUR", default_value_t = 20,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub emails_per_hour: i64,
+
     /// Proxies whose `X-Forwarded-For` names the client (addresses or CIDR
     /// blocks, comma-separated). Unset: the header is ignored, and the
     /// connection's address is the client's.
@@ -318,7 +324,8 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
             limits: domain::limits::RateLimits::per_minute(
                 args.ceremony_starts_per_minute,
                 args.secret_checks_per_minute,
-            ),
+            )
+            .with_emails_per_hour(args.emails_per_hour),
             mailer: domain::mail::Mailer::new(&args.mail.config(), data_dir)?,
         },
     )

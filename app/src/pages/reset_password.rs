@@ -6,9 +6,10 @@
 
 use crate::actions::task;
 use crate::browser::fragment::take_token;
+use crate::browser::webauthn;
 use crate::components::form::{password_rule, Field, FieldKind};
 use crate::routes::Page;
-use common::{ErrorCode, LinkAccount, LinkToken, PasswordResetFinish};
+use common::{ApiError, ErrorCode, LinkAccount, LinkToken, PasswordResetFinish};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -53,6 +54,31 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let password_error = RwSignal::new(None::<String>);
     let code_error = RwSignal::new(None::<String>);
+    // The outcome, with the code or passkey or password it is about.
+    let settle = move |outcome: Result<(), ApiError>| match outcome {
+        Ok(()) => {
+            done.try_set(true);
+        }
+        // A passkey prompt closed by the page: nothing to say.
+        Err(e) if e.message.is_empty() => {}
+        Err(e) => {
+            code.try_set(String::new());
+            let at = match e.code {
+                ErrorCode::LinkInvalid => {
+                    link.try_set(Some(Err(e.message)));
+                    return;
+                }
+                ErrorCode::InvalidCode
+                | ErrorCode::LockedOut
+                | ErrorCode::PasskeyRefused
+                | ErrorCode::PasskeyUnknown
+                | ErrorCode::UserNotVerified
+                | ErrorCode::CeremonyInvalid => code_error,
+                _ => password_error,
+            };
+            at.try_set(Some(e.message));
+        }
+    };
     let finish = task(move || {
         let needs_code = link.with_untracked(|l| matches!(l, Some(Ok(a)) if a.needs_code));
         let body = token.get_value().map(|token| PasswordResetFinish {
@@ -63,25 +89,50 @@ pub fn ResetPasswordPage() -> impl IntoView {
         });
         async move {
             let Some(body) = body else { return };
-            match crate::api::password_reset_finish(&body).await {
-                Ok(()) => {
-                    done.try_set(true);
-                }
-                Err(e) => {
-                    code.try_set(String::new());
-                    let at = match e.code {
-                        ErrorCode::LinkInvalid => {
-                            link.try_set(Some(Err(e.message)));
-                            return;
-                        }
-                        ErrorCode::InvalidCode | ErrorCode::LockedOut => code_error,
-                        _ => password_error,
-                    };
-                    at.try_set(Some(e.message));
-                }
-            }
+            settle(crate::api::password_reset_finish(&body).await);
         }
     });
+    // The 2FA code's alternative: one of the account's passkeys.
+    let with_passkey = task(move || {
+        let (token, new_password) = (token.get_value(), password.get_untracked());
+        async move {
+            let Some(token) = token else { return };
+            let body = LinkToken {
+                token: token.clone(),
+            };
+            // The request and the prompt fail at the code's field (the
+            // code is what the passkey stands in for); the finish as any.
+            let start = match crate::api::password_reset_passkey_start(&body).await {
+                Ok(start) => start,
+                Err(e) => {
+                    code_error.try_set(Some(e.message));
+                    return;
+                }
+            };
+            let answer = match webauthn::get(start.options, false).await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    code_error.try_set(e.message());
+                    return;
+                }
+            };
+            let outcome = crate::api::password_reset_finish_with_passkey(
+                &token,
+                &new_password,
+                &start.ceremony_id,
+                &answer,
+            );
+            settle(outcome.await);
+        }
+    });
+    let use_passkey = move |_| {
+        if with_passkey.pending().get_untracked() || finish.pending().get_untracked() {
+            return;
+        }
+        password_error.set(None);
+        code_error.set(None);
+        with_passkey.dispatch(());
+    };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if finish.pending().get_untracked() {
@@ -116,8 +167,16 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         kind=FieldKind::Code
                         value=code
                         error=code_error
-                        hint="Your account has two-factor authentication: the 6-digit code from your authenticator app."
+                        hint="Your account has two-factor authentication: the 6-digit code from your authenticator app, or one of its passkeys."
                     />
+                    <button
+                        type="button"
+                        class="secondary"
+                        on:click=use_passkey
+                        aria-disabled=move || with_passkey.pending().get().then_some("true")
+                    >
+                        "Use a passkey instead of the code"
+                    </button>
                 })}
                 <button
                     type="submit"

@@ -20,7 +20,7 @@ use common::AuthMethod;
 /// account). The account holder is told by email, with the codes left.
 ///
 /// Errors: [`Error::SsoRequired`], [`Error::RateLimited`],
-/// [`Error::LockedOut`], [`Error::SignInRefused`] (shown as invalid
+/// [`Error::LockedOut`], [`Error::RecoveryCodeRefused`] (shown as invalid
 /// credentials). Audited as `sign_in.recovery_code`.
 pub async fn sign_in(
     d: &Domain,
@@ -64,7 +64,7 @@ pub async fn sign_in(
                     }
                     _ => "unknown_account",
                 };
-                return Err(Error::SignInRefused { cause });
+                return Err(Error::RecoveryCodeRefused { cause });
             }
         };
         who.set(&account.id, &org.id);
