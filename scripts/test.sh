@@ -21,7 +21,7 @@ step "cargo fmt" cargo fmt --all --check
 step "SECURITY.md names only tests that exist" python3 scripts/check-security-md.py
 step "clippy (native)" cargo clippy -p common -p domain -p server -p softauthn -p latchkey-bench --all-targets --locked -- -D warnings
 step "clippy (wasm32)" cargo clippy -p common -p app -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
-step "Rust tests (SQLite)" cargo test -p common -p domain -p server -p softauthn -p latchkey-bench --locked
+step "Rust tests (SQLite)" cargo test -p common -p domain -p server -p softauthn -p latchkey-bench -p app --locked
 
 # --- PostgreSQL: a private cluster on a temporary directory and port. ------
 source scripts/lib/postgres.sh
