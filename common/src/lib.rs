@@ -20,6 +20,6 @@ pub use error::{ApiError, ErrorCode};
 pub use passkey::*;
 pub use recovery::*;
 pub use session::{
-    AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, TotpCode, TotpEnrolment,
-    TotpSetup,
+    AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, SessionList,
+    SessionRecord, TotpCode, TotpEnrolment, TotpSetup,
 };

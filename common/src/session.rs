@@ -169,6 +169,37 @@ pub struct TotpEnrolment {
     pub email_code: String,
 }
 
+/// One live session of the account, as My Account → Sessions lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionRecord {
+    /// The session's public id (never its token).
+    pub id: String,
+    /// Browser and OS in words ("Firefox on Linux", "an unknown browser"),
+    /// never the raw User-Agent header.
+    pub browser: String,
+    /// The client address it signed in from.
+    pub address: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds, exact to within a minute.
+    pub last_seen_at: i64,
+    /// How the person signed in.
+    pub signed_in_with: AuthMethod,
+    /// The passkey that signed it in, by its name (deleted: none).
+    pub passkey: Option<String>,
+    /// Whether this is the session asking.
+    pub current: bool,
+}
+
+/// `GET /api/sessions`: the account's live sessions, the current first,
+/// then the most recently active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionList {
+    pub sessions: Vec<SessionRecord>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

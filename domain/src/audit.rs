@@ -45,6 +45,10 @@ pub enum Event {
     EnrollmentLinkIssued,
     /// An enrollment link opened an enrolment session.
     EnrollmentLinkUsed,
+    /// A session signed out from My Account by another of the account's.
+    SessionEnded,
+    /// "Sign out everywhere else".
+    OtherSessionsEnded,
 }
 
 impl Event {
@@ -71,6 +75,8 @@ impl Event {
             Event::RecoveryCodeSignIn => "sign_in.recovery_code",
             Event::EnrollmentLinkIssued => "enrollment_link.issued",
             Event::EnrollmentLinkUsed => "enrollment_link.used",
+            Event::SessionEnded => "session.ended",
+            Event::OtherSessionsEnded => "session.others_ended",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! What a signed-in person changes about their own account — password,
-//! passkeys, 2FA, recovery codes — and the re-authentication ("Confirm it's you") those changes need.
+//! passkeys, 2FA, recovery codes, sessions — and the re-authentication ("Confirm it's you") those changes need.
 //!
 //! Every change takes a [`crate::sessions::Fresh`] session, so none can
 //! skip the re-authentication window; every change is audited and
@@ -9,5 +9,6 @@ pub mod passkeys;
 pub mod password;
 pub mod reauth;
 pub mod recovery_codes;
+pub mod sessions;
 pub mod totp;
 pub mod ways_in;

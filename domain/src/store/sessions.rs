@@ -231,27 +231,72 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
     Ok((token, session))
 }
 
+/// A session row joined with its account and org: the columns of
+/// [`Session`], then the FROM clause (`s`, `a`, `o`).
+const SELECT_SESSION: &str = "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, \
+        s.authenticated_at, s.auth_method, s.signin_method, s.client_addr, s.user_agent, \
+        s.passkey_id, s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
+        o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
+        o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
+        a.password_hash <> '' AS has_password, \
+        (SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = a.id) AS recovery_codes_left, \
+        s.stage, s.totp_pending, s.totp_failures, s.mailbox_code_hash, \
+        o.max_session_secs, o.idle_timeout_secs \
+    FROM sessions s \
+    JOIN accounts a ON a.id = s.account_id \
+    JOIN orgs o ON o.id = a.org_id";
+
 /// The session whose token hashes to `token_hash`, joined with its
 /// account and org, live or not (see `crate::sessions` for the rules).
 pub async fn find_by_hash(db: &Db, token_hash: &str) -> Result<Option<Session>> {
-    Ok(with_reader!(db, pool => sqlx::query_as::<_, Session>(
-            "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, s.authenticated_at, \
-                    s.auth_method, s.signin_method, s.client_addr, s.user_agent, s.passkey_id, \
-                    s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
-                    o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
-                    o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
-                    a.password_hash <> '' AS has_password, \
-                    (SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = a.id) AS recovery_codes_left, \
-                    s.stage, s.totp_pending, s.totp_failures, s.mailbox_code_hash, \
-                    o.max_session_secs, o.idle_timeout_secs \
-             FROM sessions s \
-             JOIN accounts a ON a.id = s.account_id \
-             JOIN orgs o ON o.id = a.org_id \
-             WHERE s.token_hash = $1",
-        )
+    let sql = format!("{SELECT_SESSION} WHERE s.token_hash = $1");
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, Session>(&sql)
         .bind(token_hash)
         .fetch_optional(pool)
         .await)?)
+}
+
+/// A session of an account, with the name of the passkey that opened it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Listed {
+    #[sqlx(flatten)]
+    pub session: Session,
+    pub passkey_name: Option<String>,
+}
+
+/// Every session row of the account, live or not (the caller applies the
+/// org's limits), the most recently seen first.
+pub async fn list_for_account(db: &Db, account_id: &AccountId) -> Result<Vec<Listed>> {
+    let sql = SELECT_SESSION.replacen(
+        " FROM sessions s",
+        ", p.name AS passkey_name FROM sessions s LEFT JOIN passkeys p ON p.id = s.passkey_id",
+        1,
+    ) + " WHERE s.account_id = $1 ORDER BY s.last_seen_at DESC, s.created_at DESC";
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, Listed>(&sql)
+        .bind(account_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Ends the account's session with the public id `id`; whether there was one.
+pub async fn delete_of_account(db: &Db, account_id: &AccountId, id: &str) -> Result<bool> {
+    let deleted = with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id = $2")
+        .bind(account_id)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(deleted == 1)
+}
+
+/// Ends every session of the account but the one hashed `keep`; how many.
+pub async fn delete_others(db: &Db, account_id: &AccountId, keep: &str) -> Result<u64> {
+    Ok(with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        .bind(account_id)
+        .bind(keep)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
 }
 
 /// Records that the session hashed `token_hash` was seen at `now`.

@@ -8,6 +8,7 @@ mod passkey_login;
 mod passkeys;
 mod reauth;
 mod recovery;
+mod sessions;
 mod totp;
 
 use crate::cross_site::refuse_cross_site;
@@ -30,6 +31,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(passkeys::router())
         .merge(reauth::router())
         .merge(recovery::router())
+        .merge(sessions::router())
         .merge(totp::router())
 }
 

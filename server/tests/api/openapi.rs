@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 34, "{operations:#?}");
+    assert_eq!(operations.len(), 37, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -41,6 +41,9 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "POST /password/reset/finish",
         "POST /enroll/describe",
         "POST /enroll/redeem",
+        "GET /sessions",
+        "DELETE /sessions/{id}",
+        "POST /sessions/end-others",
     ] {
         assert!(
             operations.iter().any(|o| o == expected),

@@ -58,3 +58,115 @@ async fn the_orgs_own_limits_apply() {
     app.clock.advance(10 * MINUTE);
     assert_eq!(app.session_status(&token).await, StatusCode::NO_CONTENT);
 }
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+async fn list(app: &TestApp, token: &str) -> Vec<serde_json::Value> {
+    let reply = app
+        .send(axum::http::Method::GET, "/api/sessions", None, Some(token))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body["sessions"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn my_account_lists_the_live_sessions_and_signs_out_the_others() {
+    use axum::http::Method;
+    use serde_json::json;
+    let (app, token) = signed_in().await;
+    app.create_account("acme", "grace@example.com").await;
+    // Another browser, with its own User-Agent.
+    let body =
+        json!({ "email": "ada@example.com", "org": "acme", "password": crate::support::PASSWORD });
+    let headers = [
+        ("sec-fetch-site", "same-origin".to_owned()),
+        ("origin", app.origin.clone()),
+        ("user-agent", FIREFOX.to_owned()),
+    ];
+    let firefox = app
+        .send_with(Method::POST, "/api/login/password", Some(body), &headers)
+        .await
+        .session_cookie()
+        .unwrap();
+    // A passkey sign-in, and a session that has gone idle too long.
+    let passkey = crate::passkeys::register(&app, &token).await;
+    app.clock.advance(120);
+    let by_passkey = crate::passkeys::passkey_sign_in(&app, &passkey, 1)
+        .await
+        .session_cookie()
+        .unwrap();
+    let idle = app.login_ok("ada@example.com", "acme").await;
+    let idle_hash = domain::store::sessions::hash_token(&idle);
+    app.exec(&format!(
+        "UPDATE sessions SET last_seen_at = 0 WHERE token_hash = '{idle_hash}'"
+    ))
+    .await;
+    let grace = app.login_ok("grace@example.com", "acme").await;
+
+    // The idle one is still stored, but not live: not listed.
+    let sessions = list(&app, &token).await;
+    assert_eq!(sessions.len(), 3, "{sessions:#?}");
+    assert_eq!(app.session_status(&idle).await, StatusCode::NO_CONTENT);
+    assert_eq!(sessions[0]["current"], true);
+    assert!(sessions[1..].iter().all(|s| s["current"] == false));
+    let firefox_row = sessions
+        .iter()
+        .find(|s| s["browser"] == "Firefox on Linux")
+        .expect("the other browser, in words");
+    let passkey_row = sessions
+        .iter()
+        .find(|s| s["signed_in_with"] == "passkey")
+        .unwrap();
+    assert_eq!(passkey_row["passkey"], "Passkey");
+    assert_eq!(passkey_row["address"], "127.0.0.1");
+    let text = serde_json::to_string(&sessions).unwrap();
+    assert!(
+        !text.contains("Gecko") && !text.contains(&token),
+        "no raw header, no token"
+    );
+
+    // Sign out one: its next request is signed out.
+    let path = format!("/api/sessions/{}", firefox_row["id"].as_str().unwrap());
+    let ended = app.send(Method::DELETE, &path, None, Some(&token)).await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.session_status(&firefox).await, StatusCode::NO_CONTENT);
+    let again = app.send(Method::DELETE, &path, None, Some(&token)).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    // Not the asking session, nor another account's.
+    let own = format!("/api/sessions/{}", sessions[0]["id"].as_str().unwrap());
+    let refused = app.send(Method::DELETE, &own, None, Some(&token)).await;
+    assert_eq!(refused.body["code"], "bad_request");
+    let grace_id = list(&app, &grace).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let theirs = format!("/api/sessions/{grace_id}");
+    let refused = app.send(Method::DELETE, &theirs, None, Some(&token)).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.session_status(&grace).await, StatusCode::OK);
+
+    // Everywhere else.
+    let reply = app
+        .send(Method::POST, "/api/sessions/end-others", None, Some(&token))
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.session_status(&by_passkey).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.session_status(&token).await, StatusCode::OK);
+    assert_eq!(app.session_status(&grace).await, StatusCode::OK);
+    assert_eq!(list(&app, &token).await.len(), 1);
+    let audited = |event: &'static str, outcome: &'static str| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_events WHERE event = '{event}' AND (outcome = '{outcome}' OR cause = '{outcome}')"
+            ))
+            .await
+        }
+    };
+    assert_eq!(audited("session.ended", "success").await, 1);
+    assert_eq!(audited("session.ended", "not_found").await, 2);
+    assert_eq!(audited("session.others_ended", "success").await, 1);
+}
