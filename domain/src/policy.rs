@@ -162,7 +162,14 @@ impl OrgPolicy {
             return Standing::SsoRequired;
         }
         let signed_in_with = AuthMethod::parse(&session.signin_method);
-        let one_factor = matches!(signed_in_with, Some(AuthMethod::Password) | None);
+        // A recovery code or link that ended in a password (no passkey
+        // recorded) proved no more than a password does.
+        let via_link_or_code = matches!(
+            signed_in_with,
+            Some(AuthMethod::RecoveryCode | AuthMethod::EnrollmentLink)
+        );
+        let one_factor = matches!(signed_in_with, Some(AuthMethod::Password) | None)
+            || (via_link_or_code && session.passkey_id.is_none());
         if self.require_2fa && one_factor && Stage::parse(&session.stage) == Stage::Full {
             return Standing::SecondFactorRequired;
         }

@@ -54,7 +54,10 @@ pub struct PasswordFor<'a> {
 ///
 /// Errors: [`Error::BadRequest`] with the sentence to show.
 pub fn new_password(password: &str, account: &PasswordFor<'_>) -> Result<()> {
-    let len = password.chars().count();
+    use unicode_normalization::UnicodeNormalization;
+    // Characters as people count them: a letter and its combining accent
+    // are one (NFC, as NIST SP 800-63B-4 §3.1.1.2 asks for Unicode).
+    let len = password.nfc().count();
     let min = if account.has_second_factor {
         MIN_PASSWORD_LEN
     } else {
@@ -75,17 +78,36 @@ pub fn new_password(password: &str, account: &PasswordFor<'_>) -> Result<()> {
             "The password is too long: use at most {MAX_NEW_PASSWORD_CHARS} characters."
         )));
     }
-    let folded = password.trim().to_lowercase();
+    // Nothing visible (spaces, zero-width or control characters only) is
+    // no secret at all.
+    let visible = |c: &char| !c.is_whitespace() && !c.is_control() && !is_invisible(*c);
+    if !password.chars().any(|c| visible(&c)) {
+        return Err(Error::BadRequest(
+            "The password needs characters you can see, not only spaces.".into(),
+        ));
+    }
+    // Compared as people would read them: compatibility forms (full-width
+    // letters), case, and invisible characters set aside.
+    let fold = |text: &str| -> String {
+        text.nfkc()
+            .filter(|c| visible(c))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let folded = fold(password);
     let names = [account.email, account.org_short_name, account.org_name];
-    if names
-        .iter()
-        .any(|name| name.trim().to_lowercase() == folded)
-    {
+    if names.iter().any(|name| fold(name) == folded) {
         return Err(Error::BadRequest(
             "The password cannot be your email address or your organization's name.".into(),
         ));
     }
     Ok(())
+}
+
+/// Format characters that show nothing (zero-width space and joiners,
+/// word joiner, byte-order mark).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 #[cfg(test)]
@@ -116,10 +138,28 @@ mod tests {
         assert!(new_password("eight ch", &ada).is_ok());
         assert!(new_password(&"é".repeat(128), &ada).is_ok());
         assert!(new_password(&"é".repeat(129), &ada).is_err());
-        for name in ["ADA@example.com", " acme security group "] {
-            let err = new_password(name, &ada).unwrap_err().to_string();
+        for name in [
+            "ADA@example.com",
+            " acme security group ",
+            "ada@example.com\u{200B}",
+            "ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+        ] {
+            let err = match new_password(name, &ada) {
+                Err(e) => e.to_string(),
+                Ok(()) => panic!("{name:?} accepted"),
+            };
             assert!(err.contains("email address"), "{name}: {err}");
         }
+        for nothing in [" ".repeat(15), "\t".repeat(15), "\u{200B}".repeat(15)] {
+            let err = new_password(&nothing, &ada).unwrap_err().to_string();
+            assert!(err.contains("see"), "{nothing:?}: {err}");
+        }
+        ada.has_second_factor = false;
+        let accented = format!("{}{}", "a".repeat(14), '\u{0301}');
+        assert!(
+            new_password(&accented, &ada).is_err(),
+            "14 characters, one accented"
+        );
     }
 
     #[test]

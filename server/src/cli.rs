@@ -542,6 +542,13 @@ async fn enroll_link(
 ) -> Result<()> {
     let serve = serve_args_from_env()?;
     let (_, addr) = leptos_options()?;
+    if serve.origin.is_none() {
+        eprintln!(
+            "note: LATCHKEY_ORIGIN is not set: the link names http://localhost:{}; set it to \
+             the address people open",
+            addr.port()
+        );
+    }
     let config = domain::Config {
         web: web_config(serve.origin.clone(), addr)?,
         clock: clock.clone(),

@@ -87,12 +87,17 @@ pub async fn set(
 /// holder is told by email. Audited as `password.removed`.
 ///
 /// Errors: [`Error::ReauthRequired`] (the last proof was not a passkey),
-/// [`Error::LastWayIn`] (no passkey).
+/// [`Error::LastWayIn`] (no passkey), [`Error::BadRequest`] (no password).
 pub async fn remove(d: &Domain, client: &Client, session: &Fresh) -> Result<()> {
     let who = Who::session(session);
     let change = async {
         if AuthMethod::parse(&session.auth_method) != Some(AuthMethod::Passkey) {
             return Err(Error::ReauthRequired);
+        }
+        if !session.has_password {
+            return Err(Error::BadRequest(
+                "Your account has no password to remove.".into(),
+            ));
         }
         let ended =
             accounts::set_password(&d.db, &session.account_id, None, Some(&session.token_hash))

@@ -30,14 +30,20 @@ fn new_code() -> String {
     format!("{}-{}", &chars[..CODE_LEN / 2], &chars[CODE_LEN / 2..])
 }
 
-/// A typed code in the form its hash was made from: lower case, without
-/// spaces or hyphens, the letters people mistake for digits read as those
-/// digits (Crockford). Anything that cannot be a code becomes "" (which
+/// A typed code in the form its hash was made from: lower case, letters
+/// and digits only (any dash, space or invisible character dropped; full-
+/// width forms read as ASCII), the letters people mistake for digits read
+/// as those digits (Crockford). Anything that cannot be a code becomes "" (which
 /// never matches, after the same work), so no input makes hashing longer.
 pub fn normalise(typed: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    // Compatibility forms first (full-width digits and letters), then
+    // only letters and digits: any dash, space or invisible character
+    // between them is the person's formatting.
     let code: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
+        .nfkc()
+        .filter(char::is_ascii_alphanumeric)
+        .take(2 * CODE_LEN)
         .map(|c| match c.to_ascii_lowercase() {
             'i' | 'l' => '1',
             'o' => '0',
@@ -90,6 +96,17 @@ mod tests {
         assert_eq!(normalise(&code), plain);
         assert_eq!(normalise(&format!(" {} ", code.to_uppercase())), plain);
         assert_eq!(normalise("0l1io-abcde"), "01110abcde");
+        assert_eq!(normalise("abcde\u{2014}fghjk"), "abcdefghjk", "an em dash");
+        assert_eq!(
+            normalise("abcde\u{200B}fghjk"),
+            "abcdefghjk",
+            "a zero-width space"
+        );
+        assert_eq!(
+            normalise("ａｂｃｄｅ-１２３４５"),
+            "abcde12345",
+            "full-width"
+        );
         for bad in [
             "",
             "short",

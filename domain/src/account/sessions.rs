@@ -32,8 +32,7 @@ pub async fn list(d: &Domain, session: &Session) -> Result<SessionList> {
                 address: s.client_addr,
                 created_at: s.created_at,
                 last_seen_at: s.last_seen_at,
-                signed_in_with: AuthMethod::parse(&s.signin_method)
-                    .unwrap_or(AuthMethod::Password),
+                signed_in_with: AuthMethod::parse(&s.signin_method).unwrap_or(AuthMethod::Password),
                 passkey: row.passkey_name,
             }
         })

@@ -50,7 +50,19 @@ pub async fn sign_in(
         };
         let matched = d.passwords.match_code(normalise(code), stored).await?;
         let used = match (&account, matched) {
-            (Some(account), Some(hash)) => recovery_codes::take(&d.db, &account.id, &hash).await?,
+            (Some(account), Some(hash)) => {
+                let left = recovery_codes::take(&d.db, &account.id, &hash).await?;
+                if left.is_none() {
+                    // The right code, used a moment ago by a request racing
+                    // this one (a double submit): not a guess, so it does
+                    // not count towards the lockout.
+                    gate.right().await?;
+                    return Err(Error::RecoveryCodeRefused {
+                        cause: "code_already_used",
+                    });
+                }
+                left
+            }
             _ => None,
         };
         let (account, org, left) = match (account, org, used) {

@@ -101,6 +101,7 @@ pub async fn describe(d: &Domain, token: &str) -> Result<LinkAccount> {
     let found = email_tokens::peek(&d.db, &d.clock, Purpose::PasswordReset, token).await?;
     let (account, org) = accounts::find_by_id(&d.db, &found.account_id)
         .await?
+        .filter(|(account, _)| account.password_hash.is_some())
         .ok_or(Error::LinkInvalid)?;
     OrgPolicy::of(Some(&org)).allows(AuthMethod::Password)?;
     Ok(LinkAccount {
@@ -190,6 +191,11 @@ pub async fn finish(
         who.set(&account.id, &org.id);
         let policy = OrgPolicy::of(Some(&org));
         policy.allows(AuthMethod::Password)?;
+        // The password was removed since the link was mailed (removal
+        // revokes reset links too; this holds for a removal racing it).
+        if account.password_hash.is_none() {
+            return Err(Error::LinkInvalid);
+        }
         let has_passkey = !crate::store::passkeys::list_for_account(&d.db, &account.id)
             .await?
             .is_empty();
@@ -245,7 +251,6 @@ pub async fn finish(
         // Used up only now: a refused password or code leaves it usable.
         email_tokens::redeem(&d.db, &d.clock, Purpose::PasswordReset, token).await?;
         let ended = accounts::set_password(&d.db, &account.id, Some(&hash), None).await?;
-        email_tokens::revoke(&d.db, &account.id, Purpose::PasswordReset).await?;
         d.mailer.send(emails::password_changed(
             &account.email,
             &org.name,

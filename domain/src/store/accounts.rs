@@ -242,8 +242,9 @@ pub const WAYS_IN: &str = "SELECT \
      (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1) AS recovery_codes";
 
 /// Sets the account's password hash (`None` removes the password) and ends
-/// every session of the account but `keep`, in one transaction; returns how
-/// many sessions ended. Removing the password is refused by
+/// every session of the account but `keep`, and its reset links (a link
+/// mailed before must not undo this change), in one transaction; returns
+/// how many sessions ended. Removing the password is refused by
 /// [`crate::account::ways_in::check`] when no passkey is left.
 pub async fn set_password(
     db: &Db,
@@ -277,6 +278,10 @@ pub async fn set_password(
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        sqlx::query("DELETE FROM email_tokens WHERE account_id = $1 AND purpose = 'password_reset'")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Ok(ended))
     }

@@ -145,15 +145,3 @@ pub async fn redeem(db: &Db, clock: &Clock, purpose: Purpose, token: &str) -> Re
         _ => Err(Error::LinkInvalid),
     }
 }
-
-/// Ends every link of `purpose` the account has (a password reset makes
-/// the other reset links useless).
-pub async fn revoke(db: &Db, account_id: &AccountId, purpose: Purpose) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("DELETE FROM email_tokens WHERE account_id = $1 AND purpose = $2")
-        .bind(account_id)
-        .bind(purpose.as_str())
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
-}

@@ -113,7 +113,9 @@ pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org>
     if let Some(secs) = change.lockout_secs {
         org.lockout_secs = secs;
     }
-    with_pool!(db, pool => sqlx::query(
+    with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query(
             "UPDATE orgs SET name = $1, sso_required = $2, require_2fa = $3, \
              lockout_attempts = $4, lockout_secs = $5 WHERE id = $6",
         )
@@ -123,9 +125,25 @@ pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org>
         .bind(org.lockout_attempts)
         .bind(org.lockout_secs)
         .bind(&org.id)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?;
+        .execute(&mut *tx)
+        .await?;
+        if org.sso_required {
+            // Only the identity provider signs people in now: the ways
+            // back in that bypass it are gone, not merely refused, so that
+            // leaving SSO later does not bring them back (a person removed
+            // at the provider meanwhile would get in again).
+            for sql in [
+                "DELETE FROM recovery_codes WHERE account_id IN \
+                 (SELECT id FROM accounts WHERE org_id = $1)",
+                "DELETE FROM email_tokens WHERE purpose IN ('password_reset', 'enrollment') \
+                 AND account_id IN (SELECT id FROM accounts WHERE org_id = $1)",
+            ] {
+                sqlx::query(sql).bind(&org.id).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await
+    }
+    .await)?;
     Ok(org)
 }
 

@@ -233,7 +233,8 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
 
 /// A session row joined with its account and org: the columns of
 /// [`Session`], then the FROM clause (`s`, `a`, `o`).
-const SELECT_SESSION: &str = "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, \
+const SELECT_SESSION: &str =
+    "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, \
         s.authenticated_at, s.auth_method, s.signin_method, s.client_addr, s.user_agent, \
         s.passkey_id, s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
         o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
@@ -291,12 +292,14 @@ pub async fn delete_of_account(db: &Db, account_id: &AccountId, id: &str) -> Res
 
 /// Ends every session of the account but the one hashed `keep`; how many.
 pub async fn delete_others(db: &Db, account_id: &AccountId, keep: &str) -> Result<u64> {
-    Ok(with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+    Ok(
+        with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
         .bind(account_id)
         .bind(keep)
         .execute(pool)
         .await
-        .map(|done| done.rows_affected()))?)
+        .map(|done| done.rows_affected()))?,
+    )
 }
 
 /// Records that the session hashed `token_hash` was seen at `now`.

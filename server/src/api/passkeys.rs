@@ -5,9 +5,10 @@ use super::docs::{CeremonyStartCreation, FinishBody};
 use crate::auth::{
     with_session_cookie, ClientInfo, CurrentSession, FreshOrEnrolling, FreshSession,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
@@ -110,8 +111,10 @@ async fn remove(
     client: ClientInfo,
     FreshSession(session): FreshSession,
     Path(id): Path<String>,
-    Query(options): Query<DeleteOptions>,
+    options: std::result::Result<Query<DeleteOptions>, QueryRejection>,
 ) -> Result<StatusCode> {
+    // A malformed query is an ApiError like any other bad request.
+    let Query(options) = options.map_err(|e| Error::bad_request(e.body_text()))?;
     passkeys::delete(
         &state,
         &client,

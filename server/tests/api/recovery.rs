@@ -767,3 +767,132 @@ async fn a_passkey_can_stand_in_for_the_code_of_a_reset() {
     let signed = app.login("ada@example.com", "acme", NEW_PASSWORD).await;
     assert_eq!(signed.body["pending"], "totp", "2FA stays on");
 }
+
+#[tokio::test]
+async fn a_reset_link_dies_with_the_password_it_would_reset() {
+    let (app, token) = app_with_account().await;
+    let passkey = register(&app, &token).await;
+    // Mailed, then the owner changes the password: the link is dead.
+    ask_reset(&app, "ada@example.com", "acme").await;
+    let before_change = reset_token(&app, 1).await;
+    set_password(&app, &token, NEW_PASSWORD).await;
+    let reply = finish_reset(&app, &before_change, "attacker's choice", None).await;
+    assert_eq!(reply.body["code"], "link_invalid");
+    // Mailed, then the password is removed: the mailbox must not give a
+    // passkey-only account a password back.
+    ask_reset(&app, "ada@example.com", "acme").await;
+    let before_removal = reset_token(&app, 2).await;
+    let by_passkey = passkey_sign_in(&app, &passkey, 1)
+        .await
+        .session_cookie()
+        .unwrap();
+    let removed = app
+        .send(
+            Method::DELETE,
+            "/api/account/password",
+            None,
+            Some(&by_passkey),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK);
+    for path in ["/api/password/reset/describe", "/api/password/reset/finish"] {
+        let body = json!({ "token": before_removal, "password": "mailbox8" });
+        let reply = post(&app, path, body, None).await;
+        assert_eq!(reply.body["code"], "link_invalid", "{path}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE password_hash = ''")
+            .await,
+        1
+    );
+    // Removing a password that is not there is refused, and changes nothing.
+    let again = app
+        .send(
+            Method::DELETE,
+            "/api/account/password",
+            None,
+            Some(&by_passkey),
+        )
+        .await;
+    assert_eq!(again.body["code"], "bad_request");
+    // A malformed query is an ApiError too.
+    let list = app
+        .send(Method::GET, "/api/passkeys", None, Some(&by_passkey))
+        .await;
+    let id = list.body["passkeys"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/passkeys/{id}?rely_on_recovery_codes=TRUE");
+    let odd = app
+        .send(Method::DELETE, &path, None, Some(&by_passkey))
+        .await;
+    assert_eq!(odd.body["code"], "bad_request", "{:?}", odd.body);
+}
+
+#[tokio::test]
+async fn switching_an_org_to_sso_removes_its_ways_back_in_for_good() {
+    let (app, token) = app_with_account().await;
+    let codes = new_codes(&app, &token).await;
+    ask_reset(&app, "ada@example.com", "acme").await;
+    let reset = reset_token(&app, 1).await;
+    passkey_only(&app, "katherine@example.com").await;
+    let enroll = enrollment_link(&app, "katherine@example.com").await;
+    let change = |sso: bool| domain::store::orgs::OrgUpdate {
+        sso_required: Some(sso),
+        ..Default::default()
+    };
+    domain::store::orgs::update(&app.state.db, "acme", change(true))
+        .await
+        .unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM email_tokens WHERE purpose <> 'reauth'")
+            .await,
+        0
+    );
+    // Leaving SSO does not bring them back.
+    domain::store::orgs::update(&app.state.db, "acme", change(false))
+        .await
+        .unwrap();
+    let code = recovery_login(&app, "ada@example.com", "acme", &codes[0]).await;
+    assert_eq!(code.body["code"], "invalid_credentials");
+    let link = finish_reset(&app, &reset, NEW_PASSWORD, None).await;
+    assert_eq!(link.body["code"], "link_invalid");
+    let redeemed = post(&app, "/api/enroll/redeem", json!({ "token": enroll }), None).await;
+    assert_eq!(redeemed.body["code"], "link_invalid");
+}
+
+#[tokio::test]
+async fn a_recovery_session_that_chose_a_password_ends_when_2fa_becomes_required() {
+    let (app, token) = app_with_account().await;
+    let codes = new_codes(&app, &token).await;
+    let with_password = {
+        let enrolling = recovery_login(&app, "ada@example.com", "acme", &codes[0])
+            .await
+            .session_cookie()
+            .unwrap();
+        set_password(&app, &enrolling, NEW_PASSWORD)
+            .await
+            .session_cookie()
+            .unwrap()
+    };
+    let with_passkey = {
+        let enrolling = recovery_login(&app, "ada@example.com", "acme", &codes[1])
+            .await
+            .session_cookie()
+            .unwrap();
+        enrol_passkey(&app, &enrolling)
+            .await
+            .1
+            .session_cookie()
+            .unwrap()
+    };
+    assert_eq!(app.session_status(&with_password).await, StatusCode::OK);
+    app.exec("UPDATE orgs SET require_2fa = TRUE").await;
+    let ended = app
+        .send(Method::GET, "/api/passkeys", None, Some(&with_password))
+        .await;
+    assert_eq!(
+        ended.body["code"], "session_ended",
+        "one factor: a password"
+    );
+    assert_eq!(app.session_status(&with_passkey).await, StatusCode::OK);
+}
