@@ -48,11 +48,13 @@ pub async fn set(
     let change = async {
         OrgPolicy::of_session(session).allows(AuthMethod::Password)?;
         check_rule(d, session, &password).await?;
+        let enough_alone = crate::validate::enough_alone(&password);
         let hash = d.passwords.hash(password).await?;
         let ended = accounts::set_password(
             &d.db,
             &session.account_id,
             Some(&hash),
+            enough_alone,
             Some(&session.token_hash),
         )
         .await?;
@@ -99,9 +101,14 @@ pub async fn remove(d: &Domain, client: &Client, session: &Fresh) -> Result<()> 
                 "Your account has no password to remove.".into(),
             ));
         }
-        let ended =
-            accounts::set_password(&d.db, &session.account_id, None, Some(&session.token_hash))
-                .await?;
+        let ended = accounts::set_password(
+            &d.db,
+            &session.account_id,
+            None,
+            false,
+            Some(&session.token_hash),
+        )
+        .await?;
         d.mailer.send(emails::password_changed(
             &session.email,
             &session.org_name,

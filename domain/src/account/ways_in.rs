@@ -13,6 +13,11 @@ pub struct WaysIn {
     pub passkeys: i64,
     /// Whether the account has a password.
     pub password: bool,
+    /// Whether that password is long enough to be the only factor (15
+    /// characters; see migration 0010).
+    pub password_enough_alone: bool,
+    /// Whether 2FA (TOTP) is on.
+    pub totp: bool,
     /// Unused recovery codes.
     pub recovery_codes: i64,
 }
@@ -25,6 +30,8 @@ pub enum Removing {
     Passkey { rely_on_recovery_codes: bool },
     /// The password (only an account with a passkey may be passwordless).
     Password,
+    /// 2FA (TOTP), turned off.
+    Totp,
 }
 
 /// Whether `left` is enough after `removing`.
@@ -36,7 +43,18 @@ pub fn check(left: WaysIn, removing: Removing) -> Result<()> {
     if left.passkeys > 0 {
         return Ok(());
     }
+    // What is left is a password alone: it must be one that may be alone
+    // (NIST SP 800-63B-4 §3.1.1.2: 15 characters for a single factor; 8
+    // were enough while a passkey or 2FA stood beside it).
+    let password_alone = left.password && !left.totp;
+    if password_alone && !left.password_enough_alone && removing != Removing::Password {
+        return Err(Error::LastWayIn(
+            "Your password would then be your only way to sign in, and it is shorter than 15 \
+             characters: change it to a longer one first.",
+        ));
+    }
     match removing {
+        Removing::Totp => Ok(()),
         Removing::Password => Err(Error::LastWayIn(
             "Add a passkey before you remove your password: without either, you could not sign in.",
         )),
@@ -64,6 +82,8 @@ mod tests {
         WaysIn {
             passkeys,
             password,
+            password_enough_alone: true,
+            totp: false,
             recovery_codes,
         }
     }
@@ -89,5 +109,39 @@ mod tests {
             check(left(0, false, 10), Removing::Password),
             Err(Error::LastWayIn(_))
         ));
+    }
+
+    #[test]
+    fn a_short_password_is_never_left_alone() {
+        let short = WaysIn {
+            password_enough_alone: false,
+            ..left(0, true, 0)
+        };
+        let passkey = Removing::Passkey {
+            rely_on_recovery_codes: true,
+        };
+        for removing in [passkey, Removing::Totp] {
+            assert!(
+                matches!(check(short, removing), Err(Error::LastWayIn(m)) if m.contains("15")),
+                "{removing:?}"
+            );
+        }
+        // With 2FA still on, or a passkey left, it is not alone.
+        assert!(check(
+            WaysIn {
+                totp: true,
+                ..short
+            },
+            passkey
+        )
+        .is_ok());
+        assert!(check(
+            WaysIn {
+                passkeys: 1,
+                ..short
+            },
+            Removing::Totp
+        )
+        .is_ok());
     }
 }

@@ -247,10 +247,12 @@ pub async fn finish(
                 ));
             }
         }
+        let enough_alone = crate::validate::enough_alone(&password);
         let hash = d.passwords.hash(password).await?;
         // Used up only now: a refused password or code leaves it usable.
         email_tokens::redeem(&d.db, &d.clock, Purpose::PasswordReset, token).await?;
-        let ended = accounts::set_password(&d.db, &account.id, Some(&hash), None).await?;
+        let ended =
+            accounts::set_password(&d.db, &account.id, Some(&hash), enough_alone, None).await?;
         d.mailer.send(emails::password_changed(
             &account.email,
             &org.name,

@@ -68,10 +68,14 @@ pub async fn create(
         }
         None => String::new(),
     };
+    // A new account's password is its only factor: the rule made it long
+    // enough for that.
+    let enough_alone = !password_hash.is_empty();
     let id = AccountId::random();
     let sql = format!(
-        "INSERT INTO accounts (id, org_id, email, display_name, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+        "INSERT INTO accounts (id, org_id, email, display_name, password_hash, created_at, \
+                               password_enough_alone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
     );
     let inserted = with_pool!(db, pool => sqlx::query_as::<_, Account>(&sql)
         .bind(&id)
@@ -80,6 +84,7 @@ pub async fn create(
         .bind(&display_name)
         .bind(&password_hash)
         .bind(clock.now())
+        .bind(enough_alone)
         .fetch_one(pool)
         .await);
     let account = inserted.map_err(on_unique(|| {
@@ -239,9 +244,14 @@ pub const LOCK: &str = "UPDATE accounts SET password_hash = password_hash WHERE 
 pub const WAYS_IN: &str = "SELECT \
      (SELECT COUNT(*) FROM passkeys WHERE account_id = $1) AS passkeys, \
      COALESCE((SELECT password_hash <> '' FROM accounts WHERE id = $1), FALSE) AS password, \
+     COALESCE((SELECT password_enough_alone FROM accounts WHERE id = $1), FALSE) \
+         AS password_enough_alone, \
+     COALESCE((SELECT totp_secret IS NOT NULL FROM accounts WHERE id = $1), FALSE) AS totp, \
      (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1) AS recovery_codes";
 
-/// Sets the account's password hash (`None` removes the password) and ends
+/// Sets the account's password hash (`None` removes the password), and
+/// whether it is long enough to be the only factor
+/// ([`crate::validate::enough_alone`]), and ends
 /// every session of the account but `keep`, and its reset links (a link
 /// mailed before must not undo this change), in one transaction; returns
 /// how many sessions ended. Removing the password is refused by
@@ -250,6 +260,7 @@ pub async fn set_password(
     db: &Db,
     account_id: &AccountId,
     hash: Option<&str>,
+    enough_alone: bool,
     keep: Option<&str>,
 ) -> Result<u64> {
     let keep = keep.unwrap_or("");
@@ -267,8 +278,9 @@ pub async fn set_password(
                 return Ok(Err(refused));
             }
         }
-        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE accounts SET password_hash = $1, password_enough_alone = $2 WHERE id = $3")
             .bind(hash.unwrap_or(""))
+            .bind(enough_alone)
             .bind(account_id)
             .execute(&mut *tx)
             .await?;

@@ -50,11 +50,29 @@ pub async fn enable(
     .await)?)
 }
 
+/// Turns 2FA off, unless that would leave a short password as the
+/// account's only factor ([`crate::account::ways_in::check`], in the same
+/// transaction, under the account's lock).
 pub async fn disable(db: &Db, account_id: &AccountId) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("UPDATE accounts SET totp_secret = NULL WHERE id = $1")
-        .bind(account_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
+    use crate::account::ways_in::{self, Removing, WaysIn};
+    use crate::store::accounts::{LOCK, WAYS_IN};
+    let done = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query(LOCK).bind(account_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE accounts SET totp_secret = NULL WHERE id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        let left = sqlx::query_as::<_, WaysIn>(WAYS_IN)
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Err(refused) = ways_in::check(left, Removing::Totp) {
+            return Ok(Err(refused));
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await)?;
+    done
 }

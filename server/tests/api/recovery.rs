@@ -896,3 +896,66 @@ async fn a_recovery_session_that_chose_a_password_ends_when_2fa_becomes_required
     );
     assert_eq!(app.session_status(&with_passkey).await, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_password_shorter_than_15_is_never_left_as_the_only_factor() {
+    // Eight characters are allowed beside a passkey…
+    let (app, token) = app_with_account().await;
+    register(&app, &token).await;
+    assert_eq!(
+        set_password(&app, &token, "eight ch").await.status,
+        StatusCode::OK
+    );
+    let list = app
+        .send(Method::GET, "/api/passkeys", None, Some(&token))
+        .await;
+    let path = format!(
+        "/api/passkeys/{}",
+        list.body["passkeys"][0]["id"].as_str().unwrap()
+    );
+    // …but the passkey cannot go while they would be alone.
+    let refused = app.send(Method::DELETE, &path, None, Some(&token)).await;
+    assert_eq!(refused.body["code"], "last_way_in");
+    assert!(refused.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("15 characters"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 1);
+    assert_eq!(
+        set_password(&app, &token, NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let deleted = app.send(Method::DELETE, &path, None, Some(&token)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+
+    // The same for 2FA: it cannot be turned off over a short password.
+    let (app, secret) = crate::totp::ada_with_totp().await;
+    let half = app
+        .login("ada@example.com", "acme", PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
+    let code = crate::totp::code(&secret, app.clock.now());
+    let full = post(
+        &app,
+        "/api/login/totp",
+        json!({ "code": code }),
+        Some(&half),
+    )
+    .await
+    .session_cookie()
+    .unwrap();
+    assert_eq!(
+        set_password(&app, &full, "eight ch").await.status,
+        StatusCode::OK
+    );
+    let off = app
+        .send(Method::DELETE, "/api/totp", None, Some(&full))
+        .await;
+    assert_eq!(off.body["code"], "last_way_in", "{:?}", off.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL")
+            .await,
+        1
+    );
+}
