@@ -235,6 +235,19 @@ pub fn password_changed(
         ),
     };
     let what = what.replace("{org}", org_name).replace("{at}", &utc(at));
+    if change == PasswordChange::Removed {
+        // There is no password left to change: the advice names what is.
+        let advice = format!(
+            "If this was not you, sign in at {origin}/login with a passkey, review your passkeys \
+             in My Account, and tell your organization's administrator."
+        );
+        return Email {
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            text: format!("{what}\n\n{advice}\n"),
+            html: html(&[escape_html(&what), escape_html(&advice)]),
+        };
+    }
     notice(to, subject, what, origin, "passkeys and sessions")
 }
 

@@ -373,8 +373,13 @@ async fn removing_the_password_needs_a_passkey_proof_and_then_passwords_fail_as_
         StatusCode::NO_CONTENT,
         "others end"
     );
-    app.mail_with("The password of your Latchkey account was removed")
+    let mail = app
+        .mail_with("The password of your Latchkey account was removed")
         .await;
+    assert!(
+        mail.contains("with a passkey") && !mail.contains("change your password"),
+        "{mail}"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM accounts WHERE password_hash = ''")
             .await,
