@@ -79,7 +79,7 @@ pub enum Error {
     #[error("Too many requests. Please wait a few minutes and try again.")]
     RateLimited,
     /// The change would leave the account without a way to sign in; the
-    /// text says what to do first (see [`crate::account::ways_in`]).
+    /// text says what to do first (see [`crate::ways_in`]).
     #[error("{0}")]
     LastWayIn(&'static str),
     /// Only the recovery codes would be left: the text asks the person to

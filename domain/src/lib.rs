@@ -8,6 +8,8 @@
 //!   re-authentication ("Confirm it's you") those changes need.
 //! - [`factors`]: a passkey assertion and a TOTP code, checked the same
 //!   way by both of the above (one verification, one lockout gate).
+//! - [`ways_in`]: the last way in — no change leaves an account nobody
+//!   can sign in to (the store asks it inside each such change).
 //! - [`policy`]: [`policy::OrgPolicy`], the only reader of an org's policy
 //!   settings: may this account use this method now?
 //! - [`limits`]: rate limits per client address, and the one gate every
@@ -45,6 +47,7 @@ pub mod store;
 pub mod totp;
 pub mod types;
 pub mod validate;
+pub mod ways_in;
 pub mod webauthn;
 
 pub use config::WebConfig;

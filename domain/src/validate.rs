@@ -106,7 +106,7 @@ pub fn new_password(password: &str, account: &PasswordFor<'_>) -> Result<()> {
 
 /// Whether `password` (one [`new_password`] accepted) would also be long
 /// enough as the account's only factor: what decides, later, whether the
-/// last passkey may go or 2FA be turned off ([`crate::account::ways_in`]).
+/// last passkey may go or 2FA be turned off ([`crate::ways_in`]).
 pub fn enough_alone(password: &str) -> bool {
     use unicode_normalization::UnicodeNormalization;
     password.nfc().count() >= MIN_SINGLE_FACTOR_PASSWORD_LEN

@@ -11,4 +11,3 @@ pub mod reauth;
 pub mod recovery_codes;
 pub mod sessions;
 pub mod totp;
-pub mod ways_in;

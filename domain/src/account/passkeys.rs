@@ -211,7 +211,7 @@ pub async fn rename(
 /// opened or last re-authenticated: what it proved no longer stands
 /// (OWASP ASVS 3.3.3). The deleting session stays, having just proved
 /// itself. Never leaves the account without a way in
-/// ([`crate::account::ways_in`]; `rely_on_recovery_codes`: the person
+/// ([`crate::ways_in`]; `rely_on_recovery_codes`: the person
 /// confirmed that only the recovery codes may be left). Audited as
 /// `passkey.deleted`, notified by email.
 ///

@@ -85,7 +85,7 @@ pub async fn set(
 /// Removes the password: the account signs in with passkeys from then on.
 /// The session must have proved itself with a passkey — the password
 /// cannot vouch for its own removal — and the account must keep a passkey
-/// ([`crate::account::ways_in`]). Every other session ends; the account
+/// ([`crate::ways_in`]). Every other session ends; the account
 /// holder is told by email. Audited as `password.removed`.
 ///
 /// Errors: [`Error::ReauthRequired`] (the last proof was not a passkey),

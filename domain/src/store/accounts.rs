@@ -239,7 +239,7 @@ pub async fn orgs_of_email(db: &Db, email: &str) -> Result<Vec<(String, String)>
 /// Bind the account id as `$1`.
 pub const LOCK: &str = "UPDATE accounts SET password_hash = password_hash WHERE id = $1";
 
-/// What [`crate::account::ways_in`] needs to know, read in one statement
+/// What [`crate::ways_in`] needs to know, read in one statement
 /// inside the transaction that changes it. Bind the account id as `$1`.
 pub const WAYS_IN: &str = "SELECT \
      (SELECT COUNT(*) FROM passkeys WHERE account_id = $1) AS passkeys, \
@@ -255,7 +255,7 @@ pub const WAYS_IN: &str = "SELECT \
 /// every session of the account but `keep`, and its reset links (a link
 /// mailed before must not undo this change), in one transaction; returns
 /// how many sessions ended. Removing the password is refused by
-/// [`crate::account::ways_in::check`] when no passkey is left.
+/// [`crate::ways_in::check`] when no passkey is left.
 pub async fn set_password(
     db: &Db,
     account_id: &AccountId,
@@ -268,12 +268,12 @@ pub async fn set_password(
         let mut tx = sqlx::Acquire::begin(pool).await?;
         sqlx::query(LOCK).bind(account_id).execute(&mut *tx).await?;
         if hash.is_none() {
-            let left = sqlx::query_as::<_, crate::account::ways_in::WaysIn>(WAYS_IN)
+            let left = sqlx::query_as::<_, crate::ways_in::WaysIn>(WAYS_IN)
                 .bind(account_id)
                 .fetch_one(&mut *tx)
                 .await?;
             if let Err(refused) =
-                crate::account::ways_in::check(left, crate::account::ways_in::Removing::Password)
+                crate::ways_in::check(left, crate::ways_in::Removing::Password)
             {
                 return Ok(Err(refused));
             }

@@ -134,7 +134,7 @@ pub async fn rename(db: &Db, account_id: &AccountId, id: &str, name: &str) -> Re
 /// every session but the one hashed `keep` that the passkey opened or last
 /// re-authenticated; returns the passkey and how many sessions ended.
 /// `NotFound` if it is not the account's; refused by
-/// [`crate::account::ways_in::check`] when it would leave the account
+/// [`crate::ways_in::check`] when it would leave the account
 /// without a way in (`rely_on_recovery_codes`: the person accepts that
 /// only the recovery codes are left).
 pub async fn delete_ending_its_sessions(
@@ -144,7 +144,7 @@ pub async fn delete_ending_its_sessions(
     keep: &str,
     rely_on_recovery_codes: bool,
 ) -> Result<(PasskeyRow, u64)> {
-    use crate::account::ways_in::{self, Removing, WaysIn};
+    use crate::ways_in::{self, Removing, WaysIn};
     let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
     let done = with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;

@@ -51,11 +51,11 @@ pub async fn enable(
 }
 
 /// Turns 2FA off, unless that would leave a short password as the
-/// account's only factor ([`crate::account::ways_in::check`], in the same
+/// account's only factor ([`crate::ways_in::check`], in the same
 /// transaction, under the account's lock).
 pub async fn disable(db: &Db, account_id: &AccountId) -> Result<()> {
-    use crate::account::ways_in::{self, Removing, WaysIn};
     use crate::store::accounts::{LOCK, WAYS_IN};
+    use crate::ways_in::{self, Removing, WaysIn};
     let done = with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
         sqlx::query(LOCK).bind(account_id).execute(&mut *tx).await?;
