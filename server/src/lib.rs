@@ -6,8 +6,9 @@
 //! [`auth`] (the extractors that enforce sessions, freshness and the
 //! client's address, and the cookie), [`error`] (the one place an error
 //! becomes HTTP), [`cross_site`] and [`security_headers`] (middleware),
-//! [`shell`] (the SPA page and static files), [`cli`] (the binary's
-//! commands, `serve` among them).
+//! [`shell`] (the SPA page and static files), [`health`] (`/healthz`,
+//! `/readyz`), [`well_known`] (`/.well-known/passkey-endpoints`), [`cli`]
+//! (the binary's commands, `serve` among them).
 //!
 //! `main.rs` only parses the command line; everything else is here so that
 //! the integration tests can build the same router and drive it directly.
@@ -20,10 +21,12 @@ pub mod auth;
 pub mod cli;
 pub mod cross_site;
 pub mod error;
+pub mod health;
 pub mod json;
 pub mod security_headers;
 pub mod shell;
 pub mod state;
+pub mod well_known;
 
 use axum::Router;
 use state::AppState;
@@ -47,6 +50,8 @@ pub fn app(state: AppState) -> Router {
         ));
     Router::new()
         .nest("/api", api::router(state.clone()))
+        .merge(health::router())
+        .merge(well_known::router())
         .merge(site)
         // Every response, API and files alike, gets the security headers.
         .layer(axum::middleware::from_fn_with_state(

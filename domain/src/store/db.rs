@@ -177,6 +177,27 @@ impl Db {
         })
     }
 
+    /// Whether the database answers and has every migration this build
+    /// knows applied (`/readyz`). Reads only, on a reading connection.
+    ///
+    /// Errors: the driver's (the database is unreachable or closed), or
+    /// `Protocol` naming how many migrations are missing.
+    pub async fn ready(&self) -> Result<(), sqlx::Error> {
+        let applied = crate::with_reader!(self, pool => sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
+            )
+            .fetch_one(pool)
+            .await)?;
+        let known = MIGRATOR.iter().count() as i64;
+        if applied < known {
+            return Err(sqlx::Error::Protocol(format!(
+                "{} of {known} migrations applied",
+                applied
+            )));
+        }
+        Ok(())
+    }
+
     /// Human name of the backend, for logs.
     pub fn backend(&self) -> &'static str {
         match self {

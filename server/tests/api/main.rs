@@ -15,6 +15,7 @@ mod email;
 mod instances;
 mod login;
 mod openapi;
+mod operations;
 mod passkeys;
 mod policies;
 mod rate_limits;
