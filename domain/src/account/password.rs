@@ -7,29 +7,10 @@ use crate::error::{Error, Result};
 use crate::policy::OrgPolicy;
 use crate::sessions::Fresh;
 use crate::signin::Opened;
-use crate::store::{accounts, passkeys};
-use crate::validate::{self, PasswordFor};
+use crate::store::accounts;
+use crate::validate::PasswordFor;
 use crate::Domain;
 use common::AuthMethod;
-
-/// Checks `password` against the one rule ([`validate::new_password`]) for
-/// the session's account as it is now.
-pub async fn check_rule(
-    d: &Domain,
-    session: &crate::store::sessions::Session,
-    password: &str,
-) -> Result<()> {
-    let has_passkey = !passkeys::list_for_account(&d.db, &session.account_id)
-        .await?
-        .is_empty();
-    let account = PasswordFor {
-        email: &session.email,
-        org_short_name: &session.org_short_name,
-        org_name: &session.org_name,
-        has_second_factor: session.totp_enabled || has_passkey,
-    };
-    validate::new_password(password, &account)
-}
 
 /// Sets a new password. Every other session of the account ends (whoever
 /// knew the old password is out); the account holder is told by email.
@@ -47,7 +28,13 @@ pub async fn set(
     let who = Who::session(session);
     let change = async {
         OrgPolicy::of_session(session).allows(AuthMethod::Password)?;
-        check_rule(d, session, &password).await?;
+        let account = PasswordFor {
+            email: &session.email,
+            org_short_name: &session.org_short_name,
+            org_name: &session.org_name,
+            has_second_factor: session.totp_enabled,
+        };
+        crate::factors::password::check_rule(d, &session.account_id, account, &password).await?;
         let enough_alone = crate::validate::enough_alone(&password);
         let hash = d.passwords.hash(password).await?;
         let ended = accounts::set_password(

@@ -19,12 +19,14 @@ pub mod recovery;
 pub mod reset;
 pub mod second_step;
 
-use crate::audit::Client;
+use crate::audit::{Client, Who};
 use crate::error::Result;
+use crate::limits::SecretGate;
 use crate::policy::OrgPolicy;
 use crate::store::accounts::Account;
 use crate::store::orgs::Org;
 use crate::store::sessions::{self, NewSession, Session};
+use crate::types::{Email, OrgId, OrgShortName};
 use crate::Domain;
 use common::AuthMethod;
 
@@ -86,4 +88,60 @@ pub async fn complete(
     tracing::info!(account = %account.id, org = %org.short_name, session = %session.id,
         method = proof.method.as_str(), stage = stage.as_str(), "session opened");
     Ok(Opened { token, session })
+}
+
+/// Who a sign-in with a secret (a password, a recovery code) names: the
+/// org and the account, when they exist, and the lockout gate of the
+/// (email, org), opened for the check.
+pub(crate) struct Claim<'a> {
+    pub org: Option<Org>,
+    pub account: Option<Account>,
+    pub gate: SecretGate<'a>,
+}
+
+/// The first half of every sign-in with a secret: finds the org named
+/// `org` and `email`'s account in it — the account is looked up even
+/// without an org, so that the time of the answer tells nothing — checks
+/// that the org's policy allows `method`, and opens the (email, org)'s
+/// lockout gate before any secret is looked at.
+///
+/// Errors: [`crate::Error::SsoRequired`], [`crate::Error::RateLimited`],
+/// [`crate::Error::LockedOut`].
+pub(crate) async fn claim<'a>(
+    d: &'a Domain,
+    client: &Client,
+    who: &Who,
+    email: &str,
+    org: &str,
+    method: AuthMethod,
+) -> Result<Claim<'a>> {
+    let email = Email::canonical(email);
+    let short_name = OrgShortName::canonical(org);
+    let org = crate::store::orgs::find_by_short_name(&d.db, short_name.as_str()).await?;
+    if let Some(org) = &org {
+        who.set_org(&org.id);
+    }
+    let policy = OrgPolicy::of(org.as_ref());
+    policy.allows(method)?;
+    let gate = SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
+    let no_org = OrgId::from_text("");
+    let org_id = org.as_ref().map_or(&no_org, |o| &o.id);
+    let account = crate::store::accounts::find_by_email(&d.db, org_id, email.as_str()).await?;
+    Ok(Claim { org, account, gate })
+}
+
+impl Claim<'_> {
+    /// The secret was wrong, or there is no such account: the attempt
+    /// counts, and the audit's cause is returned — `wrong` when the
+    /// account exists (then named in `who`), `unknown_account` otherwise.
+    pub(crate) async fn refused(self, who: &Who, wrong: &'static str) -> Result<&'static str> {
+        self.gate.wrong().await?;
+        Ok(match (&self.account, &self.org) {
+            (Some(account), Some(org)) => {
+                who.set(&account.id, &org.id);
+                wrong
+            }
+            _ => "unknown_account",
+        })
+    }
 }

@@ -1,13 +1,9 @@
 //! Sign-in with email, org and password.
 
-use super::{complete, Opened, Proof};
+use super::{claim, complete, Claim, Opened, Proof};
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
-use crate::limits::SecretGate;
-use crate::policy::OrgPolicy;
 use crate::store::sessions::Stage;
-use crate::store::{accounts, orgs};
-use crate::types::{Email, OrgId, OrgShortName};
 use crate::Domain;
 use common::AuthMethod;
 
@@ -33,33 +29,19 @@ pub async fn sign_in(
 ) -> Result<Opened> {
     let who = Who::default();
     let attempt = async {
-        let email = Email::canonical(email);
-        let short_name = OrgShortName::canonical(org);
-        let org = orgs::find_by_short_name(&d.db, short_name.as_str()).await?;
-        if let Some(org) = &org {
-            who.set_org(&org.id);
-        }
-        let policy = OrgPolicy::of(org.as_ref());
-        policy.allows(AuthMethod::Password)?;
-        let gate = SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
-        // Looked up even without an org, so both cost the same.
-        let no_org = OrgId::from_text("");
-        let org_id = org.as_ref().map_or(&no_org, |o| &o.id);
-        let account = accounts::find_by_email(&d.db, org_id, email.as_str()).await?;
-        let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+        let claim = claim(d, client, &who, email, org, AuthMethod::Password).await?;
+        let stored = claim.account.as_ref().and_then(|a| a.password_hash.clone());
         let right = d.passwords.verify(password, stored).await?;
-        let (account, org) = match (account, org) {
-            (Some(account), Some(org)) if right => (account, org),
+        let (account, org, gate) = match (claim.account, claim.org) {
+            (Some(account), Some(org)) if right => (account, org, claim.gate),
             (account, org) => {
-                gate.wrong().await?;
-                tracing::info!(org = %short_name, "password sign-in refused");
-                let cause = match (&account, &org) {
-                    (Some(account), Some(org)) => {
-                        who.set(&account.id, &org.id);
-                        "wrong_password"
-                    }
-                    _ => "unknown_account",
+                let claim = Claim {
+                    account,
+                    org,
+                    gate: claim.gate,
                 };
+                tracing::info!("password sign-in refused");
+                let cause = claim.refused(&who, "wrong_password").await?;
                 return Err(Error::SignInRefused { cause });
             }
         };

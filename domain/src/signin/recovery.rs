@@ -2,13 +2,10 @@
 //! by [`crate::account::recovery_codes`]):
 //! the way back in when every passkey is lost.
 
-use super::{complete, Opened, Proof};
+use super::{claim, complete, Claim, Opened, Proof};
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
-use crate::limits::SecretGate;
-use crate::policy::OrgPolicy;
-use crate::store::{accounts, orgs, recovery_codes};
-use crate::types::{Email, OrgId, OrgShortName};
+use crate::store::recovery_codes;
 use crate::{emails, Domain};
 use common::AuthMethod;
 use rand::Rng;
@@ -77,31 +74,20 @@ pub async fn sign_in(
 ) -> Result<Opened> {
     let who = Who::default();
     let attempt = async {
-        let email = Email::canonical(email);
-        let short_name = OrgShortName::canonical(org);
-        let org = orgs::find_by_short_name(&d.db, short_name.as_str()).await?;
-        if let Some(org) = &org {
-            who.set_org(&org.id);
-        }
-        let policy = OrgPolicy::of(org.as_ref());
-        policy.allows(AuthMethod::RecoveryCode)?;
-        let gate = SecretGate::open(d, client, &email, &short_name, policy.lockout()).await?;
-        let no_org = OrgId::from_text("");
-        let org_id = org.as_ref().map_or(&no_org, |o| &o.id);
-        let account = accounts::find_by_email(&d.db, org_id, email.as_str()).await?;
-        let stored = match &account {
+        let claim = claim(d, client, &who, email, org, AuthMethod::RecoveryCode).await?;
+        let stored = match &claim.account {
             Some(account) => recovery_codes::hashes(&d.db, &account.id).await?,
             None => Vec::new(),
         };
         let matched = d.passwords.match_code(normalise(code), stored).await?;
-        let used = match (&account, matched) {
+        let used = match (&claim.account, matched) {
             (Some(account), Some(hash)) => {
                 let left = recovery_codes::take(&d.db, &account.id, &hash).await?;
                 if left.is_none() {
                     // The right code, used a moment ago by a request racing
                     // this one (a double submit): not a guess, so it does
                     // not count towards the lockout.
-                    gate.right().await?;
+                    claim.gate.right().await?;
                     return Err(Error::RecoveryCodeRefused {
                         cause: "code_already_used",
                     });
@@ -110,22 +96,22 @@ pub async fn sign_in(
             }
             _ => None,
         };
-        let (account, org, left) = match (account, org, used) {
-            (Some(account), Some(org), Some(left)) => (account, org, left),
+        let (account, org, left) = match (claim.account, claim.org, used) {
+            (Some(account), Some(org), Some(left)) => {
+                claim.gate.right().await?;
+                (account, org, left)
+            }
             (account, org, _) => {
-                gate.wrong().await?;
-                let cause = match (&account, &org) {
-                    (Some(account), Some(org)) => {
-                        who.set(&account.id, &org.id);
-                        "wrong_code"
-                    }
-                    _ => "unknown_account",
+                let claim = Claim {
+                    account,
+                    org,
+                    gate: claim.gate,
                 };
+                let cause = claim.refused(&who, "wrong_code").await?;
                 return Err(Error::RecoveryCodeRefused { cause });
             }
         };
         who.set(&account.id, &org.id);
-        gate.right().await?;
         let proof = Proof {
             method: AuthMethod::RecoveryCode,
             passkey_id: None,

@@ -196,16 +196,13 @@ pub async fn finish(
         if account.password_hash.is_none() {
             return Err(Error::LinkInvalid);
         }
-        let has_passkey = !crate::store::passkeys::list_for_account(&d.db, &account.id)
-            .await?
-            .is_empty();
         let rule = crate::validate::PasswordFor {
             email: &account.email,
             org_short_name: &org.short_name,
             org_name: &org.name,
-            has_second_factor: account.totp_secret.is_some() || has_passkey,
+            has_second_factor: account.totp_secret.is_some(),
         };
-        crate::validate::new_password(&password, &rule)?;
+        crate::factors::password::check_rule(d, &account.id, rule, &password).await?;
         match (&account.totp_secret, second) {
             (None, _) => {}
             (

@@ -106,6 +106,16 @@ pub async fn list_for_account(db: &Db, account_id: &AccountId) -> Result<Vec<Pas
     Ok(rows)
 }
 
+/// How many passkeys the account has.
+pub async fn count_for_account(db: &Db, account_id: &AccountId) -> Result<i64> {
+    Ok(with_reader!(db, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM passkeys WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_one(pool)
+        .await)?)
+}
+
 pub async fn find_by_credential_id(db: &Db, credential_id: &str) -> Result<Option<PasskeyRow>> {
     let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = $1");
     let row = with_reader!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
