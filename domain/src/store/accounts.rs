@@ -284,7 +284,7 @@ pub async fn set_password(
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
-        let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        let ended = sqlx::query(crate::store::sessions::END_OTHERS)
             .bind(account_id)
             .bind(keep)
             .execute(&mut *tx)

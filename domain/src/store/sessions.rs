@@ -290,16 +290,19 @@ pub async fn delete_of_account(db: &Db, account_id: &AccountId, id: &str) -> Res
     Ok(deleted == 1)
 }
 
+/// Ends every session of the account (`$1`) but the one hashed `$2`: also
+/// run inside the transactions that change what those sessions proved
+/// (a password, 2FA).
+pub const END_OTHERS: &str = "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2";
+
 /// Ends every session of the account but the one hashed `keep`; how many.
 pub async fn delete_others(db: &Db, account_id: &AccountId, keep: &str) -> Result<u64> {
-    Ok(
-        with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+    Ok(with_pool!(db, pool => sqlx::query(END_OTHERS)
         .bind(account_id)
         .bind(keep)
         .execute(pool)
         .await
-        .map(|done| done.rows_affected()))?,
-    )
+        .map(|done| done.rows_affected()))?)
 }
 
 /// Records that the session hashed `token_hash` was seen at `now`.

@@ -38,7 +38,7 @@ pub async fn enable(
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
-        let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        let ended = sqlx::query(crate::store::sessions::END_OTHERS)
             .bind(account_id)
             .bind(keep)
             .execute(&mut *tx)

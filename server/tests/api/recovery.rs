@@ -713,21 +713,7 @@ async fn sso_required_orgs_have_no_password_or_recovery_ways() {
 #[tokio::test]
 async fn a_passkey_can_stand_in_for_the_code_of_a_reset() {
     let (app, secret) = crate::totp::ada_with_totp().await;
-    let half = app
-        .login("ada@example.com", "acme", PASSWORD)
-        .await
-        .session_cookie()
-        .unwrap();
-    let code = crate::totp::code(&secret, app.clock.now());
-    let full = post(
-        &app,
-        "/api/login/totp",
-        json!({ "code": code }),
-        Some(&half),
-    )
-    .await
-    .session_cookie()
-    .unwrap();
+    let full = crate::totp::signed_in_with_code(&app, &secret).await;
     let passkey = register(&app, &full).await;
     ask_reset(&app, "ada@example.com", "acme").await;
     let link = reset_token(&app, 1).await;
@@ -935,21 +921,7 @@ async fn a_password_shorter_than_15_is_never_left_as_the_only_factor() {
 
     // The same for 2FA: it cannot be turned off over a short password.
     let (app, secret) = crate::totp::ada_with_totp().await;
-    let half = app
-        .login("ada@example.com", "acme", PASSWORD)
-        .await
-        .session_cookie()
-        .unwrap();
-    let code = crate::totp::code(&secret, app.clock.now());
-    let full = post(
-        &app,
-        "/api/login/totp",
-        json!({ "code": code }),
-        Some(&half),
-    )
-    .await
-    .session_cookie()
-    .unwrap();
+    let full = crate::totp::signed_in_with_code(&app, &secret).await;
     assert_eq!(
         set_password(&app, &full, "eight ch").await.status,
         StatusCode::OK

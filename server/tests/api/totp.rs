@@ -37,6 +37,15 @@ async fn code_step(app: &TestApp, secret: &str, half: &str) -> crate::support::R
     post(app, "/api/login/totp", body, half).await
 }
 
+/// Signs Ada in with her password and the current code of `secret`: the
+/// full session's token.
+pub(crate) async fn signed_in_with_code(app: &TestApp, secret: &str) -> String {
+    let half = password_step(app).await;
+    let reply = code_step(app, secret, &half).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.session_cookie().unwrap()
+}
+
 /// Ada, signed in, with 2FA turned on; returns the secret.
 pub(crate) async fn ada_with_totp() -> (TestApp, String) {
     let app = TestApp::new().await;
