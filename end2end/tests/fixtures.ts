@@ -56,7 +56,13 @@ export async function waitForMail(to: string, subject: string): Promise<string> 
 /** Runs `latchkey ARGS…` against the database of the server under test. */
 export function latchkey(args: string[], password?: string): string {
   return execFileSync(bin, args, {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LATCHKEY_PASSWORD: password ?? "" },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      LATCHKEY_PASSWORD: password ?? "",
+      // The links the CLI prints (enroll-link) name the test server.
+      LATCHKEY_ORIGIN: `http://localhost:${process.env.E2E_PORT}`,
+    },
     encoding: "utf8",
   });
 }

@@ -1,8 +1,19 @@
 // What the rules change shows a person — the notice of a session ended by
-// a policy change, and the forced 2FA setup with its emailed code — at
-// 1280×800 and on a 375-px phone: in view, and nothing wider than the screen.
+// a policy change, the forced 2FA setup with its emailed code, the first
+// passkey's recovery codes, the password-reset page, and the enrolment step
+// a recovery code leads to — at 1280×800 and on a 375-px phone: in view,
+// nothing wider than the screen, and (for the newer screens) axe-clean.
 import type { Page } from "@playwright/test";
-import { test, expect, signInWithPassword } from "./fixtures";
+import {
+  test,
+  expect,
+  addPasskeyAfterSignIn,
+  continueToPassword,
+  expectAccessible,
+  openLoginWithoutAutofill,
+  signInWithPassword,
+  waitForMail,
+} from "./fixtures";
 
 const SIZES = [
   { name: "desktop", width: 1280, height: 800 },
@@ -47,5 +58,57 @@ for (const size of SIZES) {
     await expect(field).toHaveAccessibleDescription(/We emailed a 6-digit code/);
     await fitsTheWidth(page);
     await page.screenshot({ path: test.info().outputPath("forced-setup.png"), fullPage: true });
+  });
+
+  test(`the first passkey's recovery codes, then a code to the enrolment step (${size.name})`, async ({
+    page,
+    admin,
+    authenticator,
+  }) => {
+    await page.setViewportSize(size);
+    const org = admin.orgName(`acme-${size.name}`);
+    const email = admin.email(`ada-${size.name}`);
+    admin.createOrg(org, "Acme Security");
+    admin.createAccount(org, email, "Ada Lovelace");
+    await addPasskeyAfterSignIn(page, email, org);
+    const codes = page.getByRole("list", { name: "Your recovery codes" }).getByRole("listitem");
+    await expect(codes).toHaveCount(10);
+    const download = page.getByRole("region", { name: "Passkeys" }).getByRole("link", { name: "Download" });
+    await download.scrollIntoViewIfNeeded();
+    await expect(download).toBeInViewport();
+    await fitsTheWidth(page);
+    await expectAccessible(page, `new recovery codes (${size.name})`);
+    await page.screenshot({ path: test.info().outputPath("recovery-codes.png"), fullPage: true });
+    const [code] = await codes.allInnerTexts();
+
+    await openLoginWithoutAutofill(page, authenticator, [], { logOut: true });
+    await continueToPassword(page, email, org);
+    await page.getByRole("button", { name: "Use a recovery code" }).click();
+    await page.getByLabel("Recovery code").fill(code.trim());
+    await page.getByRole("button", { name: "Sign in with the code" }).click();
+    await expect(page.getByRole("heading", { name: "Set up a way to sign in" })).toBeInViewport();
+    await expect(page.getByRole("button", { name: "Create a passkey" })).toBeInViewport();
+    await fitsTheWidth(page);
+    await expectAccessible(page, `the enrolment step (${size.name})`);
+    await page.screenshot({ path: test.info().outputPath("enrolment.png"), fullPage: true });
+  });
+
+  test(`the password-reset page (${size.name})`, async ({ page, admin }) => {
+    await page.setViewportSize(size);
+    const org = admin.orgName(`acme-${size.name}`);
+    const email = admin.email(`ada-${size.name}`);
+    admin.createOrg(org, "Acme Security");
+    admin.createAccount(org, email, "Ada Lovelace");
+    const asked = await page.request.post("/api/password/reset/start", { data: { email, org } });
+    expect(asked.status()).toBe(202);
+    const mail = await waitForMail(email, "Reset your Latchkey password");
+    await page.goto(/\/reset-password#token=[A-Za-z0-9_-]+/.exec(mail)![0]);
+    await expect(page.getByRole("heading", { name: "Set a new password" })).toBeInViewport();
+    const button = page.getByRole("button", { name: "Set new password" });
+    await button.scrollIntoViewIfNeeded();
+    await expect(button).toBeInViewport();
+    await fitsTheWidth(page);
+    await expectAccessible(page, `the reset page (${size.name})`);
+    await page.screenshot({ path: test.info().outputPath("reset.png"), fullPage: true });
   });
 }

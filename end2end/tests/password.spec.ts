@@ -21,6 +21,23 @@ async function passwordLogin(page: Page, email: string, org: string, password: s
   return page.request.post("/api/login/password", { data: { email, org, password } });
 }
 
+/**
+ * Signs in with the password and turns 2FA on through the API (the UI's
+ * way is totp.spec.ts's); the page stays signed in. Returns the secret.
+ */
+async function signInWithTotpOn(page: Page, email: string, org: string): Promise<string> {
+  expect((await passwordLogin(page, email, org, PASSWORD)).status()).toBe(200);
+  const setup = await (await page.request.post("/api/totp/setup")).json();
+  const mailed = /enter this code: (\d{6})/.exec(
+    await waitForMail(email, "Your code to finish setting up two-factor authentication"),
+  )![1];
+  const on = await page.request.post("/api/totp/setup/confirm", {
+    data: { code: totp(setup.secret), email_code: mailed },
+  });
+  expect(on.status()).toBe(204);
+  return setup.secret;
+}
+
 /** The reset link of the last "Reset your Latchkey password" mail, as a path. */
 async function resetLink(email: string): Promise<string> {
   const mail = await waitForMail(email, "Reset your Latchkey password");
@@ -149,16 +166,7 @@ test("Forgot password?: the same words for any pair, a mailed link that changes 
 
 test("a reset for an account with 2FA asks for the authenticator code", async ({ page, admin }) => {
   const { org, email } = admin.adaAtAcme();
-  // 2FA on, through the API (the UI's way is totp.spec.ts's).
-  expect((await passwordLogin(page, email, org, PASSWORD)).status()).toBe(200);
-  const setup = await (await page.request.post("/api/totp/setup")).json();
-  const mailed = /enter this code: (\d{6})/.exec(
-    await waitForMail(email, "Your code to finish setting up two-factor authentication"),
-  )![1];
-  const on = await page.request.post("/api/totp/setup/confirm", {
-    data: { code: totp(setup.secret), email_code: mailed },
-  });
-  expect(on.status()).toBe(204);
+  const secret = await signInWithTotpOn(page, email, org);
   await page.request.post("/api/logout");
 
   await page.goto("/login");
@@ -172,13 +180,13 @@ test("a reset for an account with 2FA asks for the authenticator code", async ({
   await expect(page.getByLabel("New password")).toHaveAccessibleDescription(/^At least 8 characters/);
   await expectAccessible(page, "the reset page asking for a code");
   await page.getByLabel("New password").fill(NEW_PASSWORD);
-  await code.fill(totp(setup.secret, 1) === "000000" ? "111111" : "000000");
+  await code.fill(totp(secret, 1) === "000000" ? "111111" : "000000");
   await page.getByRole("button", { name: "Set new password" }).click();
   await expect(code).toHaveAccessibleDescription(/That code is not correct/);
   await expect(code).toHaveAttribute("aria-invalid", "true");
   // A wrong code leaves the link usable, and the password unchanged.
   expect((await passwordLogin(page, email, org, NEW_PASSWORD)).status()).toBe(401);
-  await code.fill(totp(setup.secret, 1));
+  await code.fill(totp(secret, 1));
   await page.getByRole("button", { name: "Set new password" }).click();
   await expect(page.getByRole("status")).toHaveText(
     "Your password was changed. Every session of the account was signed out.",
@@ -193,15 +201,7 @@ test("a reset for an account with 2FA takes one of its passkeys instead of the c
   authenticator,
 }) => {
   const { org, email } = admin.adaAtAcme();
-  expect((await passwordLogin(page, email, org, PASSWORD)).status()).toBe(200);
-  const setup = await (await page.request.post("/api/totp/setup")).json();
-  const mailed = /enter this code: (\d{6})/.exec(
-    await waitForMail(email, "Your code to finish setting up two-factor authentication"),
-  )![1];
-  const on = await page.request.post("/api/totp/setup/confirm", {
-    data: { code: totp(setup.secret), email_code: mailed },
-  });
-  expect(on.status()).toBe(204);
+  const secret = await signInWithTotpOn(page, email, org);
   // A passkey, added in My Account by the fresh session.
   await page.goto("/account");
   await page.getByRole("button", { name: "Add a Passkey" }).click();
@@ -222,7 +222,7 @@ test("a reset for an account with 2FA takes one of its passkeys instead of the c
   expect((await passwordLogin(page, email, org, PASSWORD)).status()).toBe(401);
   const signedIn = await (await passwordLogin(page, email, org, NEW_PASSWORD)).json();
   expect(signedIn.pending).toBe("totp");
-  const code = await page.request.post("/api/login/totp", { data: { code: totp(setup.secret, 1) } });
+  const code = await page.request.post("/api/login/totp", { data: { code: totp(secret, 1) } });
   expect(code.status()).toBe(200);
   const { passkeys } = await (await page.request.get("/api/passkeys")).json();
   expect(passkeys).toHaveLength(1);

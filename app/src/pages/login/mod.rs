@@ -114,6 +114,23 @@ impl Form {
         let org = self.org_name.get().unwrap_or_else(|| self.org.get());
         format!("{} · {}", self.email.get(), org)
     }
+
+    /// Who is signing in — the email, or after the org step the email and
+    /// org — with "Change" going back to `back`.
+    fn who_line(self, back: Step) -> impl IntoView {
+        let text = move || match back {
+            Step::Email => self.email.get(),
+            _ => self.who(),
+        };
+        view! {
+            <p class="who">
+                {text} " "
+                <button type="button" class="link-button" on:click=move |_| self.go(back)>
+                    "Change"
+                </button>
+            </p>
+        }
+    }
 }
 
 #[component]

@@ -57,12 +57,7 @@ pub(super) fn OrgStep(form: Form) -> impl IntoView {
         }
     });
     view! {
-        <p class="who">
-            {move || form.email.get()} " "
-            <button type="button" class="link-button" on:click=move |_| form.go(Step::Email)>
-                "Change"
-            </button>
-        </p>
+        {form.who_line(Step::Email)}
         {remembered_list}
         <form on:submit=submit novalidate>
             <Field

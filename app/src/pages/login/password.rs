@@ -35,12 +35,7 @@ pub(super) fn PasswordStep(form: Form) -> impl IntoView {
         sign_in.dispatch(());
     };
     view! {
-        <p class="who">
-            {move || form.who()} " "
-            <button type="button" class="link-button" on:click=move |_| form.go(Step::Org)>
-                "Change"
-            </button>
-        </p>
+        {form.who_line(Step::Org)}
         <form on:submit=submit>
             // Lets password managers pair the password with the email.
             <input type="hidden" name="username" autocomplete="username" prop:value=move || form.email.get() />

@@ -36,12 +36,7 @@ pub(super) fn RecoveryStep(form: Form) -> impl IntoView {
         }
     };
     view! {
-        <p class="who">
-            {move || form.who()} " "
-            <button type="button" class="link-button" on:click=move |_| form.go(Step::Org)>
-                "Change"
-            </button>
-        </p>
+        {form.who_line(Step::Org)}
         <form on:submit=submit>
             // Not a one-time code from an app: no autofill, no spelling help.
             <Field
