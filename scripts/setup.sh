@@ -59,8 +59,9 @@ if $want_test; then
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt_install postgresql || say "PostgreSQL could not be installed: its tests will be skipped"
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
-    say "installing the Playwright test runner (npm)"
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ] \
+     || [ ! -d end2end/node_modules/oidc-provider ]; then
+    say "installing the Playwright test runner and the test OpenID Provider (npm)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 fi

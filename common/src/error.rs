@@ -64,6 +64,9 @@ pub enum ErrorCode {
     /// The change leaves the account with its recovery codes as the only
     /// way back in: repeat it with the person's explicit confirmation.
     ConfirmationRequired,
+    /// Single sign-on cannot start: the org offers none, or its identity
+    /// provider cannot be reached. The message says which.
+    SsoUnavailable,
     /// The server failed; the details are in its log, never in the response.
     Internal,
 }
@@ -90,6 +93,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::LastWayIn,
         ErrorCode::ConfirmationRequired,
+        ErrorCode::SsoUnavailable,
         ErrorCode::Internal,
     ];
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod passkey;
 pub mod recovery;
 pub mod session;
+pub mod sso;
 #[cfg(feature = "openapi")]
 pub mod webauthn_json;
 
@@ -23,3 +24,4 @@ pub use session::{
     AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, SessionList,
     SessionRecord, TotpCode, TotpEnrolment, TotpSetup,
 };
+pub use sso::*;

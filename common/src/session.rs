@@ -50,6 +50,8 @@ pub enum AuthMethod {
     /// A single-use enrollment link (`latchkey account enroll-link`, an
     /// admin's invite): likewise limited to enrolment.
     EnrollmentLink,
+    /// Single sign-on through the org's OpenID Connect provider.
+    Sso,
 }
 
 impl AuthMethod {
@@ -62,6 +64,7 @@ impl AuthMethod {
             AuthMethod::EmailLink => "email_link",
             AuthMethod::RecoveryCode => "recovery_code",
             AuthMethod::EnrollmentLink => "enrollment_link",
+            AuthMethod::Sso => "sso",
         }
     }
 
@@ -74,6 +77,7 @@ impl AuthMethod {
             "email_link" => AuthMethod::EmailLink,
             "recovery_code" => AuthMethod::RecoveryCode,
             "enrollment_link" => AuthMethod::EnrollmentLink,
+            "sso" => AuthMethod::Sso,
             _ => return None,
         })
     }

@@ -49,6 +49,14 @@ pub enum Event {
     SessionEnded,
     /// "Sign out everywhere else".
     OtherSessionsEnded,
+    /// A sign-in through the org's identity provider (the callback).
+    SsoSignIn,
+    /// A re-authentication through the identity provider.
+    SsoReauthenticated,
+    /// An account was linked to its provider identity (first sign-in).
+    SsoLinked,
+    /// An account was made at its first single sign-on (just-in-time).
+    SsoAccountCreated,
 }
 
 impl Event {
@@ -77,6 +85,10 @@ impl Event {
             Event::EnrollmentLinkUsed => "enrollment_link.used",
             Event::SessionEnded => "session.ended",
             Event::OtherSessionsEnded => "session.others_ended",
+            Event::SsoSignIn => "sign_in.sso",
+            Event::SsoReauthenticated => "reauth.sso",
+            Event::SsoLinked => "sso.linked",
+            Event::SsoAccountCreated => "sso.account_created",
         }
     }
 }
@@ -96,7 +108,8 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
     match err {
         crate::error::Error::PasskeyRefused { cause }
         | crate::error::Error::SignInRefused { cause }
-        | crate::error::Error::RecoveryCodeRefused { cause } => return cause,
+        | crate::error::Error::RecoveryCodeRefused { cause }
+        | crate::error::Error::SsoFailed { cause, .. } => return cause,
         _ => {}
     }
     match err.code() {
@@ -120,6 +133,7 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
         C::RateLimited => "rate_limited",
         C::LastWayIn => "last_way_in",
         C::ConfirmationRequired => "confirmation_required",
+        C::SsoUnavailable => "sso_unavailable",
         C::Internal => "internal",
     }
 }

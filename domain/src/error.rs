@@ -86,6 +86,18 @@ pub enum Error {
     /// confirm.
     #[error("{0}")]
     ConfirmationRequired(String),
+    /// Single sign-on cannot start; the text says why (the org offers
+    /// none, or its provider cannot be reached).
+    #[error("{0}")]
+    SsoUnavailable(&'static str),
+    /// A single sign-on callback failed. `cause` is the audit trail's
+    /// word; `shown` the code the sign-in page is sent back with, which
+    /// picks the words the person reads (`common::sso_failure_message`).
+    #[error("Single sign-on did not complete.")]
+    SsoFailed {
+        cause: &'static str,
+        shown: common::SsoFailure,
+    },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -117,6 +129,9 @@ impl Error {
             Error::RateLimited => ErrorCode::RateLimited,
             Error::LastWayIn(_) => ErrorCode::LastWayIn,
             Error::ConfirmationRequired(_) => ErrorCode::ConfirmationRequired,
+            Error::SsoUnavailable(_) => ErrorCode::SsoUnavailable,
+            // Never answered as JSON: the callback redirects with `shown`.
+            Error::SsoFailed { .. } => ErrorCode::InvalidCredentials,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -38,11 +38,13 @@ pub mod error;
 pub mod factors;
 pub mod limits;
 pub mod mail;
+pub mod oidc;
 pub mod password;
 pub mod policy;
 pub mod providers;
 pub mod sessions;
 pub mod signin;
+pub mod sso_settings;
 pub mod store;
 pub mod totp;
 pub mod types;
@@ -86,6 +88,9 @@ pub struct Domain {
     /// that does not exist or has no passkey (see [`signin::passkey`]).
     pub decoy_key: Arc<[u8; 32]>,
     pub mailer: Mailer,
+    /// The OpenID Connect relying party (single sign-on), with the
+    /// providers' metadata it has fetched.
+    pub oidc: Arc<oidc::RelyingParty>,
 }
 
 /// What [`Domain::new`] needs besides a connected database.
@@ -133,6 +138,7 @@ impl Domain {
             ceremony_sweeper: Default::default(),
             decoy_key: Arc::new(decoy_key),
             mailer: config.mailer,
+            oidc: Arc::new(oidc::RelyingParty::new()?),
         })
     }
 }

@@ -101,14 +101,20 @@ impl OrgPolicy {
     /// May `method` prove who someone is in this org now? In an org that
     /// requires SSO, no password, passkey or emailed link does (the
     /// product's rule: only the identity provider signs people in there).
+    /// Single sign-on itself needs a provider, which
+    /// [`crate::signin::sso`] looks for.
     ///
     /// Errors: [`Error::SsoRequired`].
     pub fn allows(&self, method: AuthMethod) -> Result<()> {
-        if self.sso_required {
+        if self.sso_required && method != AuthMethod::Sso {
             return Err(Error::SsoRequired);
         }
-        let _ = method;
         Ok(())
+    }
+
+    /// Whether single sign-on is the only way in.
+    pub fn sso_required(&self) -> bool {
+        self.sso_required
     }
 
     /// Whether passkeys can be registered and listed in this org.
@@ -158,10 +164,10 @@ impl OrgPolicy {
     /// Does a live session still stand under this policy? Asked at every
     /// request, so a policy change applies to live sessions at once.
     pub fn standing(&self, session: &Session) -> Standing {
-        if self.sso_required {
+        let signed_in_with = AuthMethod::parse(&session.signin_method);
+        if self.sso_required && signed_in_with != Some(AuthMethod::Sso) {
             return Standing::SsoRequired;
         }
-        let signed_in_with = AuthMethod::parse(&session.signin_method);
         // A recovery code or link that ended in a password (no passkey
         // recorded) proved no more than a password does.
         let via_link_or_code = matches!(
@@ -215,6 +221,7 @@ mod tests {
         ] {
             assert!(matches!(p.allows(method), Err(Error::SsoRequired)));
         }
+        assert!(p.allows(AuthMethod::Sso).is_ok());
         assert!(policy(false, true).allows(AuthMethod::Password).is_ok());
     }
 }

@@ -20,6 +20,9 @@ pub struct WaysIn {
     pub totp: bool,
     /// Unused recovery codes.
     pub recovery_codes: i64,
+    /// Whether the account is linked to its org's current identity
+    /// provider (single sign-on is a way in of its own).
+    pub sso: bool,
 }
 
 /// What is being taken away.
@@ -40,7 +43,7 @@ pub enum Removing {
 /// password is removed, would be left); [`Error::ConfirmationRequired`]
 /// (only recovery codes would be left, and the person has not confirmed).
 pub fn check(left: WaysIn, removing: Removing) -> Result<()> {
-    if left.passkeys > 0 {
+    if left.passkeys > 0 || left.sso {
         return Ok(());
     }
     // What is left is a password alone: it must be one that may be alone
@@ -85,6 +88,7 @@ mod tests {
             password_enough_alone: true,
             totp: false,
             recovery_codes,
+            sso: false,
         }
     }
 
@@ -109,6 +113,20 @@ mod tests {
             check(left(0, false, 10), Removing::Password),
             Err(Error::LastWayIn(_))
         ));
+    }
+
+    #[test]
+    fn single_sign_on_is_a_way_in() {
+        let sso = WaysIn {
+            sso: true,
+            ..left(0, false, 0)
+        };
+        let passkey = Removing::Passkey {
+            rely_on_recovery_codes: false,
+        };
+        for removing in [passkey, Removing::Password, Removing::Totp] {
+            assert!(check(sso, removing).is_ok(), "{removing:?}");
+        }
     }
 
     #[test]

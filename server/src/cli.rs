@@ -4,9 +4,11 @@
 
 use crate::state::AppState;
 use clap::{Args, Parser, Subcommand};
+use common::SsoMode;
 use domain::clock::Clock;
 use domain::demo;
 use domain::password::Passwords;
+use domain::sso_settings;
 use domain::store::accounts::{self, NewAccount};
 use domain::store::db::Db;
 use domain::store::orgs::{self, NewOrg, OrgUpdate};
@@ -172,6 +174,45 @@ pub enum OrgCommand {
         /// How long a lockout lasts, in seconds.
         #[arg(long, value_parser = clap::value_parser!(i64).range(1..=86_400 * 30))]
         lockout_secs: Option<i64>,
+    },
+    /// Connect or remove the org's OpenID Connect identity provider.
+    #[command(subcommand)]
+    Sso(SsoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Connect the org's identity provider (replacing any other) and offer
+    /// or require single sign-on. Register `<LATCHKEY_ORIGIN>/api/sso/callback`
+    /// as the redirect URI at the provider. The provider must answer
+    /// discovery now, or nothing is saved.
+    Set {
+        /// The org's short name.
+        org: String,
+        /// Issuer URL; discovery is at `<issuer>/.well-known/openid-configuration`.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        /// A file holding the client secret (never a command-line argument:
+        /// those show in `ps` and shell history).
+        #[arg(long)]
+        client_secret_file: std::path::PathBuf,
+        /// A scope to ask for besides `openid` (repeat; default `email profile`).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Make an account at the first sign-in for people with an email
+        /// at this domain (repeat for several).
+        #[arg(long = "jit-domain")]
+        jit_domains: Vec<String>,
+        /// Single sign-on becomes the only way in (no passwords, no passkeys).
+        #[arg(long)]
+        required: bool,
+    },
+    /// Disconnect the org's identity provider and turn single sign-on off.
+    Remove {
+        /// The org's short name.
+        org: String,
     },
 }
 
@@ -389,6 +430,7 @@ async fn shutdown_signal() {
 
 async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
     match cmd {
+        OrgCommand::Sso(cmd) => sso_command(db, clock, cmd).await?,
         OrgCommand::Create {
             short_name,
             name,
@@ -436,6 +478,58 @@ async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
                 org.require_2fa,
                 org.lockout_attempts,
                 org.lockout_secs
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn sso_command(db: &Db, clock: &Clock, cmd: SsoCommand) -> Result<()> {
+    match cmd {
+        SsoCommand::Set {
+            org,
+            issuer,
+            client_id,
+            client_secret_file,
+            scopes,
+            jit_domains,
+            required,
+        } => {
+            let client_secret = std::fs::read_to_string(&client_secret_file).map_err(|e| {
+                domain::Error::BadRequest(format!(
+                    "cannot read {}: {e}",
+                    client_secret_file.display()
+                ))
+            })?;
+            let new = sso_settings::NewProvider {
+                issuer,
+                client_id,
+                client_secret,
+                scopes,
+                jit_domains,
+                mode: if required {
+                    SsoMode::Required
+                } else {
+                    SsoMode::Offered
+                },
+            };
+            let oidc = domain::oidc::RelyingParty::new()?;
+            let org = sso_settings::set(db, clock, &oidc, &org, new).await?;
+            println!(
+                "org {} signs in through its identity provider: single sign-on {}",
+                org.short_name,
+                if org.sso_required {
+                    "required"
+                } else {
+                    "offered"
+                }
+            );
+        }
+        SsoCommand::Remove { org } => {
+            let org = sso_settings::remove(db, &org).await?;
+            println!(
+                "org {} has no identity provider now: single sign-on is off",
+                org.short_name
             );
         }
     }

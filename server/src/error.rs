@@ -53,6 +53,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::LastWayIn => StatusCode::CONFLICT,
         ErrorCode::ConfirmationRequired => StatusCode::CONFLICT,
+        ErrorCode::SsoUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -101,6 +102,7 @@ mod tests {
             (ErrorCode::RateLimited, 429),
             (ErrorCode::LastWayIn, 409),
             (ErrorCode::ConfirmationRequired, 409),
+            (ErrorCode::SsoUnavailable, 503),
             (ErrorCode::Internal, 500),
         ];
         assert_eq!(

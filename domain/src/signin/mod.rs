@@ -3,7 +3,8 @@
 //!   password        → [`password::sign_in`]      ─┐
 //!   2FA code        → [`second_step::code`]       ├→ [`complete`]: the org's policy decides
 //!   forced 2FA setup→ [`second_step::setup_confirm`] │  the step still owed, the session opens
-//!   passkey         → [`passkey::finish`]         ─┘
+//!   passkey         → [`passkey::finish`]         ─┤
+//!   single sign-on  → [`sso::callback`]           ─┘
 //!
 //!   recovery code   → [`recovery::sign_in`]      ─┐ a session that can only enrol
 //!   enrollment link → [`enrollment::redeem`]     ─┘ → [`enrollment::finish`] → [`complete`]
@@ -18,6 +19,7 @@ pub mod password;
 pub mod recovery;
 pub mod reset;
 pub mod second_step;
+pub mod sso;
 
 use crate::audit::{Client, Who};
 use crate::error::Result;

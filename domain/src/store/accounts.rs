@@ -247,7 +247,10 @@ pub const WAYS_IN: &str = "SELECT \
      COALESCE((SELECT password_enough_alone FROM accounts WHERE id = $1), FALSE) \
          AS password_enough_alone, \
      COALESCE((SELECT totp_secret IS NOT NULL FROM accounts WHERE id = $1), FALSE) AS totp, \
-     (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1) AS recovery_codes";
+     (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1) AS recovery_codes, \
+     EXISTS (SELECT 1 FROM sso_identities i \
+             JOIN org_sso p ON p.org_id = i.org_id AND p.issuer = i.issuer \
+             WHERE i.account_id = $1) AS sso";
 
 /// Sets the account's password hash (`None` removes the password), and
 /// whether it is long enough to be the only factor

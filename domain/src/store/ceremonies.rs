@@ -27,6 +27,9 @@ pub enum Purpose {
     Reauth,
     /// A passkey standing in for the 2FA code of a password reset.
     PasswordReset,
+    /// A single sign-on (or re-authentication) at the org's identity
+    /// provider, between the redirect and the callback.
+    Sso,
 }
 
 impl Purpose {
@@ -36,6 +39,7 @@ impl Purpose {
             Purpose::Login => "login",
             Purpose::Reauth => "reauth",
             Purpose::PasswordReset => "password_reset",
+            Purpose::Sso => "sso",
         }
     }
 }

@@ -13,4 +13,5 @@ pub mod orgs;
 pub mod passkeys;
 pub mod recovery_codes;
 pub mod sessions;
+pub mod sso;
 pub mod totp;

@@ -9,6 +9,7 @@ mod passkeys;
 mod reauth;
 mod recovery;
 mod sessions;
+mod sso;
 mod totp;
 
 use crate::cross_site::refuse_cross_site;
@@ -32,6 +33,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(reauth::router())
         .merge(recovery::router())
         .merge(sessions::router())
+        .merge(sso::router())
         .merge(totp::router())
 }
 

@@ -292,3 +292,85 @@ async fn a_passkey_only_account_and_its_enrollment_link_come_from_the_cli() {
     assert!(!unknown.ok);
     assert!(unknown.stderr.contains("no account"), "{}", unknown.stderr);
 }
+
+#[tokio::test]
+async fn the_cli_connects_an_identity_provider_and_never_shows_its_secret() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    let issuer = crate::idp::RealIdp::issuer();
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("client-secret");
+    std::fs::write(&secret_file, format!("{}\n", crate::idp::CLIENT_SECRET)).unwrap();
+    let secret_path = secret_file.to_str().unwrap();
+    let set = |org: &str, issuer: &str| {
+        latchkey(
+            &app,
+            &[
+                "org",
+                "sso",
+                "set",
+                org,
+                "--issuer",
+                issuer,
+                "--client-id",
+                "latchkey",
+                "--client-secret-file",
+                secret_path,
+                "--jit-domain",
+                "Example.com",
+                "--required",
+            ],
+            None,
+            None,
+        )
+    };
+    let run = set("acme", &issuer);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("single sign-on required"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(crate::idp::CLIENT_SECRET));
+    assert!(!run.stderr.contains(crate::idp::CLIENT_SECRET));
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM org_sso WHERE client_secret = 'latchkey-client-secret' \
+             AND jit_domains = 'example.com' AND scopes = 'email profile'"
+        )
+        .await,
+        1,
+        "the secret file's line, trimmed; the domain in canonical form"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM orgs WHERE sso_required")
+            .await,
+        1
+    );
+
+    // Nothing is saved for a provider that does not answer, an unknown org,
+    // or an issuer that is not https.
+    assert_refused(&set("acme", "http://127.0.0.1:9"), "nothing was saved");
+    assert_refused(&set("nope", &issuer), "no organization");
+    assert_refused(&set("acme", "http://login.example.com"), "use https");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM org_sso WHERE issuer = '{issuer}'"
+        ))
+        .await,
+        1
+    );
+
+    let run = latchkey(&app, &["org", "sso", "remove", "acme"], None, None);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(app.count("SELECT COUNT(*) FROM org_sso").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM orgs WHERE sso_required")
+            .await,
+        0
+    );
+    assert_refused(
+        &latchkey(&app, &["org", "sso", "remove", "acme"], None, None),
+        "has no identity provider",
+    );
+}

@@ -1,0 +1,141 @@
+//! Single sign-on: what an org offers, the start (a redirect to the
+//! org's identity provider) and the callback it sends the browser back to.
+//!
+//! The rules are `domain::signin::sso`'s; this module adds the cookie
+//! that binds a sign-in to the browser that started it, and turns the
+//! callback's outcome into a redirect: to the console, to My Account (a
+//! re-authentication), or back with `?sso_error=…` and nothing stored.
+
+use crate::auth::{with_session_cookie, ClientInfo, CurrentSession};
+use crate::error::Result;
+use crate::json::Json;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use common::{ApiError, OrgSignIn, OrgSignInRequest, SsoRedirect, SsoStart};
+use domain::signin::sso::{self, Callback, Finished, Refused, Started};
+use domain::WebConfig;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(org_sign_in))
+        .routes(routes!(sso_start))
+        .routes(routes!(sso_reauth_start))
+        .routes(routes!(sso_callback))
+}
+
+/// The cookie that binds a single sign-on to this browser: SameSite=Lax,
+/// because the callback is a top-level navigation from the provider's
+/// site (a Strict cookie would not come with it); only its hash is kept
+/// on the server, in the ceremony.
+fn binding_cookie_name(web: &WebConfig) -> &'static str {
+    if web.secure {
+        "__Secure-latchkey_sso"
+    } else {
+        "latchkey_sso"
+    }
+}
+
+const BINDING_PATH: &str = "/api/sso";
+
+fn binding_cookie(web: &WebConfig, value: String) -> Cookie<'static> {
+    Cookie::build((binding_cookie_name(web), value))
+        .http_only(true)
+        .secure(web.secure)
+        .same_site(SameSite::Lax)
+        .path(BINDING_PATH)
+        .max_age(time::Duration::seconds(sso::CEREMONY_SECS))
+        .build()
+}
+
+fn started(state: &AppState, jar: CookieJar, started: Started) -> (CookieJar, Json<SsoRedirect>) {
+    let jar = jar.add(binding_cookie(&state.web, started.browser_secret));
+    let redirect = SsoRedirect {
+        authorize_url: started.authorize_url,
+    };
+    (jar, Json(redirect))
+}
+
+#[utoipa::path(post, path = "/login/org", tag = "sign-in",
+    request_body = OrgSignInRequest,
+    responses((status = 200, description = "Whether the org offers or requires single sign-on (`off` also for an org that does not exist)", body = OrgSignIn), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `POST /api/login/org` {org} → which ways in the sign-in page offers.
+async fn org_sign_in(
+    State(state): State<AppState>,
+    Json(request): Json<OrgSignInRequest>,
+) -> Result<Json<OrgSignIn>> {
+    let single_sign_on = sso::mode(&state, &request.org).await?;
+    Ok(Json(OrgSignIn { single_sign_on }))
+}
+
+#[utoipa::path(post, path = "/login/sso/start", tag = "sign-in",
+    request_body = SsoStart,
+    responses((status = 200, description = "Send the browser to `authorize_url`; sets the cookie that binds the sign-in to this browser", body = SsoRedirect), (status = "4XX", description = "Refused; `code` says why", body = ApiError), (status = 503, description = "`sso_unavailable`: the org offers no single sign-on, or its provider cannot be reached", body = ApiError)),
+)]
+/// `POST /api/login/sso/start` {email, org}: "Continue with single sign-on".
+async fn sso_start(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    jar: CookieJar,
+    Json(request): Json<SsoStart>,
+) -> Result<(CookieJar, Json<SsoRedirect>)> {
+    let start = sso::start(&state, &client, &request.email, &request.org).await?;
+    Ok(started(&state, jar, start))
+}
+
+#[utoipa::path(post, path = "/reauth/sso/start", tag = "re-authentication",
+    responses((status = 200, description = "Send the browser to `authorize_url` (the provider asks the person to sign in again)", body = SsoRedirect), (status = "4XX", description = "Refused; `code` says why", body = ApiError), (status = 503, description = "`sso_unavailable`", body = ApiError)),
+)]
+/// `POST /api/reauth/sso/start`: "Confirm it's you" at the identity
+/// provider; the callback returns to My Account.
+async fn sso_reauth_start(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    CurrentSession(session): CurrentSession,
+    jar: CookieJar,
+) -> Result<(CookieJar, Json<SsoRedirect>)> {
+    let start = sso::start_reauth(&state, &client, &session).await?;
+    Ok(started(&state, jar, start))
+}
+
+#[utoipa::path(get, path = "/sso/callback", tag = "sign-in",
+    params(
+        ("state" = Option<String>, Query, description = "The ceremony the sign-in started"),
+        ("code" = Option<String>, Query, description = "The authorization code"),
+        ("error" = Option<String>, Query, description = "The provider's error, instead of a code"),
+    ),
+    responses((status = 303, description = "To `/` signed in (session cookie set), to `/account` re-authenticated, or to `/login?sso_error=…` (`/account?sso_error=…`) with nothing stored")),
+)]
+/// `GET /api/sso/callback`: where the identity provider sends the browser
+/// back. Always a redirect; the binding cookie is cleared either way.
+async fn sso_callback(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    jar: CookieJar,
+    Query(answer): Query<Callback>,
+) -> Response {
+    let secret = jar
+        .get(binding_cookie_name(&state.web))
+        .map(|c| c.value().to_owned());
+    let finished = sso::callback(&state, &client, secret.as_deref(), answer).await;
+    let mut removal = binding_cookie(&state.web, String::new());
+    removal.make_removal();
+    let jar = jar.add(removal);
+    match finished {
+        Ok(Finished::SignedIn(opened)) => {
+            let jar = with_session_cookie(&state.web, jar, &opened);
+            (jar, Redirect::to("/")).into_response()
+        }
+        Ok(Finished::Reauthenticated) => (jar, Redirect::to("/account")).into_response(),
+        Err(Refused { shown, reauth }) => {
+            let page = if reauth { "/account" } else { "/login" };
+            let to = format!("{page}?sso_error={}", shown.as_str());
+            (jar, Redirect::to(&to)).into_response()
+        }
+    }
+}

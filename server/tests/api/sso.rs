@@ -1,0 +1,573 @@
+//! Single sign-on through an org's OpenID Connect provider: the real one
+//! (`oidc-provider`) for the flows people go through, our own hostile one
+//! for the tokens a real provider never sends. Every failure must end on
+//! the sign-in page with the reason, with the ceremony used up and nothing
+//! else stored.
+
+use crate::idp::{query_of, FakeIdp, RealIdp, Tamper, CLIENT_ID, CLIENT_SECRET};
+use crate::support::{TestApp, PASSWORD, USER_AGENT};
+use axum::http::{Method, StatusCode};
+use common::SsoMode;
+use domain::sso_settings::{self, NewProvider};
+use serde_json::{json, Value};
+
+struct Sso<'a> {
+    app: &'a TestApp,
+}
+
+/// What a callback answered: where it sends the browser, and the session
+/// cookie it set, if any.
+struct Landing {
+    location: String,
+    session: Option<String>,
+}
+
+impl<'a> Sso<'a> {
+    /// Connects `org` to the provider at `issuer`.
+    async fn connect(
+        app: &'a TestApp,
+        org: &str,
+        issuer: &str,
+        mode: SsoMode,
+        jit: &[&str],
+    ) -> Self {
+        let new = NewProvider {
+            issuer: issuer.to_owned(),
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: CLIENT_SECRET.to_owned(),
+            scopes: vec![],
+            jit_domains: jit.iter().map(|d| d.to_string()).collect(),
+            mode,
+        };
+        sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, org, new)
+            .await
+            .unwrap();
+        Sso { app }
+    }
+
+    /// "Continue with single sign-on": the authorization URL and this
+    /// browser's binding cookie.
+    async fn start(&self, email: &str, org: &str) -> (String, String) {
+        let body = json!({ "email": email, "org": org });
+        let reply = self
+            .app
+            .send(Method::POST, "/api/login/sso/start", Some(body), None)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        let url = reply.body["authorize_url"].as_str().unwrap().to_owned();
+        (url, binding_cookie(&reply))
+    }
+
+    /// The provider's redirect back (`query`), arriving in the browser
+    /// holding `binding` (a top-level navigation from the provider's site).
+    async fn callback(&self, query: &str, binding: Option<&str>) -> Landing {
+        let mut headers = vec![
+            ("sec-fetch-site", "cross-site".to_owned()),
+            ("user-agent", USER_AGENT.to_owned()),
+        ];
+        if let Some(value) = binding {
+            headers.push(("cookie", format!("latchkey_sso={value}")));
+        }
+        let path = format!("/api/sso/callback?{query}");
+        let reply = self.app.send_with(Method::GET, &path, None, &headers).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{:?}", reply.body);
+        let cookies: Vec<String> = reply
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            cookies.iter().any(|c| c.starts_with("latchkey_sso=;")),
+            "the binding cookie is cleared: {cookies:?}"
+        );
+        let session = cookies
+            .iter()
+            .find_map(|c| c.strip_prefix("latchkey_session="))
+            .and_then(|c| c.split(';').next())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned);
+        Landing {
+            location: reply.headers["location"].to_str().unwrap().to_owned(),
+            session,
+        }
+    }
+
+    /// The real provider: start, sign in there as `login`, come back.
+    async fn through_real(&self, email: &str, org: &str, login: &str) -> Landing {
+        let (url, binding) = self.start(email, org).await;
+        let back = RealIdp::sign_in(&url, login).await;
+        let query = back.split_once('?').unwrap().1.to_owned();
+        self.callback(&query, Some(&binding)).await
+    }
+
+    async fn sessions(&self) -> i64 {
+        self.app.count("SELECT COUNT(*) FROM sessions").await
+    }
+
+    async fn ceremonies(&self) -> i64 {
+        self.app.count("SELECT COUNT(*) FROM ceremonies").await
+    }
+
+    async fn audited(&self, event: &str, cause: Option<&str>) -> i64 {
+        let cause = match cause {
+            Some(cause) => format!("outcome = 'failure' AND cause = '{cause}'"),
+            None => "outcome = 'success'".to_owned(),
+        };
+        self.app
+            .count(&format!(
+                "SELECT COUNT(*) FROM audit_events WHERE event = '{event}' AND {cause}"
+            ))
+            .await
+    }
+}
+
+fn binding_cookie(reply: &crate::support::Reply) -> String {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            let v = v.to_str().unwrap();
+            v.strip_prefix("latchkey_sso=")
+                .map(|rest| rest.split(';').next().unwrap().to_owned())
+        })
+        .expect("the binding cookie")
+}
+
+async fn session_of(app: &TestApp, token: &str) -> Value {
+    let reply = app
+        .send(Method::GET, "/api/session", None, Some(token))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+#[tokio::test]
+async fn a_person_in_an_sso_required_org_signs_in_through_the_real_provider() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Required, &[]).await;
+
+    let landing = sso
+        .through_real("ada@example.com", "acme", "ada@example.com")
+        .await;
+    assert_eq!(landing.location, "/");
+    let token = landing.session.expect("a session cookie");
+    let session = session_of(&app, &token).await;
+    assert_eq!(session["auth_method"], "sso");
+    assert_eq!(session["email"], "ada@example.com");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sso_identities WHERE subject = 'ada@example.com'")
+            .await,
+        1,
+        "linked by the verified email"
+    );
+    assert_eq!(sso.audited("sso.linked", None).await, 1);
+    assert_eq!(sso.audited("sign_in.sso", None).await, 1);
+    assert_eq!(sso.ceremonies().await, 0, "the ceremony is used up");
+
+    // The second time, the subject finds the account.
+    let again = sso
+        .through_real("ada@example.com", "acme", "ada@example.com")
+        .await;
+    assert!(again.session.is_some());
+    assert_eq!(sso.audited("sso.linked", None).await, 1);
+
+    // Passwords stay refused there (passkeys too: `policies.rs`).
+    let refused = app.login("ada@example.com", "acme", PASSWORD).await;
+    assert_eq!(refused.body["code"], "sso_required");
+}
+
+#[tokio::test]
+async fn the_sign_in_page_learns_what_an_org_offers_and_nothing_about_unknown_ones() {
+    let app = TestApp::new().await;
+    for org in ["acme", "globex", "initech"] {
+        app.create_org(org, org).await;
+    }
+    Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Required, &[]).await;
+    Sso::connect(&app, "globex", &RealIdp::issuer(), SsoMode::Offered, &[]).await;
+    for (org, mode) in [
+        ("acme", "required"),
+        ("GLOBEX ", "offered"),
+        ("initech", "off"),
+        ("no-such-org", "off"),
+    ] {
+        let reply = app
+            .send(
+                Method::POST,
+                "/api/login/org",
+                Some(json!({ "org": org })),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body["single_sign_on"], mode, "{org}");
+    }
+    // Starting where there is no provider stores nothing.
+    for org in ["initech", "no-such-org"] {
+        let body = json!({ "email": "ada@example.com", "org": org });
+        let reply = app
+            .send(Method::POST, "/api/login/sso/start", Some(body), None)
+            .await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.body["code"], "sso_unavailable");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM ceremonies").await, 0);
+}
+
+#[tokio::test]
+async fn declining_at_the_provider_leads_back_with_the_reason_and_stores_nothing() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Required, &[]).await;
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let back = RealIdp::cancel(&url).await;
+    assert!(back.contains("error=access_denied"), "{back}");
+    let landing = sso
+        .callback(back.split_once('?').unwrap().1, Some(&binding))
+        .await;
+    assert_eq!(landing.location, "/login?sso_error=denied");
+    assert!(landing.session.is_none());
+    assert_eq!(sso.sessions().await, 0);
+    assert_eq!(sso.ceremonies().await, 0);
+    assert_eq!(sso.audited("sign_in.sso", Some("access_denied")).await, 1);
+}
+
+#[tokio::test]
+async fn the_provider_must_vouch_for_the_email_and_an_account_must_exist() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "unverified-ada@example.com")
+        .await;
+    let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Offered, &[]).await;
+
+    let landing = sso
+        .through_real(
+            "unverified-ada@example.com",
+            "acme",
+            "unverified-ada@example.com",
+        )
+        .await;
+    assert_eq!(landing.location, "/login?sso_error=email_unverified");
+    assert_eq!(
+        sso.audited("sign_in.sso", Some("email_unverified")).await,
+        1
+    );
+
+    let landing = sso
+        .through_real("bob@example.com", "acme", "bob@example.com")
+        .await;
+    assert_eq!(landing.location, "/login?sso_error=no_account");
+    assert_eq!(sso.audited("sign_in.sso", Some("no_account")).await, 1);
+
+    assert_eq!(sso.sessions().await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sso_identities").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts").await,
+        1,
+        "no account was made"
+    );
+}
+
+#[tokio::test]
+async fn a_listed_email_domain_gets_an_account_at_its_first_sign_in() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    let sso = Sso::connect(
+        &app,
+        "acme",
+        &RealIdp::issuer(),
+        SsoMode::Required,
+        &["Example.COM"],
+    )
+    .await;
+    let landing = sso
+        .through_real("bob@example.com", "acme", "bob@example.com")
+        .await;
+    let token = landing.session.expect("signed in");
+    let session = session_of(&app, &token).await;
+    assert_eq!(session["email"], "bob@example.com");
+    assert_eq!(session["display_name"], "bob");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM accounts WHERE email = 'bob@example.com' AND password_hash = ''"
+        )
+        .await,
+        1,
+        "made without a password: the provider is its way in"
+    );
+    assert_eq!(sso.audited("sso.account_created", None).await, 1);
+    // Other domains still need an account.
+    let landing = sso
+        .through_real("eve@evil.example", "acme", "eve@evil.example")
+        .await;
+    assert_eq!(landing.location, "/login?sso_error=no_account");
+}
+
+#[tokio::test]
+async fn re_authentication_goes_through_the_provider_again() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Offered, &[]).await;
+    let token = sso
+        .through_real("ada@example.com", "acme", "ada@example.com")
+        .await
+        .session
+        .unwrap();
+    // Past the re-authentication window, a sensitive change is refused…
+    app.clock.advance(app.state.reauth_window_secs + 1);
+    let register = app
+        .send(
+            Method::POST,
+            "/api/passkeys/register/start",
+            Some(json!({})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(register.body["code"], "reauth_required");
+    // …until the provider has asked the person again.
+    let reply = app
+        .send(Method::POST, "/api/reauth/sso/start", None, Some(&token))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let url = reply.body["authorize_url"].as_str().unwrap().to_owned();
+    let asked = query_of(&url);
+    assert_eq!(asked["prompt"], "login");
+    assert_eq!(asked["max_age"], "0");
+    let back = RealIdp::sign_in(&url, "ada@example.com").await;
+    let landing = sso
+        .callback(
+            back.split_once('?').unwrap().1,
+            Some(&binding_cookie(&reply)),
+        )
+        .await;
+    assert_eq!(landing.location, "/account");
+    assert!(landing.session.is_none(), "the same session goes on");
+    let register = app
+        .send(
+            Method::POST,
+            "/api/passkeys/register/start",
+            Some(json!({})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(register.status, StatusCode::OK, "{:?}", register.body);
+    assert_eq!(sso.audited("reauth.sso", None).await, 1);
+
+    // Another person at the provider cannot confirm for this session.
+    let reply = app
+        .send(Method::POST, "/api/reauth/sso/start", None, Some(&token))
+        .await;
+    let url = reply.body["authorize_url"].as_str().unwrap().to_owned();
+    let back = RealIdp::sign_in(&url, "mallory@example.com").await;
+    let landing = sso
+        .callback(
+            back.split_once('?').unwrap().1,
+            Some(&binding_cookie(&reply)),
+        )
+        .await;
+    assert_eq!(landing.location, "/account?sso_error=other_identity");
+    assert_eq!(sso.audited("reauth.sso", Some("other_identity")).await, 1);
+}
+
+#[tokio::test]
+async fn a_token_that_does_not_verify_signs_nobody_in() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let idp = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
+    let now = app.clock.now();
+    let cases: Vec<(&str, Tamper, Value)> = vec![
+        ("alg_none", Tamper::AlgNone, json!({})),
+        ("shared_secret", Tamper::SharedSecret, json!({})),
+        ("forged_signature", Tamper::ForgedSignature, json!({})),
+        ("unknown_key", Tamper::UnknownKey, json!({})),
+        (
+            "wrong_audience",
+            Tamper::Nothing,
+            json!({ "aud": "latchkey-other" }),
+        ),
+        (
+            "wrong_issuer",
+            Tamper::Nothing,
+            json!({ "iss": "https://evil.example" }),
+        ),
+        ("expired", Tamper::Nothing, json!({ "exp": now - 1 })),
+        (
+            "nonce_mismatch",
+            Tamper::Nothing,
+            json!({ "nonce": "replayed" }),
+        ),
+        ("no_nonce", Tamper::Nothing, json!({ "nonce": null })),
+    ];
+    for (case, tamper, changes) in cases {
+        idp.tamper(tamper);
+        let (url, binding) = sso.start("ada@example.com", "acme").await;
+        let query = idp.approve(&url, now, "ada-sub", "ada@example.com", changes);
+        let landing = sso.callback(&query, Some(&binding)).await;
+        assert_eq!(landing.location, "/login?sso_error=not_verified", "{case}");
+        assert!(landing.session.is_none(), "{case}");
+        assert_eq!(sso.sessions().await, 0, "{case}");
+        assert_eq!(sso.ceremonies().await, 0, "{case}");
+    }
+    for cause in [
+        "bad_signature",
+        "wrong_audience",
+        "wrong_issuer",
+        "token_expired",
+        "nonce_mismatch",
+    ] {
+        assert!(
+            sso.audited("sign_in.sso", Some(cause)).await >= 1,
+            "{cause}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM sso_identities").await, 0);
+
+    // The same provider, behaving: the account signs in.
+    idp.tamper(Tamper::Nothing);
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    assert!(sso.callback(&query, Some(&binding)).await.session.is_some());
+}
+
+#[tokio::test]
+async fn a_rotated_signing_key_is_fetched_when_a_token_names_it() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let idp = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
+    let now = app.clock.now();
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    // The keys were fetched for the start; the provider rotates meanwhile.
+    idp.rotate_keys();
+    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let landing = sso.callback(&query, Some(&binding)).await;
+    assert_eq!(landing.location, "/");
+    assert!(landing.session.is_some());
+}
+
+#[tokio::test]
+async fn a_state_is_used_once_and_only_by_the_browser_that_started_it() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let idp = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
+    let now = app.clock.now();
+
+    // Another browser (no cookie, or another sign-in's) gets nowhere, and
+    // the sign-in it intercepted is spent.
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let (_, other_binding) = sso.start("ada@example.com", "acme").await;
+    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    for intruder in [None, Some(other_binding.as_str())] {
+        let landing = sso.callback(&query, intruder).await;
+        assert_eq!(landing.location, "/login?sso_error=expired");
+        assert!(landing.session.is_none());
+    }
+    assert_eq!(sso.audited("sign_in.sso", Some("other_browser")).await, 1);
+    let landing = sso.callback(&query, Some(&binding)).await;
+    assert_eq!(landing.location, "/login?sso_error=expired", "spent");
+
+    // A state used once is refused the second time; an unknown one too.
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    assert!(sso.callback(&query, Some(&binding)).await.session.is_some());
+    let replay = sso.callback(&query, Some(&binding)).await;
+    assert_eq!(replay.location, "/login?sso_error=expired");
+    let unknown = sso.callback("code=x&state=made-up", Some(&binding)).await;
+    assert_eq!(unknown.location, "/login?sso_error=expired");
+    assert!(sso.audited("sign_in.sso", Some("state_invalid")).await >= 2);
+    assert_eq!(sso.sessions().await, 1);
+
+    // Ten minutes later the sign-in has expired.
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    app.clock.advance(domain::signin::sso::CEREMONY_SECS + 1);
+    let query = idp.approve(
+        &url,
+        app.clock.now(),
+        "ada-sub",
+        "ada@example.com",
+        json!({}),
+    );
+    let late = sso.callback(&query, Some(&binding)).await;
+    assert_eq!(late.location, "/login?sso_error=expired");
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_is_a_clear_error_with_nothing_half_made() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let idp = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
+    let now = app.clock.now();
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+
+    // Down between the redirect and the callback: the code cannot be redeemed.
+    idp.stop();
+    let landing = sso.callback(&query, Some(&binding)).await;
+    assert_eq!(landing.location, "/login?sso_error=unavailable");
+    assert_eq!(
+        sso.audited("sign_in.sso", Some("provider_unreachable"))
+            .await,
+        1
+    );
+
+    // Down at the start, once the cached discovery has aged: no ceremony.
+    app.clock.advance(2 * 60 * 60);
+    let body = json!({ "email": "ada@example.com", "org": "acme" });
+    let reply = app
+        .send(Method::POST, "/api/login/sso/start", Some(body), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.body["code"], "sso_unavailable");
+    assert!(reply.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("could not be reached"));
+    assert_eq!(sso.ceremonies().await, 0);
+    assert_eq!(sso.sessions().await, 0);
+
+    // A provider that was never reachable cannot be saved.
+    let new = NewProvider {
+        issuer: "http://127.0.0.1:9".to_owned(),
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: CLIENT_SECRET.to_owned(),
+        scopes: vec![],
+        jit_domains: vec![],
+        mode: SsoMode::Offered,
+    };
+    let refused = sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, "acme", new).await;
+    assert!(
+        matches!(refused, Err(domain::Error::BadRequest(m)) if m.contains("nothing was saved"))
+    );
+}
+
+#[tokio::test]
+async fn an_sso_session_stands_when_the_org_requires_sso_and_others_end() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let password_session = app.login_ok("ada@example.com", "acme").await;
+    let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Offered, &[]).await;
+    let sso_session = sso
+        .through_real("ada@example.com", "acme", "ada@example.com")
+        .await
+        .session
+        .unwrap();
+    Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Required, &[]).await;
+    assert_eq!(app.session_status(&sso_session).await, StatusCode::OK);
+    let ended = app
+        .send(Method::GET, "/api/session", None, Some(&password_session))
+        .await;
+    assert_eq!(ended.body["code"], "session_ended");
+}
