@@ -11,6 +11,13 @@ export const staleWindowSecs = 6;
 // the sign-in page sit idle past a ceremony's lifetime.
 export const shortCeremonyPort = port + 2;
 export const shortCeremonySecs = 6;
+// The OpenID Provider (oidc-provider) the single sign-on tests sign in at;
+// it sends browsers back to any of the three servers.
+export const oidcPort = port + 9;
+export const oidcIssuer = `http://localhost:${oidcPort}`;
+const redirectUris = [port, stalePort, shortCeremonyPort]
+  .map((p) => `http://localhost:${p}/api/sso/callback`)
+  .join(",");
 
 export default defineConfig({
   testDir: "./tests",
@@ -69,6 +76,15 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: "ignore",
       stderr: "pipe",
+    },
+    {
+      command: "node oidc/provider.mjs",
+      env: { OIDC_PORT: String(oidcPort), OIDC_REDIRECT_URIS: redirectUris },
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "ignore",
     },
   ],
 });

@@ -7,9 +7,10 @@
 use crate::browser::{json, webauthn};
 use common::{
     ApiError, CeremonyStart, EmailLinkConfirm, EmailLinkRequester, ErrorCode, LinkAccount,
-    LinkToken, NewPassword, OrgListRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart,
-    PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest, ReauthPassword, RecoveryCodes,
-    RecoveryLogin, RenamePasskey, SessionInfo, TotpCode, TotpEnrolment, TotpSetup,
+    LinkToken, NewPassword, OrgListRequest, OrgSignIn, OrgSignInRequest, PasskeyInfo, PasskeyList,
+    PasskeyLoginStart, PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest,
+    ReauthPassword, RecoveryCodes, RecoveryLogin, RenamePasskey, SessionInfo, SsoRedirect,
+    SsoStart, TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -106,6 +107,21 @@ async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
 async fn post_empty_reply<B: serde::Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
     let request = with_json(Request::post(path), body)?;
     empty_of(request.send().await).await
+}
+
+/// `POST /api/login/org`: whether the org offers single sign-on.
+pub async fn org_sign_in(body: &OrgSignInRequest) -> Result<OrgSignIn, ApiError> {
+    post_json("/api/login/org", body).await
+}
+
+/// `POST /api/login/sso/start`: where to send the browser.
+pub async fn sso_start(body: &SsoStart) -> Result<SsoRedirect, ApiError> {
+    post_json("/api/login/sso/start", body).await
+}
+
+/// `POST /api/reauth/sso/start`: "Confirm it's you" at the provider.
+pub async fn reauth_sso_start() -> Result<SsoRedirect, ApiError> {
+    json_of(Request::post("/api/reauth/sso/start").send().await).await
 }
 
 /// `POST /api/login/passkey/start`.

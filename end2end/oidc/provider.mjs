@@ -125,7 +125,15 @@ function listen(server, port, host) {
 
 const wanted = Number(process.env.OIDC_PORT || 0);
 let handler = null;
-const dispatch = (req, res) => handler(req, res);
+// Browsers ask every page's origin for /favicon.ico; the provider has none,
+// and its 404 would read as a console error in the browser tests.
+const dispatch = (req, res) => {
+  if (req.url === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
+  handler(req, res);
+};
 let port;
 for (let attempt = 0; ; attempt += 1) {
   const v4 = http.createServer(dispatch);

@@ -5,6 +5,8 @@ import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import fs from "node:fs";
+import os from "node:os";
+import { oidcIssuer } from "../playwright.config";
 import { createHmac, randomBytes } from "node:crypto";
 
 const root = path.resolve(__dirname, "../..");
@@ -105,6 +107,24 @@ export class Admin {
   /** An account without a password (`--no-password`): it signs in through an enrollment link. */
   createPasswordlessAccount(org: string, email: string, name: string): void {
     latchkey(["account", "create", "--org", org, "--email", email, "--name", name, "--no-password"]);
+  }
+
+  /**
+   * Connects `org` to the test OpenID Provider (`latchkey org sso set`),
+   * offering single sign-on or requiring it; `jitDomains` get accounts at
+   * their first sign-in.
+   */
+  connectSso(org: string, { required = false, jitDomains = [] as string[] } = {}): void {
+    const secretFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-sso-")), "secret");
+    fs.writeFileSync(secretFile, "latchkey-client-secret\n", { mode: 0o600 });
+    latchkey([
+      "org", "sso", "set", org,
+      "--issuer", oidcIssuer,
+      "--client-id", "latchkey",
+      "--client-secret-file", secretFile,
+      ...jitDomains.flatMap((d) => ["--jit-domain", d]),
+      ...(required ? ["--required"] : []),
+    ]);
   }
 
   /** The path and fragment (`/enroll#token=…`) of a new enrollment link from the CLI. */

@@ -7,13 +7,15 @@
 //! The person proves it with their password (and 2FA code, when on), one
 //! of their passkeys, or an emailed link confirmed on any device (only a
 //! passkey for removing the password); the dialog then closes and the
-//! caller retries the change.
+//! caller retries the change. A session that signed in through single
+//! sign-on confirms at the identity provider instead, which sends the
+//! browser back to My Account.
 
 use crate::actions::task;
-use crate::browser::{focus, webauthn};
+use crate::browser::{focus, redirect, webauthn};
 use crate::components::form::{Field, FieldKind, Outcome, PasskeyWait};
 use crate::session::use_session;
-use common::{ApiError, ReauthPassword};
+use common::{ApiError, AuthMethod, ReauthPassword};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -61,6 +63,12 @@ pub fn ConfirmDialog(
     let notice = RwSignal::new(None::<String>);
     let session = use_session();
     let needs_code = move || session.info().is_some_and(|i| i.totp_enabled);
+    // Signed in through the identity provider: it confirms, not a password.
+    let via_sso = move || {
+        session
+            .info()
+            .is_some_and(|i| i.auth_method == AuthMethod::Sso)
+    };
 
     // Whether the emailed link is out, waiting to be confirmed.
     let link_sent = RwSignal::new(false);
@@ -91,6 +99,14 @@ pub fn ConfirmDialog(
         async move { settle(crate::api::reauth_password(&body).await, password_error) }
     });
     let by_passkey = task(move || async move { settle(with_passkey(purpose).await, error) });
+    let by_sso = task(move || async move {
+        match crate::api::reauth_sso_start().await {
+            Ok(to) => redirect::leave_for(&to.authorize_url),
+            Err(e) => {
+                error.try_set(Some(e.message));
+            }
+        }
+    });
     let by_email = task(move || async move {
         match crate::api::reauth_email_start().await {
             Ok(()) => {
@@ -183,7 +199,23 @@ pub fn ConfirmDialog(
                 ", confirm it's you"
                 {move || if passkey_only.get() { " with one of your passkeys." } else { "." }}
             </p>
-            <form on:submit=submit hidden=move || passkey_only.get()>
+            {move || (via_sso() && !passkey_only.get()).then(|| view! {
+                <p class="hint">"Your identity provider asks you to sign in again, then brings you back here to make the change."</p>
+                <button
+                    type="button"
+                    class="primary"
+                    aria-disabled=move || by_sso.pending().get().then_some("true")
+                    on:click=move |_| {
+                        if !by_sso.pending().get_untracked() {
+                            error.set(None);
+                            by_sso.dispatch(());
+                        }
+                    }
+                >
+                    "Continue with single sign-on"
+                </button>
+            })}
+            <form on:submit=submit hidden=move || passkey_only.get() || via_sso()>
                 <Field
                     id="reauth-password"
                     label="Current password"
@@ -221,7 +253,7 @@ pub fn ConfirmDialog(
                 <button
                     type="button"
                     class="secondary"
-                    hidden=move || passkey_only.get()
+                    hidden=move || passkey_only.get() || via_sso()
                     disabled=move || by_email.pending().get()
                     on:click=move |_| {
                         error.set(None);

@@ -109,7 +109,7 @@ async fn sso_reauth_start(
         ("code" = Option<String>, Query, description = "The authorization code"),
         ("error" = Option<String>, Query, description = "The provider's error, instead of a code"),
     ),
-    responses((status = 303, description = "To `/` signed in (session cookie set), to `/account` re-authenticated, or to `/login?sso_error=…` (`/account?sso_error=…`) with nothing stored")),
+    responses((status = 303, description = "To `/` signed in (session cookie set), to `/account?sso=confirmed` re-authenticated, or to `/login?sso_error=…` (`/account?sso_error=…`) with nothing stored")),
 )]
 /// `GET /api/sso/callback`: where the identity provider sends the browser
 /// back. Always a redirect; the binding cookie is cleared either way.
@@ -131,7 +131,9 @@ async fn sso_callback(
             let jar = with_session_cookie(&state.web, jar, &opened);
             (jar, Redirect::to("/")).into_response()
         }
-        Ok(Finished::Reauthenticated) => (jar, Redirect::to("/account")).into_response(),
+        Ok(Finished::Reauthenticated) => {
+            (jar, Redirect::to("/account?sso=confirmed")).into_response()
+        }
         Err(Refused { shown, reauth }) => {
             let page = if reauth { "/account" } else { "/login" };
             let to = format!("{page}?sso_error={}", shown.as_str());

@@ -345,7 +345,7 @@ async fn re_authentication_goes_through_the_provider_again() {
             Some(&binding_cookie(&reply)),
         )
         .await;
-    assert_eq!(landing.location, "/account");
+    assert_eq!(landing.location, "/account?sso=confirmed");
     assert!(landing.session.is_none(), "the same session goes on");
     let register = app
         .send(

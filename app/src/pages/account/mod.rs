@@ -10,11 +10,15 @@ mod recovery_codes;
 mod two_factor;
 
 use crate::actions::{task, Task};
-use crate::browser::webauthn;
+use crate::browser::{redirect, webauthn};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::form::Outcome as FormOutcome;
 use crate::components::recovery_codes::RecoveryCodesList;
+use crate::routes::Page;
 use crate::session::{use_session, Session, SessionState};
-use common::{ApiError, AuthMethod, ErrorCode, NewPassword, PasskeyInfo, PasskeyList, TotpSetup};
+use common::{
+    ApiError, AuthMethod, ErrorCode, NewPassword, PasskeyInfo, PasskeyList, SsoFailure, TotpSetup,
+};
 use leptos::prelude::*;
 
 /// A change to the account's sign-in methods.
@@ -301,6 +305,7 @@ pub(crate) fn describe(method: AuthMethod) -> &'static str {
         AuthMethod::EmailLink => "Email link",
         AuthMethod::RecoveryCode => "Recovery code",
         AuthMethod::EnrollmentLink => "Enrollment link",
+        AuthMethod::Sso => "Single sign-on",
     }
 }
 
@@ -373,8 +378,21 @@ pub fn AccountPage() -> impl IntoView {
             account.run(change);
         }
     };
+    // Back from "Confirm it's you" at the identity provider.
+    let sso_answer = redirect::take_query(Page::Account, "sso_error")
+        .map(|code| {
+            let why = SsoFailure::parse(&code).map(|f| f.message().to_owned());
+            (None, why)
+        })
+        .or_else(|| {
+            redirect::take_query(Page::Account, "sso").map(|_| {
+                let done = "You confirmed it's you through single sign-on: make your change now.";
+                (Some(done.to_owned()), None)
+            })
+        });
     view! {
         <h1>"My Account"</h1>
+        {sso_answer.map(|(notice, error)| view! { <FormOutcome notice error /> })}
         {move || session.info().map(|info| view! {
             <section class="card" aria-labelledby="account-details">
                 <h2 id="account-details">"Account"</h2>

@@ -6,8 +6,11 @@
 //! enrollment link leads: set up a passkey (or a password) to go on.
 //!
 //! The org is picked on the client and sent with the password in one
-//! request, so no step asks the server whether an email or an org exists:
-//! the only answer the server gives is "signed in" or one generic refusal.
+//! request, so no step asks the server whether an email exists: the only
+//! answer the server gives is "signed in" or one generic refusal. The
+//! password step asks whether the org offers single sign-on (an org that
+//! does not exist answers as one without it). A failed single sign-on
+//! comes back here as `?sso_error=…`, shown above the form.
 //! One file per step; [`passkey`] holds the passkey ceremonies.
 
 mod autofill;
@@ -20,10 +23,10 @@ mod recovery;
 mod totp;
 mod totp_setup;
 
-use crate::browser::{remembered_orgs, webauthn};
+use crate::browser::{redirect, remembered_orgs, webauthn};
 use crate::routes::Page;
 use crate::session::{use_session, Session, SessionState};
-use common::{SecondStep, SessionInfo};
+use common::{SecondStep, SessionInfo, SsoFailure};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -147,6 +150,10 @@ pub fn LoginPage() -> impl IntoView {
         .get_untracked()
         .get("org")
         .filter(|org| !org.is_empty());
+    // Back from the identity provider without signing in: why.
+    let sso_failure = redirect::take_query(Page::Login, "sso_error")
+        .and_then(|code| SsoFailure::parse(&code))
+        .map(SsoFailure::message);
     let step = RwSignal::new(Step::Email);
     let error = RwSignal::new(None);
     let form = Form {
@@ -186,6 +193,7 @@ pub fn LoginPage() -> impl IntoView {
             <section class="card narrow login" aria-labelledby="login-heading">
                 <h1 id="login-heading">"Sign in to Latchkey"</h1>
                 {move || session.ended_because().map(|why| view! { <p role="status" class="notice">{why}</p> })}
+                {sso_failure.map(|why| view! { <p role="alert" class="error">{why}</p> })}
                 {move || match form.step.get() {
                     Step::Email => view! { <email::EmailStep form /> }.into_any(),
                     Step::Org => view! { <org::OrgStep form /> }.into_any(),

@@ -1,15 +1,91 @@
 //! Step 3: the password (or a passkey of this account instead); or
-//! "Forgot password?", or a recovery code.
+//! "Forgot password?", or a recovery code. An org with single sign-on adds
+//! "Continue with single sign-on"; one that requires it shows only that.
 
 use super::{passkey::PasskeyInstead, Form, Step};
 use crate::actions::task;
+use crate::browser::redirect;
 use crate::components::form::{Field, FieldKind, Outcome};
-use common::{PasswordLoginRequest, PasswordResetRequest};
+use common::{OrgSignInRequest, PasswordLoginRequest, PasswordResetRequest, SsoMode, SsoStart};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 #[component]
 pub(super) fn PasswordStep(form: Form) -> impl IntoView {
+    // What the org offers, asked once: `None` while the answer is on its
+    // way (an unreachable server reads as "no single sign-on"; the
+    // password is then refused with the server's own words).
+    let mode = RwSignal::new(None::<SsoMode>);
+    let ask = task(move || {
+        let request = OrgSignInRequest {
+            org: form.org.get_untracked().trim().to_lowercase(),
+        };
+        async move {
+            let answer = crate::api::org_sign_in(&request).await;
+            mode.try_set(Some(answer.map_or(SsoMode::Off, |a| a.single_sign_on)));
+        }
+    });
+    ask.dispatch(());
+    view! {
+        {form.who_line(Step::Org)}
+        {move || match mode.get() {
+            None => ().into_any(),
+            Some(SsoMode::Required) => view! { <SingleSignOn form required=true /> }.into_any(),
+            Some(mode) => view! {
+                <PasswordForm form />
+                {(mode == SsoMode::Offered).then(|| view! { <SingleSignOn form required=false /> })}
+                <PasskeyInstead form />
+                <OtherWays form />
+            }
+            .into_any(),
+        }}
+    }
+}
+
+/// "Continue with single sign-on": off to the org's identity provider,
+/// which sends the browser back to the server, then to the console (or
+/// here, with the reason it failed).
+#[component]
+fn SingleSignOn(form: Form, required: bool) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let go = task(move || {
+        let request = SsoStart {
+            email: form.email.get_untracked().trim().to_owned(),
+            org: form.org.get_untracked().trim().to_lowercase(),
+        };
+        async move {
+            match crate::api::sso_start(&request).await {
+                Ok(to) => redirect::leave_for(&to.authorize_url),
+                Err(e) => {
+                    error.try_set(Some(e.message));
+                }
+            }
+        }
+    });
+    view! {
+        {required.then(|| view! {
+            <p>"Your organization signs you in through its identity provider."</p>
+        })}
+        <button
+            type="button"
+            class=if required { "primary" } else { "secondary" }
+            aria-disabled=move || go.pending().get().then_some("true")
+            on:click=move |_| {
+                if !go.pending().get_untracked() {
+                    error.set(None);
+                    go.dispatch(());
+                }
+            }
+        >
+            {move || if go.pending().get() { "Opening your identity provider…" } else { "Continue with single sign-on" }}
+        </button>
+        <Outcome error />
+    }
+}
+
+/// The password form itself.
+#[component]
+fn PasswordForm(form: Form) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let sign_in = task(move || {
         let request = PasswordLoginRequest {
@@ -35,7 +111,6 @@ pub(super) fn PasswordStep(form: Form) -> impl IntoView {
         sign_in.dispatch(());
     };
     view! {
-        {form.who_line(Step::Org)}
         <form on:submit=submit>
             // Lets password managers pair the password with the email.
             <input type="hidden" name="username" autocomplete="username" prop:value=move || form.email.get() />
@@ -51,8 +126,6 @@ pub(super) fn PasswordStep(form: Form) -> impl IntoView {
                 {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
-        <PasskeyInstead form />
-        <OtherWays form />
     }
 }
 
