@@ -72,10 +72,12 @@ pub enum SsoFailure {
     OtherIdentity,
     /// The org no longer offers single sign-on.
     NotOffered,
+    /// Too many sign-ins from this client address.
+    RateLimited,
 }
 
 impl SsoFailure {
-    const ALL: [SsoFailure; 8] = [
+    const ALL: [SsoFailure; 9] = [
         SsoFailure::Unavailable,
         SsoFailure::Denied,
         SsoFailure::Expired,
@@ -84,6 +86,7 @@ impl SsoFailure {
         SsoFailure::NoAccount,
         SsoFailure::OtherIdentity,
         SsoFailure::NotOffered,
+        SsoFailure::RateLimited,
     ];
 
     /// The value of `sso_error`.
@@ -97,6 +100,7 @@ impl SsoFailure {
             SsoFailure::NoAccount => "no_account",
             SsoFailure::OtherIdentity => "other_identity",
             SsoFailure::NotOffered => "not_offered",
+            SsoFailure::RateLimited => "rate_limited",
         }
     }
 
@@ -137,6 +141,9 @@ impl SsoFailure {
             }
             SsoFailure::NotOffered => {
                 "This organization no longer offers single sign-on. Sign in another way."
+            }
+            SsoFailure::RateLimited => {
+                "Too many sign-ins from your network. Wait a few minutes, then start again."
             }
         }
     }

@@ -70,6 +70,22 @@ pub fn totp_changed(to: &str, org_name: &str, enabled: bool, at: i64, origin: &s
     notice(to, subject, what, origin, "security settings")
 }
 
+/// "Your account was linked to single sign-on": the provider vouched for
+/// the account's email, and can sign in to it from now on.
+pub fn sso_linked(to: &str, org_name: &str, issuer: &str, at: i64, origin: &str) -> Email {
+    let what = format!(
+        "Your account in {org_name} was linked to your organization's identity provider          ({issuer}) on {}, at a single sign-on with your email address. From now on that          provider signs you in.",
+        utc(at)
+    );
+    notice(
+        to,
+        "Your Latchkey account was linked to single sign-on",
+        what,
+        origin,
+        "sessions",
+    )
+}
+
 /// The code that proves the mailbox when a password alone is about to turn 2FA on.
 pub fn mailbox_code(to: &str, org_name: &str, code: &str) -> Email {
     let what = format!(

@@ -35,6 +35,9 @@ pub enum Failure {
     /// Discovery, the token endpoint or the keys could not be fetched, or
     /// answered something that is not OpenID Connect (the detail is logged).
     Unreachable(String),
+    /// The provider's settings cannot work: an issuer that is not a URL, no
+    /// token endpoint, an endpoint that is not https, a bad redirect URI.
+    Misconfigured(String),
     /// The token endpoint refused the code (expired, replayed, wrong
     /// client secret or PKCE verifier).
     CodeRefused(String),
@@ -56,6 +59,7 @@ impl Failure {
     pub fn cause(&self) -> &'static str {
         match self {
             Failure::Unreachable(_) => "provider_unreachable",
+            Failure::Misconfigured(_) => "provider_misconfigured",
             Failure::CodeRefused(_) => "code_refused",
             Failure::NoIdToken => "no_id_token",
             Failure::Signature(_) => "bad_signature",
@@ -165,12 +169,19 @@ impl RelyingParty {
             }
         }
         let issuer_url = IssuerUrl::new(issuer.to_owned())
-            .map_err(|e| Failure::Unreachable(format!("issuer URL: {e}")))?;
+            .map_err(|e| Failure::Misconfigured(format!("issuer URL: {e}")))?;
         // Discovery also fetches the JWKS and checks that the document's
         // `issuer` is exactly this one (Discovery 1.0 §4.3).
         let metadata = CoreProviderMetadata::discover_async(issuer_url, &self.http)
             .await
             .map_err(|e| Failure::Unreachable(format!("discovery: {}", chain(&e))))?;
+        let endpoints = [
+            Some(metadata.authorization_endpoint().url()),
+            metadata.token_endpoint().map(|u| u.url()),
+            Some(metadata.jwks_uri().url()),
+        ];
+        endpoints_allowed(issuer, endpoints.iter().flatten().copied())
+            .map_err(|why| Failure::Misconfigured(format!("discovery: {why}")))?;
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(
                 issuer.to_owned(),
@@ -193,7 +204,7 @@ impl RelyingParty {
     /// refuses to save a provider it cannot reach; a sign-in checks before
     /// it starts a ceremony). Cached metadata counts unless `fresh`.
     ///
-    /// Errors: [`Failure::Unreachable`].
+    /// Errors: [`Failure::Unreachable`], [`Failure::Misconfigured`].
     pub async fn discover(&self, issuer: &str, now: i64, fresh: bool) -> Result<(), Failure> {
         self.metadata(issuer, now, fresh).await.map(|_| ())
     }
@@ -201,7 +212,7 @@ impl RelyingParty {
     /// The URL to send the browser to: the authorization code flow with
     /// PKCE (S256 of `secrets.pkce_verifier`), `state` and `secrets.nonce`.
     ///
-    /// Errors: [`Failure::Unreachable`] (discovery).
+    /// Errors: [`Failure::Unreachable`], [`Failure::Misconfigured`].
     pub async fn authorization_url(
         &self,
         provider: &Provider,
@@ -260,7 +271,7 @@ impl RelyingParty {
         let client = new_client(metadata.clone(), provider, redirect_uri)?;
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .map_err(|e| Failure::Unreachable(format!("no token endpoint: {e}")))?
+            .map_err(|e| Failure::Misconfigured(format!("no token endpoint: {e}")))?
             .set_pkce_verifier(PkceCodeVerifier::new(secrets.pkce_verifier.clone()))
             .request_async(&self.http)
             .await
@@ -304,7 +315,7 @@ fn new_client(
     redirect_uri: &str,
 ) -> Result<Client, Failure> {
     let redirect = RedirectUrl::new(redirect_uri.to_owned())
-        .map_err(|e| Failure::Unreachable(format!("redirect URI: {e}")))?;
+        .map_err(|e| Failure::Misconfigured(format!("redirect URI: {e}")))?;
     Ok(CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(provider.client_id.clone()),
@@ -365,6 +376,38 @@ fn verify(
     })
 }
 
+/// Whether the endpoints a discovery document names may be used: https
+/// only (the token endpoint receives the client secret; the browser is
+/// sent to the authorization endpoint), except for a provider whose issuer
+/// is itself plain http on a loopback host (development and tests), whose
+/// endpoints must stay on loopback too.
+fn endpoints_allowed<'a>(
+    issuer: &str,
+    endpoints: impl IntoIterator<Item = &'a url::Url>,
+) -> Result<(), String> {
+    let loopback = |url: &url::Url| {
+        matches!(
+            url.host(),
+            Some(url::Host::Domain("localhost"))
+                | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+                | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+        )
+    };
+    let issuer = url::Url::parse(issuer).map_err(|e| format!("issuer URL: {e}"))?;
+    let local = issuer.scheme() == "http" && loopback(&issuer);
+    for endpoint in endpoints {
+        let allowed = match endpoint.scheme() {
+            "https" => true,
+            "http" => local && loopback(endpoint),
+            _ => false,
+        };
+        if !allowed {
+            return Err(format!("the endpoint {endpoint} is not https"));
+        }
+    }
+    Ok(())
+}
+
 /// An error and its sources, on one line, for the log.
 fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -375,4 +418,27 @@ fn chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(list: &[&str]) -> Vec<url::Url> {
+        list.iter().map(|u| url::Url::parse(u).unwrap()).collect()
+    }
+
+    #[test]
+    fn endpoints_are_https_unless_the_provider_is_local() {
+        let https = urls(&["https://idp.example/auth", "https://keys.example/jwks"]);
+        assert!(endpoints_allowed("https://idp.example", &https).is_ok());
+        let downgraded = urls(&["https://idp.example/auth", "http://idp.example/token"]);
+        assert!(endpoints_allowed("https://idp.example", &downgraded).is_err());
+        let script = urls(&["javascript:alert(1)//"]);
+        assert!(endpoints_allowed("https://idp.example", &script).is_err());
+        let local = urls(&["http://localhost:9000/auth", "http://127.0.0.1:9000/token"]);
+        assert!(endpoints_allowed("http://localhost:9000", &local).is_ok());
+        let escaping = urls(&["http://169.254.169.254/token"]);
+        assert!(endpoints_allowed("http://localhost:9000", &escaping).is_err());
+    }
 }

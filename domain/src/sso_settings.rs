@@ -85,7 +85,8 @@ pub async fn set(
         .await
         .map_err(|e| {
             let why = match e {
-                crate::oidc::Failure::Unreachable(why) => why,
+                crate::oidc::Failure::Unreachable(why)
+                | crate::oidc::Failure::Misconfigured(why) => why,
                 other => other.cause().to_owned(),
             };
             Error::BadRequest(format!(
@@ -101,7 +102,10 @@ pub async fn set(
         scopes: scopes.join(" "),
         jit_domains: jit_domains.join(" "),
     };
-    sso::set_provider(db, clock, &provider).await?;
+    let ended = sso::set_provider(db, clock, &provider).await?;
+    if ended > 0 {
+        tracing::info!(org = %org.short_name, ended, "sessions of the replaced identity provider ended");
+    }
     let change = OrgUpdate {
         sso_required: Some(required),
         ..OrgUpdate::default()
@@ -109,35 +113,52 @@ pub async fn set(
     orgs::update(db, &org.short_name, change).await
 }
 
-/// Disconnects the org's provider and turns single sign-on off (a
-/// requirement without a provider would let nobody in). Accounts keep
-/// their links, found again if a provider with the same issuer returns.
+/// What removing a provider did.
+pub struct Removed {
+    pub org: Org,
+    /// Sessions opened through the provider, now ended.
+    pub sessions_ended: u64,
+    /// Accounts left with no password and no passkey (made just-in-time,
+    /// say): they need an enrollment link to sign in again.
+    pub stranded_accounts: i64,
+}
+
+/// Disconnects the org's provider, ends the sessions it opened, and turns
+/// single sign-on off (a requirement without a provider would let nobody
+/// in). Accounts keep their links, found again if a provider with the same
+/// issuer returns.
 ///
 /// Errors: [`Error::BadRequest`] (no such org, or it has no provider).
-pub async fn remove(db: &Db, org: &str) -> Result<Org> {
+pub async fn remove(db: &Db, org: &str) -> Result<Removed> {
     let found = orgs::find_by_short_name(db, org).await?;
     let org = found.ok_or_else(|| no_such_org(org))?;
-    if !sso::remove_provider(db, &org.id).await? {
+    let Some(sessions_ended) = sso::remove_provider(db, &org.id).await? else {
         return Err(Error::BadRequest(format!(
             "'{}' has no identity provider.",
             org.short_name
         )));
-    }
+    };
     let change = OrgUpdate {
         sso_required: Some(false),
         ..OrgUpdate::default()
     };
-    orgs::update(db, &org.short_name, change).await
+    let org = orgs::update(db, &org.short_name, change).await?;
+    let stranded_accounts = sso::accounts_without_other_ways(db, &org.id).await?;
+    Ok(Removed {
+        org,
+        sessions_ended,
+        stranded_accounts,
+    })
 }
 
 fn no_such_org(org: &str) -> Error {
     Error::BadRequest(format!("There is no organization '{}'.", org.trim()))
 }
 
-/// The issuer as ID tokens carry it: an https URL without query or
-/// fragment (OpenID Connect Discovery 1.0 §2), or http on a loopback
-/// host (development and tests). A trailing slash is dropped, since
-/// discovery appends `/.well-known/…`.
+/// The issuer exactly as given (ID tokens must carry exactly it: some
+/// providers' issuers end in a slash, Auth0's for one): an https URL
+/// without query or fragment (OpenID Connect Discovery 1.0 §2), or http on
+/// a loopback host (development and tests).
 fn issuer(raw: &str) -> Result<String> {
     let bad =
         |why: &str| Error::BadRequest(format!("'{}' is not a valid issuer: {why}.", raw.trim()));
@@ -151,7 +172,7 @@ fn issuer(raw: &str) -> Result<String> {
     if url.query().is_some() || url.fragment().is_some() || url.host_str().is_none() {
         return Err(bad("no query or fragment allowed"));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    Ok(raw.trim().to_owned())
 }
 
 #[cfg(test)]
@@ -161,8 +182,8 @@ mod tests {
     #[test]
     fn issuers_are_https_or_loopback_http() {
         assert_eq!(
-            issuer("https://login.example.com/realms/acme/").unwrap(),
-            "https://login.example.com/realms/acme"
+            issuer(" https://tenant.auth0.com/ ").unwrap(),
+            "https://tenant.auth0.com/"
         );
         assert_eq!(
             issuer("http://localhost:9000").unwrap(),

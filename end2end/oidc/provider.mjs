@@ -8,7 +8,8 @@
 //   listening, is {"issuer":"http://localhost:PORT"}; logs go to stderr.
 // - OIDC_EXIT_WITH_STDIN=1: exit when stdin closes, so a provider spawned
 //   with a pipe by a test binary never outlives it.
-// - OIDC_REDIRECT_URIS: comma-separated redirect URIs of both clients.
+// - OIDC_REDIRECT_URIS: comma-separated redirect URIs of both clients; each
+//   also allows one org segment under it (`…/api/sso/callback/<org>`).
 // - Any login name signs in (dev interactions page); see findAccount.
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
@@ -167,6 +168,16 @@ const interactionFinished = provider.interactionFinished.bind(provider);
 provider.interactionFinished = (req, res, result, options) => {
   if (result?.login?.accountId) result.login.accountId = String(result.login.accountId).toLowerCase();
   return interactionFinished(req, res, result, options);
+};
+
+// Latchkey's redirect URI is per org (`…/api/sso/callback/<org>`), and the
+// tests make orgs with random names: a registered URI allows any one path
+// segment under it. (A real provider lists each org's URI exactly.)
+const exactlyAllowed = provider.Client.prototype.redirectUriAllowed;
+provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
+  return exactlyAllowed.call(this, value)
+    || this.redirectUris.some((base) => value.startsWith(`${base}/`)
+      && /^[a-z0-9-]+$/.test(value.slice(base.length + 1)));
 };
 
 // A 500 at the RP says only "server_error"; the cause goes to stderr.

@@ -183,7 +183,7 @@ pub enum OrgCommand {
 #[derive(Debug, Subcommand)]
 pub enum SsoCommand {
     /// Connect the org's identity provider (replacing any other) and offer
-    /// or require single sign-on. Register `<LATCHKEY_ORIGIN>/api/sso/callback`
+    /// or require single sign-on. Register `<LATCHKEY_ORIGIN>/api/sso/callback/<ORG>`
     /// as the redirect URI at the provider. The provider must answer
     /// discovery now, or nothing is saved.
     Set {
@@ -516,21 +516,31 @@ async fn sso_command(db: &Db, clock: &Clock, cmd: SsoCommand) -> Result<()> {
             let oidc = domain::oidc::RelyingParty::new()?;
             let org = sso_settings::set(db, clock, &oidc, &org, new).await?;
             println!(
-                "org {} signs in through its identity provider: single sign-on {}",
+                "org {} signs in through its identity provider: single sign-on {}; its redirect \
+                 URI is <LATCHKEY_ORIGIN>/api/sso/callback/{}",
                 org.short_name,
                 if org.sso_required {
                     "required"
                 } else {
                     "offered"
-                }
+                },
+                org.short_name
             );
         }
         SsoCommand::Remove { org } => {
-            let org = sso_settings::remove(db, &org).await?;
+            let removed = sso_settings::remove(db, &org).await?;
             println!(
-                "org {} has no identity provider now: single sign-on is off",
-                org.short_name
+                "org {} has no identity provider now: single sign-on is off; {} session(s) \
+                 opened through it ended",
+                removed.org.short_name, removed.sessions_ended
             );
+            if removed.stranded_accounts > 0 {
+                eprintln!(
+                    "note: {} account(s) of {} have no password and no passkey: send each an \
+                     enrollment link (latchkey account enroll-link) to let them back in",
+                    removed.stranded_accounts, removed.org.short_name
+                );
+            }
         }
     }
     Ok(())

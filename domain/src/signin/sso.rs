@@ -35,16 +35,23 @@ pub const CEREMONY_SECS: i64 = 10 * 60;
 /// re-authentication's `auth_time` is compared with its start.
 const CLOCK_SKEW_SECS: i64 = 30;
 
-/// Where the provider sends the browser back: register exactly this
-/// redirect URI with the provider.
-pub fn redirect_uri(d: &Domain) -> String {
-    format!("{}/api/sso/callback", d.web.origin)
+/// Where the provider sends the browser back for the org `short_name`:
+/// register exactly this redirect URI with the provider. One per org, so
+/// that a callback names the org whose provider answered: a code minted by
+/// one org's provider can never reach another org's token endpoint (the
+/// mix-up attack, RFC 9700 §4.4).
+pub fn redirect_uri(d: &Domain, short_name: &str) -> String {
+    format!("{}/api/sso/callback/{short_name}", d.web.origin)
 }
 
 /// What the sign-in page offers for the org named `org`: the same answer
 /// ([`SsoMode::Off`]) for an org that does not exist as for one without
-/// single sign-on.
-pub async fn mode(d: &Domain, org: &str) -> Result<SsoMode> {
+/// single sign-on. Counted as a ceremony start of this client, so that
+/// orgs cannot be enumerated at speed.
+///
+/// Errors: [`Error::RateLimited`].
+pub async fn mode(d: &Domain, client: &Client, org: &str) -> Result<SsoMode> {
+    crate::limits::ceremony_start(d, client).await?;
     let Some(org) = orgs::find_by_short_name(&d.db, org).await? else {
         return Ok(SsoMode::Off);
     };
@@ -68,6 +75,8 @@ pub struct Started {
 #[derive(Serialize, Deserialize)]
 struct Pending {
     org_id: String,
+    /// The org's short name: its callback path and redirect URI.
+    org: String,
     /// The provider the request went to: a callback after the org changed
     /// providers is refused.
     issuer: String,
@@ -99,7 +108,16 @@ pub async fn start(d: &Domain, client: &Client, email: &str, org: &str) -> Resul
         return Err(Error::SsoUnavailable(NOT_OFFERED));
     };
     let hint = Email::canonical(email);
-    begin(d, &provider, Binding::default(), Some(hint.as_str()), false).await
+    let org_name = org.map(|o| o.short_name).unwrap_or_default();
+    begin(
+        d,
+        &provider,
+        &org_name,
+        Binding::default(),
+        Some(hint.as_str()),
+        false,
+    )
+    .await
 }
 
 /// "Confirm it's you" through the provider, for a session that signed in
@@ -124,12 +142,14 @@ pub async fn start_reauth(
                 .into(),
         ));
     }
-    begin(d, &provider, Binding::of_session(session), None, true).await
+    let org = session.org_short_name.clone();
+    begin(d, &provider, &org, Binding::of_session(session), None, true).await
 }
 
 async fn begin(
     d: &Domain,
     provider: &Provider,
+    org: &str,
     binding: Binding,
     login_hint: Option<&str>,
     again: bool,
@@ -149,6 +169,7 @@ async fn begin(
     let browser_secret = URL_SAFE_NO_PAD.encode(secret);
     let pending = Pending {
         org_id: provider.org_id.to_string(),
+        org: org.to_owned(),
         issuer: provider.issuer.clone(),
         secrets: Secrets::new(),
         browser: browser_hash(&browser_secret),
@@ -171,7 +192,7 @@ async fn begin(
     };
     let authorize_url = d
         .oidc
-        .authorization_url(provider, &redirect_uri(d), now, ask, &pending.secrets)
+        .authorization_url(provider, &redirect_uri(d, org), now, ask, &pending.secrets)
         .await
         .map_err(unreachable)?;
     Ok(Started {
@@ -184,13 +205,44 @@ fn browser_hash(secret: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// The query of `GET /api/sso/callback` (OpenID Connect Core §3.1.2.5–6).
-#[derive(Debug, Default, Deserialize)]
+/// `GET /api/sso/callback/{org}`: the org its path names, and its query
+/// (OpenID Connect Core §3.1.2.5–6, RFC 9207).
+#[derive(Debug, Default)]
 pub struct Callback {
+    /// The org the callback path names.
+    pub org: String,
     pub state: Option<String>,
     pub code: Option<String>,
     /// An error the provider answered with instead of a code.
     pub error: Option<String>,
+    /// The issuer of the answer, where the provider says it (RFC 9207).
+    pub iss: Option<String>,
+}
+
+impl Callback {
+    /// The callback for `org` with the query string `query`. A parameter
+    /// given twice is ambiguous: it counts as missing (the callback then
+    /// fails as unknown).
+    pub fn parse(org: &str, query: &str) -> Self {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            seen.push((name.into_owned(), value.into_owned()));
+        }
+        let one = |name: &str| {
+            let mut values = seen.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
+            match (values.next(), values.next()) {
+                (Some(value), None) => Some(value.clone()),
+                _ => None,
+            }
+        };
+        Callback {
+            org: org.to_owned(),
+            state: one("state"),
+            code: one("code"),
+            error: one("error"),
+            iss: one("iss"),
+        }
+    }
 }
 
 /// What a callback ended in.
@@ -257,6 +309,13 @@ async fn settle(
     browser_secret: Option<&str>,
     answer: Callback,
 ) -> Result<Finished> {
+    // Unauthenticated, and each one audited: counted like a ceremony start.
+    crate::limits::ceremony_start(d, client)
+        .await
+        .map_err(|e| match e {
+            Error::RateLimited => failed(SsoFailure::RateLimited, "rate_limited"),
+            other => other,
+        })?;
     let state = answer.state.as_deref().unwrap_or_default();
     let (pending, binding) = ceremonies::take::<Pending>(&d.db, &d.clock, Purpose::Sso, state)
         .await
@@ -273,6 +332,24 @@ async fn settle(
     if browser_secret.map(browser_hash).as_deref() != Some(pending.browser.as_str()) {
         tracing::warn!("a single sign-on callback came to another browser than started it");
         return Err(failed(SsoFailure::Expired, "other_browser"));
+    }
+    // The answer must come back for the org the request went out for, and
+    // (where the provider says) from its issuer: otherwise another org's
+    // provider answered — a mix-up — and its code must go nowhere.
+    let named = crate::types::OrgShortName::canonical(&answer.org);
+    if named.as_str() != pending.org {
+        tracing::warn!(
+            callback = named.as_str(),
+            "a single sign-on answer came back for another org"
+        );
+        return Err(failed(SsoFailure::NotVerified, "wrong_callback"));
+    }
+    if answer
+        .iss
+        .as_deref()
+        .is_some_and(|iss| iss != pending.issuer)
+    {
+        return Err(failed(SsoFailure::NotVerified, "issuer_mismatch"));
     }
     if let Some(error) = answer.error.as_deref() {
         return Err(match error {
@@ -303,7 +380,7 @@ async fn settle(
         .oidc
         .redeem(
             &provider,
-            &redirect_uri(d),
+            &redirect_uri(d, &pending.org),
             code,
             &pending.secrets,
             d.clock.now(),
@@ -312,7 +389,9 @@ async fn settle(
         .map_err(|e| {
             tracing::warn!(issuer = %provider.issuer, error = ?e, "single sign-on refused");
             let shown = match e {
-                oidc::Failure::Unreachable(_) => SsoFailure::Unavailable,
+                oidc::Failure::Unreachable(_) | oidc::Failure::Misconfigured(_) => {
+                    SsoFailure::Unavailable
+                }
                 _ => SsoFailure::NotVerified,
             };
             failed(shown, e.cause())
@@ -364,7 +443,9 @@ async fn reauthenticate(
         Some(at) if at + CLOCK_SKEW_SECS >= pending.started_at => {}
         _ => return Err(failed(SsoFailure::NotVerified, "stale_auth_time")),
     }
-    sessions::reauthenticate(&d.db, &d.clock, session_hash, AuthMethod::Sso, None).await?;
+    if !sessions::reauthenticate(&d.db, &d.clock, session_hash, AuthMethod::Sso, None).await? {
+        return Err(failed(SsoFailure::Expired, "session_ended"));
+    }
     Ok(())
 }
 
@@ -429,6 +510,16 @@ async fn account_for(
     })?;
     who.set(&account.id, &org.id);
     audit::audited(d, client, Event::SsoLinked, who, async { Ok(()) }).await?;
+    // The provider vouched for the address, and signs in to the account
+    // from now on: its holder hears of it (every security change is
+    // notified).
+    d.mailer.send(crate::emails::sso_linked(
+        &account.email,
+        &org.name,
+        &provider.issuer,
+        d.clock.now(),
+        &d.web.origin,
+    ));
     Ok(account)
 }
 

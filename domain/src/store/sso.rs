@@ -59,9 +59,22 @@ pub async fn provider(db: &Db, org_id: &OrgId) -> Result<Option<Provider>> {
         .await)?)
 }
 
-/// Sets (or replaces) the org's provider.
-pub async fn set_provider(db: &Db, clock: &Clock, provider: &Provider) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(
+/// Ends the org's sessions opened through single sign-on (inside the
+/// transaction that takes their provider away).
+const END_SSO_SESSIONS: &str = "DELETE FROM sessions WHERE signin_method = 'sso' \
+     AND account_id IN (SELECT id FROM accounts WHERE org_id = $1)";
+
+/// Sets (or replaces) the org's provider. Replaced by another issuer, the
+/// old provider's sessions end in the same transaction: they were vouched
+/// for by a provider the org no longer trusts. Returns how many ended.
+pub async fn set_provider(db: &Db, clock: &Clock, provider: &Provider) -> Result<u64> {
+    let ended = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let old = sqlx::query_scalar::<_, String>("SELECT issuer FROM org_sso WHERE org_id = $1")
+            .bind(&provider.org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        sqlx::query(
             "INSERT INTO org_sso (org_id, issuer, client_id, client_secret, scopes, jit_domains, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (org_id) DO UPDATE SET issuer = excluded.issuer, \
@@ -76,21 +89,60 @@ pub async fn set_provider(db: &Db, clock: &Clock, provider: &Provider) -> Result
         .bind(&provider.scopes)
         .bind(&provider.jit_domains)
         .bind(clock.now())
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
+        .execute(&mut *tx)
+        .await?;
+        let mut ended = 0;
+        if old.is_some_and(|old| old != provider.issuer) {
+            ended = sqlx::query(END_SSO_SESSIONS)
+                .bind(&provider.org_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok::<u64, sqlx::Error>(ended)
+    }
+    .await)?;
+    Ok(ended)
 }
 
-/// Removes the org's provider; its accounts' links stay, so that they
-/// find their accounts again if it comes back. True if there was one.
-pub async fn remove_provider(db: &Db, org_id: &OrgId) -> Result<bool> {
-    let removed = with_pool!(db, pool => sqlx::query("DELETE FROM org_sso WHERE org_id = $1")
+/// Removes the org's provider and, in the same transaction, ends the
+/// sessions it opened; its accounts' links stay, so that they find their
+/// accounts again if it comes back. `None` if there was no provider, else
+/// how many sessions ended.
+pub async fn remove_provider(db: &Db, org_id: &OrgId) -> Result<Option<u64>> {
+    let ended = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let removed = sqlx::query("DELETE FROM org_sso WHERE org_id = $1")
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            return Ok(None);
+        }
+        let ended = sqlx::query(END_SSO_SESSIONS)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok::<Option<u64>, sqlx::Error>(Some(ended))
+    }
+    .await)?;
+    Ok(ended)
+}
+
+/// How many of the org's accounts have no password and no passkey: with
+/// single sign-on gone, they need an enrollment link to sign in again.
+pub async fn accounts_without_other_ways(db: &Db, org_id: &OrgId) -> Result<i64> {
+    Ok(with_reader!(db, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM accounts a WHERE a.org_id = $1 AND a.password_hash = '' \
+             AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)",
+        )
         .bind(org_id)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?;
-    Ok(removed > 0)
+        .fetch_one(pool)
+        .await)?)
 }
 
 /// The account `subject` at `issuer` is linked to in the org, if any.

@@ -10,7 +10,7 @@ use crate::auth::{with_session_cookie, ClientInfo, CurrentSession};
 use crate::error::Result;
 use crate::json::Json;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
@@ -31,16 +31,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The cookie that binds a single sign-on to this browser: SameSite=Lax,
 /// because the callback is a top-level navigation from the provider's
 /// site (a Strict cookie would not come with it); only its hash is kept
-/// on the server, in the ceremony.
+/// on the server, in the ceremony. `__Host-` (Secure, Path=/, no Domain)
+/// on https, so that no sibling subdomain can plant one of its own.
 fn binding_cookie_name(web: &WebConfig) -> &'static str {
     if web.secure {
-        "__Secure-latchkey_sso"
+        "__Host-latchkey_sso"
     } else {
         "latchkey_sso"
     }
 }
 
-const BINDING_PATH: &str = "/api/sso";
+const BINDING_PATH: &str = "/";
 
 fn binding_cookie(web: &WebConfig, value: String) -> Cookie<'static> {
     Cookie::build((binding_cookie_name(web), value))
@@ -67,9 +68,10 @@ fn started(state: &AppState, jar: CookieJar, started: Started) -> (CookieJar, Js
 /// `POST /api/login/org` {org} → which ways in the sign-in page offers.
 async fn org_sign_in(
     State(state): State<AppState>,
+    client: ClientInfo,
     Json(request): Json<OrgSignInRequest>,
 ) -> Result<Json<OrgSignIn>> {
-    let single_sign_on = sso::mode(&state, &request.org).await?;
+    let single_sign_on = sso::mode(&state, &client, &request.org).await?;
     Ok(Json(OrgSignIn { single_sign_on }))
 }
 
@@ -103,22 +105,27 @@ async fn sso_reauth_start(
     Ok(started(&state, jar, start))
 }
 
-#[utoipa::path(get, path = "/sso/callback", tag = "sign-in",
+#[utoipa::path(get, path = "/sso/callback/{org}", tag = "sign-in",
     params(
+        ("org" = String, Path, description = "The org whose provider answers: its redirect URI is `<origin>/api/sso/callback/<org>`"),
         ("state" = Option<String>, Query, description = "The ceremony the sign-in started"),
         ("code" = Option<String>, Query, description = "The authorization code"),
         ("error" = Option<String>, Query, description = "The provider's error, instead of a code"),
+        ("iss" = Option<String>, Query, description = "The answering issuer (RFC 9207), when the provider sends it"),
     ),
     responses((status = 303, description = "To `/` signed in (session cookie set), to `/account?sso=confirmed` re-authenticated, or to `/login?sso_error=…` (`/account?sso_error=…`) with nothing stored")),
 )]
-/// `GET /api/sso/callback`: where the identity provider sends the browser
-/// back. Always a redirect; the binding cookie is cleared either way.
+/// `GET /api/sso/callback/{org}`: where the org's identity provider sends
+/// the browser back. Always a redirect; the binding cookie is cleared
+/// either way.
 async fn sso_callback(
     State(state): State<AppState>,
     client: ClientInfo,
     jar: CookieJar,
-    Query(answer): Query<Callback>,
+    Path(org): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Response {
+    let answer = Callback::parse(&org, query.as_deref().unwrap_or_default());
     let secret = jar
         .get(binding_cookie_name(&state.web))
         .map(|c| c.value().to_owned());

@@ -185,6 +185,8 @@ struct Fake {
     signing: usize,
     grants: HashMap<String, Grant>,
     tamper: Tamper,
+    /// Every code presented at the token endpoint.
+    seen: Vec<String>,
 }
 
 /// An OpenID Provider on 127.0.0.1 serving discovery, its JWKS and a token
@@ -263,6 +265,7 @@ impl FakeIdp {
             signing: 0,
             grants: HashMap::new(),
             tamper: Tamper::Nothing,
+            seen: Vec::new(),
         }));
         let app = axum::Router::new()
             .route(
@@ -332,11 +335,17 @@ impl FakeIdp {
         self.server.abort();
     }
 
+    /// The codes presented at the token endpoint so far.
+    pub fn codes_seen(&self) -> Vec<String> {
+        self.fake.lock().unwrap().seen.clone()
+    }
+
     /// What the provider would do once the person signed in: a code for
     /// the request `authorize_url`, whose ID token will carry the usual
     /// claims at `now` (Unix seconds) — `sub`, a verified `email`, the
     /// request's `nonce`, `aud` = the client — overridden by `changes`
-    /// (a `null` removes a claim). Returns the callback's query string.
+    /// (a `null` removes a claim). Returns where the browser is sent back:
+    /// the request's redirect URI's path, with `code` and `state`.
     pub fn approve(
         &self,
         authorize_url: &str,
@@ -368,7 +377,8 @@ impl FakeIdp {
                 challenge: asked["code_challenge"].clone(),
             },
         );
-        format!("code={code}&state={}", asked["state"])
+        let back = url::Url::parse(&asked["redirect_uri"]).unwrap();
+        format!("{}?code={code}&state={}", back.path(), asked["state"])
     }
 }
 
@@ -397,6 +407,9 @@ fn token(
         );
     }
     let mut fake = fake.lock().unwrap();
+    if let Some(code) = form.get("code") {
+        fake.seen.push(code.clone());
+    }
     let Some(grant) = form.get("code").and_then(|c| fake.grants.remove(c)) else {
         return refuse("invalid_grant");
     };

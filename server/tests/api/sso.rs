@@ -58,9 +58,10 @@ impl<'a> Sso<'a> {
         (url, binding_cookie(&reply))
     }
 
-    /// The provider's redirect back (`query`), arriving in the browser
-    /// holding `binding` (a top-level navigation from the provider's site).
-    async fn callback(&self, query: &str, binding: Option<&str>) -> Landing {
+    /// The provider's redirect back (`back`: a path and query, or a URL of
+    /// this origin), arriving in the browser holding `binding` (a
+    /// top-level navigation from the provider's site).
+    async fn callback(&self, back: &str, binding: Option<&str>) -> Landing {
         let mut headers = vec![
             ("sec-fetch-site", "cross-site".to_owned()),
             ("user-agent", USER_AGENT.to_owned()),
@@ -68,8 +69,9 @@ impl<'a> Sso<'a> {
         if let Some(value) = binding {
             headers.push(("cookie", format!("latchkey_sso={value}")));
         }
-        let path = format!("/api/sso/callback?{query}");
-        let reply = self.app.send_with(Method::GET, &path, None, &headers).await;
+        let path = back.strip_prefix(self.app.origin.as_str()).unwrap_or(back);
+        assert!(path.starts_with("/api/sso/callback/"), "{path}");
+        let reply = self.app.send_with(Method::GET, path, None, &headers).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{:?}", reply.body);
         let cookies: Vec<String> = reply
             .headers
@@ -97,8 +99,7 @@ impl<'a> Sso<'a> {
     async fn through_real(&self, email: &str, org: &str, login: &str) -> Landing {
         let (url, binding) = self.start(email, org).await;
         let back = RealIdp::sign_in(&url, login).await;
-        let query = back.split_once('?').unwrap().1.to_owned();
-        self.callback(&query, Some(&binding)).await
+        self.callback(&back, Some(&binding)).await
     }
 
     async fn sessions(&self) -> i64 {
@@ -120,6 +121,14 @@ impl<'a> Sso<'a> {
             ))
             .await
     }
+}
+
+/// Ada signs in to acme at the fake provider; her session cookie.
+async fn fake_sign_in(sso: &Sso<'_>, idp: &FakeIdp) -> String {
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let now = sso.app.clock.now();
+    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    sso.callback(&back, Some(&binding)).await.session.unwrap()
 }
 
 fn binding_cookie(reply: &crate::support::Reply) -> String {
@@ -226,9 +235,7 @@ async fn declining_at_the_provider_leads_back_with_the_reason_and_stores_nothing
     let (url, binding) = sso.start("ada@example.com", "acme").await;
     let back = RealIdp::cancel(&url).await;
     assert!(back.contains("error=access_denied"), "{back}");
-    let landing = sso
-        .callback(back.split_once('?').unwrap().1, Some(&binding))
-        .await;
+    let landing = sso.callback(&back, Some(&binding)).await;
     assert_eq!(landing.location, "/login?sso_error=denied");
     assert!(landing.session.is_none());
     assert_eq!(sso.sessions().await, 0);
@@ -339,12 +346,7 @@ async fn re_authentication_goes_through_the_provider_again() {
     assert_eq!(asked["prompt"], "login");
     assert_eq!(asked["max_age"], "0");
     let back = RealIdp::sign_in(&url, "ada@example.com").await;
-    let landing = sso
-        .callback(
-            back.split_once('?').unwrap().1,
-            Some(&binding_cookie(&reply)),
-        )
-        .await;
+    let landing = sso.callback(&back, Some(&binding_cookie(&reply))).await;
     assert_eq!(landing.location, "/account?sso=confirmed");
     assert!(landing.session.is_none(), "the same session goes on");
     let register = app
@@ -364,12 +366,7 @@ async fn re_authentication_goes_through_the_provider_again() {
         .await;
     let url = reply.body["authorize_url"].as_str().unwrap().to_owned();
     let back = RealIdp::sign_in(&url, "mallory@example.com").await;
-    let landing = sso
-        .callback(
-            back.split_once('?').unwrap().1,
-            Some(&binding_cookie(&reply)),
-        )
-        .await;
+    let landing = sso.callback(&back, Some(&binding_cookie(&reply))).await;
     assert_eq!(landing.location, "/account?sso_error=other_identity");
     assert_eq!(sso.audited("reauth.sso", Some("other_identity")).await, 1);
 }
@@ -482,7 +479,12 @@ async fn a_state_is_used_once_and_only_by_the_browser_that_started_it() {
     assert!(sso.callback(&query, Some(&binding)).await.session.is_some());
     let replay = sso.callback(&query, Some(&binding)).await;
     assert_eq!(replay.location, "/login?sso_error=expired");
-    let unknown = sso.callback("code=x&state=made-up", Some(&binding)).await;
+    let unknown = sso
+        .callback(
+            "/api/sso/callback/acme?code=x&state=made-up",
+            Some(&binding),
+        )
+        .await;
     assert_eq!(unknown.location, "/login?sso_error=expired");
     assert!(sso.audited("sign_in.sso", Some("state_invalid")).await >= 2);
     assert_eq!(sso.sessions().await, 1);
@@ -570,4 +572,149 @@ async fn an_sso_session_stands_when_the_org_requires_sso_and_others_end() {
         .send(Method::GET, "/api/session", None, Some(&password_session))
         .await;
     assert_eq!(ended.body["code"], "session_ended");
+}
+
+/// The mix-up attack (RFC 9700 §4.4): org "evil"'s provider sends the
+/// victim on to org "acme"'s provider with the attacker's acme request and
+/// the victim's evil `state`. With one callback per org, acme's answer comes
+/// back to acme's callback, does not match the evil ceremony, and its code
+/// never reaches evil's token endpoint.
+#[tokio::test]
+async fn a_code_from_one_orgs_provider_never_reaches_another_orgs() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_org("evil", "Evil").await;
+    app.create_account("acme", "ada@example.com").await;
+    let honest = FakeIdp::start().await;
+    let attacker = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &honest.issuer, SsoMode::Required, &[]).await;
+    Sso::connect(&app, "evil", &attacker.issuer, SsoMode::Offered, &[]).await;
+    let now = app.clock.now();
+
+    let (attackers_request, attackers_binding) = sso.start("mallory@example.com", "acme").await;
+    let (victims_request, victims_binding) = sso.start("ada@example.com", "evil").await;
+    let victims_state = query_of(&victims_request)["state"].clone();
+    let mut mixed = url::Url::parse(&attackers_request).unwrap();
+    let pairs: Vec<(String, String)> = mixed
+        .query_pairs()
+        .map(|(k, v)| match k.as_ref() {
+            "state" => (k.into_owned(), victims_state.clone()),
+            _ => (k.into_owned(), v.into_owned()),
+        })
+        .collect();
+    mixed.query_pairs_mut().clear().extend_pairs(pairs);
+    let back = honest.approve(mixed.as_str(), now, "ada-sub", "ada@example.com", json!({}));
+    assert!(back.starts_with("/api/sso/callback/acme?"), "{back}");
+    let landing = sso.callback(&back, Some(&victims_binding)).await;
+    assert_eq!(landing.location, "/login?sso_error=not_verified");
+    assert!(attacker.codes_seen().is_empty(), "the code went nowhere");
+    assert!(honest.codes_seen().is_empty());
+    assert_eq!(sso.audited("sign_in.sso", Some("wrong_callback")).await, 1);
+
+    // The attacker's own acme ceremony is untouched, but the code it would
+    // need was never given to them; the victim's evil ceremony is spent.
+    let attackers_state = query_of(&attackers_request)["state"].clone();
+    let guess = format!("/api/sso/callback/acme?code=stolen&state={attackers_state}");
+    let landing = sso.callback(&guess, Some(&attackers_binding)).await;
+    assert!(landing.session.is_none());
+    assert_eq!(sso.sessions().await, 0);
+}
+
+#[tokio::test]
+async fn an_answer_from_another_issuer_or_with_doubled_parameters_is_refused() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let idp = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
+    let now = app.clock.now();
+
+    // RFC 9207: an `iss` that is not the provider's.
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let landing = sso
+        .callback(
+            &format!("{back}&iss=https%3A%2F%2Fevil.example"),
+            Some(&binding),
+        )
+        .await;
+    assert_eq!(landing.location, "/login?sso_error=not_verified");
+    assert_eq!(sso.audited("sign_in.sso", Some("issuer_mismatch")).await, 1);
+
+    // A parameter given twice is ambiguous: refused like an unknown state.
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let landing = sso
+        .callback(&format!("{back}&state=other"), Some(&binding))
+        .await;
+    assert_eq!(landing.location, "/login?sso_error=expired");
+
+    // The right issuer, said: signed in.
+    let (url, binding) = sso.start("ada@example.com", "acme").await;
+    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let iss = url::form_urlencoded::byte_serialize(idp.issuer.as_bytes()).collect::<String>();
+    let landing = sso
+        .callback(&format!("{back}&iss={iss}"), Some(&binding))
+        .await;
+    assert!(landing.session.is_some());
+    assert_eq!(sso.sessions().await, 1);
+}
+
+#[tokio::test]
+async fn removing_or_replacing_the_provider_ends_the_sessions_it_opened() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let password_session = app.login_ok("ada@example.com", "acme").await;
+    let idp = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Offered, &[]).await;
+    let first = fake_sign_in(&sso, &idp).await;
+    // The owner heard of the link.
+    let mail = app
+        .mail_with("Your Latchkey account was linked to single sign-on")
+        .await;
+    assert!(mail.contains(&idp.issuer), "{mail}");
+
+    // Saving the same provider again ends nothing.
+    Sso::connect(&app, "acme", &idp.issuer, SsoMode::Offered, &[]).await;
+    assert_eq!(app.session_status(&first).await, StatusCode::OK);
+    // Another issuer: the old one's sessions end; others stay.
+    let other = FakeIdp::start().await;
+    Sso::connect(&app, "acme", &other.issuer, SsoMode::Offered, &[]).await;
+    assert_eq!(app.session_status(&first).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.session_status(&password_session).await, StatusCode::OK);
+
+    // Removed: likewise.
+    Sso::connect(&app, "acme", &idp.issuer, SsoMode::Offered, &[]).await;
+    let second = fake_sign_in(&sso, &idp).await;
+    let removed = sso_settings::remove(&app.state.db, "acme").await.unwrap();
+    assert_eq!(removed.sessions_ended, 1);
+    assert_eq!(removed.stranded_accounts, 0, "Ada still has her password");
+    assert_eq!(app.session_status(&second).await, StatusCode::NO_CONTENT);
+    assert_eq!(app.session_status(&password_session).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn callbacks_and_org_lookups_count_against_the_clients_ceremony_limit() {
+    let app = TestApp::with_limits(domain::limits::RateLimits::per_minute(3, 30)).await;
+    let sso = Sso { app: &app };
+    for i in 0..3 {
+        let landing = sso
+            .callback(&format!("/api/sso/callback/acme?code=x&state=s{i}"), None)
+            .await;
+        assert_eq!(landing.location, "/login?sso_error=expired");
+    }
+    let landing = sso
+        .callback("/api/sso/callback/acme?code=x&state=s4", None)
+        .await;
+    assert_eq!(landing.location, "/login?sso_error=rate_limited");
+    let reply = app
+        .send(
+            Method::POST,
+            "/api/login/org",
+            Some(json!({ "org": "acme" })),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
 }
