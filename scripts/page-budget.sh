@@ -4,16 +4,15 @@
 # wasm — gzip-compressed, fails if it exceeds the budget, and checks how the
 # release server serves them (precompressed, immutable caching).
 #
-# Budget: LATCHKEY_PAGE_BUDGET_KB, default 320 KB: what the bundle weighed
-# after issue 12 (312.1 KB; 317.7 KB after issue 13's pages, paid for by
-# dropping webauthn-rs-proto from the app) plus a little, so that growth
-# fails the test command. It
+# Budget: LATCHKEY_PAGE_BUDGET_KB, default 330 KB: what the bundle weighed
+# after issue 14's single sign-on (324.6 KB; 317.7 KB before it, 312.1 KB
+# after issue 12) plus a little, so that growth fails the test command. It
 # was 290 KB until the app's restructuring (issue 12) added 27 KB that the
 # savings found did not win back (BENCHMARKS.md, "Page weight"). The
 # product target is 120 KB and is not met.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-budget_kb=${LATCHKEY_PAGE_BUDGET_KB:-320}
+budget_kb=${LATCHKEY_PAGE_BUDGET_KB:-330}
 export LEPTOS_OUTPUT_NAME=latchkey
 
 # wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the

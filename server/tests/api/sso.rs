@@ -102,6 +102,18 @@ impl<'a> Sso<'a> {
         self.callback(&back, Some(&binding)).await
     }
 
+    /// Ada starts at acme, and the fake provider approves with the usual
+    /// claims now, changed by `changes`: where it sends the browser back,
+    /// and the browser's binding cookie.
+    async fn at_fake(&self, idp: &FakeIdp, changes: Value) -> (String, String) {
+        let (url, binding) = self.start("ada@example.com", "acme").await;
+        let now = self.app.clock.now();
+        (
+            idp.approve(&url, now, "ada-sub", "ada@example.com", changes),
+            binding,
+        )
+    }
+
     async fn sessions(&self) -> i64 {
         self.app.count("SELECT COUNT(*) FROM sessions").await
     }
@@ -123,11 +135,17 @@ impl<'a> Sso<'a> {
     }
 }
 
+/// Org acme with Ada's account (a password, no single sign-on yet).
+async fn acme_with_ada() -> TestApp {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    app
+}
+
 /// Ada signs in to acme at the fake provider; her session cookie.
 async fn fake_sign_in(sso: &Sso<'_>, idp: &FakeIdp) -> String {
-    let (url, binding) = sso.start("ada@example.com", "acme").await;
-    let now = sso.app.clock.now();
-    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let (back, binding) = sso.at_fake(idp, json!({})).await;
     sso.callback(&back, Some(&binding)).await.session.unwrap()
 }
 
@@ -154,9 +172,7 @@ async fn session_of(app: &TestApp, token: &str) -> Value {
 
 #[tokio::test]
 async fn a_person_in_an_sso_required_org_signs_in_through_the_real_provider() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Required, &[]).await;
 
     let landing = sso
@@ -228,9 +244,7 @@ async fn the_sign_in_page_learns_what_an_org_offers_and_nothing_about_unknown_on
 
 #[tokio::test]
 async fn declining_at_the_provider_leads_back_with_the_reason_and_stores_nothing() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Required, &[]).await;
     let (url, binding) = sso.start("ada@example.com", "acme").await;
     let back = RealIdp::cancel(&url).await;
@@ -316,9 +330,7 @@ async fn a_listed_email_domain_gets_an_account_at_its_first_sign_in() {
 
 #[tokio::test]
 async fn re_authentication_goes_through_the_provider_again() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Offered, &[]).await;
     let token = sso
         .through_real("ada@example.com", "acme", "ada@example.com")
@@ -373,9 +385,7 @@ async fn re_authentication_goes_through_the_provider_again() {
 
 #[tokio::test]
 async fn a_token_that_does_not_verify_signs_nobody_in() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let idp = FakeIdp::start().await;
     let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
     let now = app.clock.now();
@@ -404,8 +414,7 @@ async fn a_token_that_does_not_verify_signs_nobody_in() {
     ];
     for (case, tamper, changes) in cases {
         idp.tamper(tamper);
-        let (url, binding) = sso.start("ada@example.com", "acme").await;
-        let query = idp.approve(&url, now, "ada-sub", "ada@example.com", changes);
+        let (query, binding) = sso.at_fake(&idp, changes).await;
         let landing = sso.callback(&query, Some(&binding)).await;
         assert_eq!(landing.location, "/login?sso_error=not_verified", "{case}");
         assert!(landing.session.is_none(), "{case}");
@@ -428,16 +437,13 @@ async fn a_token_that_does_not_verify_signs_nobody_in() {
 
     // The same provider, behaving: the account signs in.
     idp.tamper(Tamper::Nothing);
-    let (url, binding) = sso.start("ada@example.com", "acme").await;
-    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let (query, binding) = sso.at_fake(&idp, json!({})).await;
     assert!(sso.callback(&query, Some(&binding)).await.session.is_some());
 }
 
 #[tokio::test]
 async fn a_rotated_signing_key_is_fetched_when_a_token_names_it() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let idp = FakeIdp::start().await;
     let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
     let now = app.clock.now();
@@ -452,9 +458,7 @@ async fn a_rotated_signing_key_is_fetched_when_a_token_names_it() {
 
 #[tokio::test]
 async fn a_state_is_used_once_and_only_by_the_browser_that_started_it() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let idp = FakeIdp::start().await;
     let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
     let now = app.clock.now();
@@ -474,8 +478,7 @@ async fn a_state_is_used_once_and_only_by_the_browser_that_started_it() {
     assert_eq!(landing.location, "/login?sso_error=expired", "spent");
 
     // A state used once is refused the second time; an unknown one too.
-    let (url, binding) = sso.start("ada@example.com", "acme").await;
-    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let (query, binding) = sso.at_fake(&idp, json!({})).await;
     assert!(sso.callback(&query, Some(&binding)).await.session.is_some());
     let replay = sso.callback(&query, Some(&binding)).await;
     assert_eq!(replay.location, "/login?sso_error=expired");
@@ -505,14 +508,10 @@ async fn a_state_is_used_once_and_only_by_the_browser_that_started_it() {
 
 #[tokio::test]
 async fn an_unreachable_provider_is_a_clear_error_with_nothing_half_made() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let idp = FakeIdp::start().await;
     let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
-    let now = app.clock.now();
-    let (url, binding) = sso.start("ada@example.com", "acme").await;
-    let query = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let (query, binding) = sso.at_fake(&idp, json!({})).await;
 
     // Down between the redirect and the callback: the code cannot be redeemed.
     idp.stop();
@@ -556,9 +555,7 @@ async fn an_unreachable_provider_is_a_clear_error_with_nothing_half_made() {
 
 #[tokio::test]
 async fn an_sso_session_stands_when_the_org_requires_sso_and_others_end() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let password_session = app.login_ok("ada@example.com", "acme").await;
     let sso = Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Offered, &[]).await;
     let sso_session = sso
@@ -622,16 +619,12 @@ async fn a_code_from_one_orgs_provider_never_reaches_another_orgs() {
 
 #[tokio::test]
 async fn an_answer_from_another_issuer_or_with_doubled_parameters_is_refused() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let idp = FakeIdp::start().await;
     let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
-    let now = app.clock.now();
 
     // RFC 9207: an `iss` that is not the provider's.
-    let (url, binding) = sso.start("ada@example.com", "acme").await;
-    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let (back, binding) = sso.at_fake(&idp, json!({})).await;
     let landing = sso
         .callback(
             &format!("{back}&iss=https%3A%2F%2Fevil.example"),
@@ -642,16 +635,14 @@ async fn an_answer_from_another_issuer_or_with_doubled_parameters_is_refused() {
     assert_eq!(sso.audited("sign_in.sso", Some("issuer_mismatch")).await, 1);
 
     // A parameter given twice is ambiguous: refused like an unknown state.
-    let (url, binding) = sso.start("ada@example.com", "acme").await;
-    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let (back, binding) = sso.at_fake(&idp, json!({})).await;
     let landing = sso
         .callback(&format!("{back}&state=other"), Some(&binding))
         .await;
     assert_eq!(landing.location, "/login?sso_error=expired");
 
     // The right issuer, said: signed in.
-    let (url, binding) = sso.start("ada@example.com", "acme").await;
-    let back = idp.approve(&url, now, "ada-sub", "ada@example.com", json!({}));
+    let (back, binding) = sso.at_fake(&idp, json!({})).await;
     let iss = url::form_urlencoded::byte_serialize(idp.issuer.as_bytes()).collect::<String>();
     let landing = sso
         .callback(&format!("{back}&iss={iss}"), Some(&binding))
@@ -662,9 +653,7 @@ async fn an_answer_from_another_issuer_or_with_doubled_parameters_is_refused() {
 
 #[tokio::test]
 async fn removing_or_replacing_the_provider_ends_the_sessions_it_opened() {
-    let app = TestApp::new().await;
-    app.create_org("acme", "Acme").await;
-    app.create_account("acme", "ada@example.com").await;
+    let app = acme_with_ada().await;
     let password_session = app.login_ok("ada@example.com", "acme").await;
     let idp = FakeIdp::start().await;
     let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Offered, &[]).await;
