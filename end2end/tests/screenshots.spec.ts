@@ -33,3 +33,17 @@ test("README screenshots", async ({ page, admin, authenticator }) => {
   await expect(page.getByRole("button", { name: "Login" })).toBeVisible();
   await page.screenshot({ path: `${out}/sign-in.png` });
 });
+
+test("README screenshot of single sign-on", async ({ page, admin }) => {
+  test.skip(!process.env.SCREENSHOTS, "set SCREENSHOTS=1 to take them");
+  await page.setViewportSize({ width: 1100, height: 720 });
+  const { org, email } = admin.adaAtAcme();
+  admin.connectSso(org, { required: true });
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Organization").fill(org);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("button", { name: "Continue with single sign-on" })).toBeVisible();
+  await page.screenshot({ path: `${out}/single-sign-on.png` });
+});

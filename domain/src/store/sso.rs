@@ -165,13 +165,13 @@ pub async fn linked_account(
 /// Whether the account is linked to a subject at `issuer`.
 pub async fn is_linked(db: &Db, account_id: &AccountId, issuer: &str) -> Result<bool> {
     let found = with_reader!(db, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT 1 FROM sso_identities WHERE account_id = $1 AND issuer = $2",
+            "SELECT COUNT(*) FROM sso_identities WHERE account_id = $1 AND issuer = $2",
         )
         .bind(account_id)
         .bind(issuer)
-        .fetch_optional(pool)
+        .fetch_one(pool)
         .await)?;
-    Ok(found.is_some())
+    Ok(found > 0)
 }
 
 /// Links `subject` at `issuer` to `account`. Two first sign-ins racing
