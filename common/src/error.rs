@@ -64,8 +64,8 @@ pub enum ErrorCode {
     /// The change leaves the account with its recovery codes as the only
     /// way back in: repeat it with the person's explicit confirmation.
     ConfirmationRequired,
-    /// Single sign-on cannot start: the org offers none, or its identity
-    /// provider cannot be reached. The message says which.
+    /// Single sign-on cannot start: the org's identity provider cannot be
+    /// reached, or answers discovery with something unusable.
     SsoUnavailable,
     /// The server failed; the details are in its log, never in the response.
     Internal,

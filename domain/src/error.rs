@@ -86,8 +86,8 @@ pub enum Error {
     /// confirm.
     #[error("{0}")]
     ConfirmationRequired(String),
-    /// Single sign-on cannot start; the text says why (the org offers
-    /// none, or its provider cannot be reached).
+    /// Single sign-on cannot start: the org's identity provider cannot be
+    /// reached (or its discovery document is broken).
     #[error("{0}")]
     SsoUnavailable(&'static str),
     /// A single sign-on callback failed. `cause` is the audit trail's

@@ -95,8 +95,9 @@ const UNREACHABLE: &str = "Your organization's identity provider could not be re
 /// "Continue with single sign-on" for `email` in the org named `org`:
 /// counted as a ceremony start of this client.
 ///
-/// Errors: [`Error::RateLimited`], [`Error::SsoUnavailable`] (no such org,
-/// no provider, or the provider cannot be reached — nothing is stored).
+/// Errors: [`Error::RateLimited`], [`Error::BadRequest`] (no such org, or
+/// no provider: the same answer), [`Error::SsoUnavailable`] (the provider
+/// cannot be reached — nothing is stored).
 pub async fn start(d: &Domain, client: &Client, email: &str, org: &str) -> Result<Started> {
     crate::limits::ceremony_start(d, client).await?;
     let org = orgs::find_by_short_name(&d.db, org).await?;
@@ -105,7 +106,7 @@ pub async fn start(d: &Domain, client: &Client, email: &str, org: &str) -> Resul
         None => None,
     };
     let Some(provider) = provider else {
-        return Err(Error::SsoUnavailable(NOT_OFFERED));
+        return Err(Error::BadRequest(NOT_OFFERED.into()));
     };
     let hint = Email::canonical(email);
     let org_name = org.map(|o| o.short_name).unwrap_or_default();
@@ -124,9 +125,9 @@ pub async fn start(d: &Domain, client: &Client, email: &str, org: &str) -> Resul
 /// with it: the provider is asked to authenticate the person again
 /// (`prompt=login`, `max_age=0`).
 ///
-/// Errors: [`Error::RateLimited`], [`Error::SsoUnavailable`] (the org has
-/// no provider, or it cannot be reached), [`Error::BadRequest`] (the
-/// account has no identity at the provider).
+/// Errors: [`Error::RateLimited`], [`Error::SsoUnavailable`] (the provider
+/// cannot be reached), [`Error::BadRequest`] (the org has no provider, or
+/// the account no identity at it).
 pub async fn start_reauth(
     d: &Domain,
     client: &Client,
@@ -134,7 +135,7 @@ pub async fn start_reauth(
 ) -> Result<Started> {
     crate::limits::ceremony_start(d, client).await?;
     let Some(provider) = sso::provider(&d.db, &session.org_id).await? else {
-        return Err(Error::SsoUnavailable(NOT_OFFERED));
+        return Err(Error::BadRequest(NOT_OFFERED.into()));
     };
     if !sso::is_linked(&d.db, &session.account_id, &provider.issuer).await? {
         return Err(Error::BadRequest(

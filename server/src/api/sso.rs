@@ -77,7 +77,7 @@ async fn org_sign_in(
 
 #[utoipa::path(post, path = "/login/sso/start", tag = "sign-in",
     request_body = SsoStart,
-    responses((status = 200, description = "Send the browser to `authorize_url`; sets the cookie that binds the sign-in to this browser", body = SsoRedirect), (status = "4XX", description = "Refused; `code` says why", body = ApiError), (status = 503, description = "`sso_unavailable`: the org offers no single sign-on, or its provider cannot be reached", body = ApiError)),
+    responses((status = 200, description = "Send the browser to `authorize_url`; sets the cookie that binds the sign-in to this browser", body = SsoRedirect), (status = "4XX", description = "Refused; `code` says why", body = ApiError), (status = 503, description = "`sso_unavailable`: the org's provider cannot be reached", body = ApiError)),
 )]
 /// `POST /api/login/sso/start` {email, org}: "Continue with single sign-on".
 async fn sso_start(

@@ -187,6 +187,8 @@ struct Fake {
     tamper: Tamper,
     /// Every code presented at the token endpoint.
     seen: Vec<String>,
+    /// Discovery names another issuer than the provider's own.
+    discovery_broken: bool,
 }
 
 /// An OpenID Provider on 127.0.0.1 serving discovery, its JWKS and a token
@@ -266,15 +268,21 @@ impl FakeIdp {
             grants: HashMap::new(),
             tamper: Tamper::Nothing,
             seen: Vec::new(),
+            discovery_broken: false,
         }));
         let app = axum::Router::new()
             .route(
                 "/.well-known/openid-configuration",
                 axum::routing::get({
                     let issuer = issuer.clone();
+                    let fake = fake.clone();
                     move || async move {
+                        let named = match fake.lock().unwrap().discovery_broken {
+                            true => "https://impostor.example".to_owned(),
+                            false => issuer.clone(),
+                        };
                         axum::Json(json!({
-                            "issuer": issuer,
+                            "issuer": named,
                             "authorization_endpoint": format!("{issuer}/authorize"),
                             "token_endpoint": format!("{issuer}/token"),
                             "jwks_uri": format!("{issuer}/jwks"),
@@ -328,6 +336,11 @@ impl FakeIdp {
         let kid = format!("key-{}", fake.published.len());
         fake.published.push(new_key(&kid));
         fake.signing = fake.published.len() - 1;
+    }
+
+    /// Makes discovery name another issuer (a broken or hijacked document).
+    pub fn break_discovery(&self) {
+        self.fake.lock().unwrap().discovery_broken = true;
     }
 
     /// Stops answering (an outage).

@@ -236,8 +236,11 @@ async fn the_sign_in_page_learns_what_an_org_offers_and_nothing_about_unknown_on
         let reply = app
             .send(Method::POST, "/api/login/sso/start", Some(body), None)
             .await;
-        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(reply.body["code"], "sso_unavailable");
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            reply.body["message"],
+            "Single sign-on is not set up for this organization."
+        );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM ceremonies").await, 0);
 }
@@ -706,4 +709,35 @@ async fn callbacks_and_org_lookups_count_against_the_clients_ceremony_limit() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_broken_discovery_document_is_an_outage_with_nothing_stored() {
+    let app = acme_with_ada().await;
+    let idp = FakeIdp::start().await;
+    let sso = Sso::connect(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
+    // The document names another issuer: once the cached one has aged,
+    // nothing starts.
+    idp.break_discovery();
+    app.clock.advance(2 * 60 * 60);
+    let body = json!({ "email": "ada@example.com", "org": "acme" });
+    let reply = app
+        .send(Method::POST, "/api/login/sso/start", Some(body), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.body["code"], "sso_unavailable");
+    assert_eq!(sso.ceremonies().await, 0);
+    // Nor can such a provider be saved.
+    let new = NewProvider {
+        issuer: idp.issuer.clone(),
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: CLIENT_SECRET.to_owned(),
+        scopes: vec![],
+        jit_domains: vec![],
+        mode: SsoMode::Required,
+    };
+    let refused = sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, "acme", new).await;
+    assert!(
+        matches!(refused, Err(domain::Error::BadRequest(m)) if m.contains("nothing was saved"))
+    );
 }
