@@ -32,15 +32,27 @@ test("after too many wrong passwords the account is locked, and a passkey still 
   expect((await (await page.request.get("/api/session")).json()).auth_method).toBe("passkey");
 });
 
-test("an SSO-required org refuses password sign-in", async ({ page, admin }) => {
+test("an SSO-required org refuses password sign-in: the page asks for none, and the server refuses one", async ({
+  page,
+  admin,
+}) => {
   const { org, email } = admin.adaAtAcme();
   admin.updateOrg(org, ["--sso-required", "true"]);
   await page.goto("/login");
   await continueToPassword(page, email, org);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText(
-    "This organization requires single sign-on: sign in through your identity provider.",
+  await expect(page.getByText("Your organization signs you in through its identity provider.")).toBeVisible();
+  await expect(page.getByLabel("Password")).toHaveCount(0);
+  // Required, but no provider connected yet: a clear dead end, not a hang.
+  await page.getByRole("button", { name: "Continue with single sign-on" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toHaveText(
+    "Single sign-on is not set up for this organization.",
   );
+  // Whatever the page shows, the server refuses the password.
+  const refused = await page.request.post("/api/login/password", { data: { email, org, password: PASSWORD } });
+  expect(refused.status()).toBe(403);
+  expect(await refused.json()).toMatchObject({
+    code: "sso_required",
+    message: "This organization requires single sign-on: sign in through your identity provider.",
+  });
   expect((await page.request.get("/api/session")).status()).toBe(204);
 });

@@ -31,6 +31,7 @@ test("in an SSO-required org, a person signs in through the identity provider an
   await expect(page.getByLabel("Password")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Use a passkey instead" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Forgot password?" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Log in with passkey" })).toHaveCount(0);
   await expectAccessible(page, "the single sign-on step");
   await page.getByRole("button", { name: "Continue with single sign-on" }).click();
 
@@ -70,9 +71,11 @@ test("cancelling at the provider comes back to the sign-in page with the reason,
   );
   await expectAccessible(page, "the sign-in page after a cancelled single sign-on");
   expect(await sessionOf(page)).toBeNull();
-  // The way back: the form is right there.
+  // The way back: the form is right there; "Change" leaves the SSO org.
   await continueToPassword(page, email, org);
   await expect(page.getByRole("button", { name: "Continue with single sign-on" })).toBeVisible();
+  await page.getByRole("button", { name: "Change" }).click();
+  await expect(page.getByRole("heading", { name: "Log in with passkey" })).toBeVisible();
 });
 
 test("without an account and without a just-in-time rule, the provider's sign-in is refused; with one, the account is made", async ({

@@ -62,6 +62,10 @@ struct Form {
     /// The org came preselected (from an emailed link): go from the email
     /// straight to the password.
     skip_org: RwSignal<bool>,
+    /// The password step is showing an org that requires single sign-on:
+    /// the passkey card is not offered beside it (passkeys are refused
+    /// there).
+    sso_only: RwSignal<bool>,
     /// Sets the session, remembers the org and goes to the console.
     finish: Callback<SessionInfo>,
     passkey: passkey::Passkey,
@@ -163,6 +167,7 @@ pub fn LoginPage() -> impl IntoView {
         org_name: RwSignal::new(None),
         error,
         skip_org: RwSignal::new(preselected.is_some()),
+        sso_only: RwSignal::new(false),
         finish,
         passkey: passkey::Passkey::new(finish),
         leave: crate::actions::task(move || async move {
@@ -204,8 +209,12 @@ pub fn LoginPage() -> impl IntoView {
                     Step::Enroll => view! { <enroll::EnrollStep form /> }.into_any(),
                 }}
             </section>
-            // Signing in to another account is not offered mid-enrolment.
-            {move || (!enrolling.get()).then(|| view! { <passkey::PasskeyCard form /> })}
+            // Signing in to another account is not offered mid-enrolment,
+            // nor a passkey beside an org that refuses them.
+            {move || {
+                (!enrolling.get() && !form.sso_only.get())
+                    .then(|| view! { <passkey::PasskeyCard form /> })
+            }}
         </main>
     }
 }

@@ -22,10 +22,15 @@ pub(super) fn PasswordStep(form: Form) -> impl IntoView {
         };
         async move {
             let answer = crate::api::org_sign_in(&request).await;
-            mode.try_set(Some(answer.map_or(SsoMode::Off, |a| a.single_sign_on)));
+            let mode_now = answer.map_or(SsoMode::Off, |a| a.single_sign_on);
+            mode.try_set(Some(mode_now));
+            form.sso_only.try_set(mode_now == SsoMode::Required);
         }
     });
     ask.dispatch(());
+    on_cleanup(move || {
+        form.sso_only.try_set(false);
+    });
     view! {
         {form.who_line(Step::Org)}
         {move || match mode.get() {
