@@ -4,7 +4,9 @@
 #  - SQLite's integrity check passes,
 #  - every registration the client saw acknowledged is stored and signs in,
 #  - no row is half-written (at most the in-flight registrations are extra,
-#    and every stored credential is complete).
+#    and every stored credential is complete);
+# then stops it with SIGTERM under the same load and checks that it exits 0
+# within 10 s and that every acknowledged registration is stored.
 #
 # Usage: scripts/crash-safety.sh LATCHKEY_BINARY LOADGEN_BINARY
 set -euo pipefail
@@ -77,5 +79,31 @@ start_server
 # And the restarted server takes new registrations.
 tail -n 5 "$work/accounts.jsonl" > "$work/more.jsonl"
 "$loadgen" register --target "$base" --accounts "$work/more.jsonl" --out "$work/more-acked.jsonl" --concurrency 1
+
+# --- Graceful shutdown: SIGTERM under load. The server stops taking new
+# connections, lets the requests in flight finish, and exits 0; every
+# registration the client saw acknowledged is stored and signs in.
+sed -n '100,290p' "$work/accounts.jsonl" > "$work/term.jsonl"
+"$loadgen" register --target "$base" --accounts "$work/term.jsonl" \
+  --out "$work/term-acked.jsonl" --concurrency $concurrency --sync --keep-going >"$work/term-client.log" 2>&1 &
+client_pid=$!
+for _ in $(seq 600); do
+  [ -f "$work/term-acked.jsonl" ] && [ "$(wc -l < "$work/term-acked.jsonl")" -ge 40 ] && break
+  sleep 0.1
+done
+kill -TERM "$server_pid"
+status=0
+for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$server_pid" 2>/dev/null; then echo "the server did not stop within 10 s of SIGTERM"; exit 1; fi
+wait "$server_pid" || status=$?
+server_pid=""
+[ "$status" = 0 ] || { echo "the server exited with $status after SIGTERM"; cat "$work/server.log"; exit 1; }
+sleep 0.5
+kill "$client_pid" 2>/dev/null; wait "$client_pid" 2>/dev/null || true; client_pid=""
+term_acked=$(wc -l < "$work/term-acked.jsonl")
+echo "stopped the server with SIGTERM after $term_acked acknowledged registrations; it exited 0"
+start_server
+"$loadgen" verify --target "$base" --passkeys "$work/term-acked.jsonl"
+
 if grep -n "panicked" "$work/server.log"; then echo "the server panicked"; exit 1; fi
 echo "crash safety: ok"

@@ -67,6 +67,9 @@ pub enum ErrorCode {
     /// Single sign-on cannot start: the org's identity provider cannot be
     /// reached, or answers discovery with something unusable.
     SsoUnavailable,
+    /// The database cannot be reached right now (an outage, a full or
+    /// read-only disk): nothing was changed; try again in a moment.
+    Unavailable,
     /// The server failed; the details are in its log, never in the response.
     Internal,
 }
@@ -94,6 +97,7 @@ impl ErrorCode {
         ErrorCode::LastWayIn,
         ErrorCode::ConfirmationRequired,
         ErrorCode::SsoUnavailable,
+        ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
 }

@@ -93,8 +93,18 @@ impl Event {
     }
 }
 
-/// Writes one line of the trail. Never fails: a failed write is logged.
+/// Writes one line of the trail, and counts it in the metrics
+/// (`latchkey_audit_events_total` by event, outcome and cause: sign-ins by
+/// method and outcome are its `sign_in.*` events). Never fails: a failed
+/// write is logged.
 pub async fn record(d: &Domain, client: &Client, entry: Entry<'_>) {
+    metrics::counter!(
+        "latchkey_audit_events_total",
+        "event" => entry.event.to_owned(),
+        "outcome" => if entry.failure.is_some() { "failure" } else { "success" },
+        "cause" => entry.failure.unwrap_or_default().to_owned(),
+    )
+    .increment(1);
     let written = store::audit::insert(&d.db, d.clock.now(), client, &entry).await;
     if let Err(e) = written {
         tracing::error!(error = %e, event = entry.event, "audit entry not written");
@@ -134,6 +144,7 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
         C::LastWayIn => "last_way_in",
         C::ConfirmationRequired => "confirmation_required",
         C::SsoUnavailable => "sso_unavailable",
+        C::Unavailable => "unavailable",
         C::Internal => "internal",
     }
 }

@@ -132,6 +132,7 @@ impl Error {
             Error::SsoUnavailable(_) => ErrorCode::SsoUnavailable,
             // Never answered as JSON: the callback redirects with `shown`.
             Error::SsoFailed { .. } => ErrorCode::InvalidCredentials,
+            Error::Database(e) if is_outage(e) => ErrorCode::Unavailable,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -139,6 +140,11 @@ impl Error {
     /// The message a client may see. Internal details stay in the log.
     pub fn public_message(&self) -> String {
         match self {
+            Error::Database(e) if is_outage(e) => {
+                "The service is briefly unavailable. Nothing was changed: please try again in a \
+                 moment."
+                    .to_owned()
+            }
             Error::Database(_) | Error::Internal(_) => {
                 "Something went wrong on our side. Please try again.".to_owned()
             }
@@ -147,9 +153,56 @@ impl Error {
     }
 }
 
+/// Whether a database error means the database cannot serve now — the
+/// connection or pool is gone, the server is shutting down or refusing
+/// connections, the disk is full or read-only — rather than a fault of
+/// this request. Such requests are answered 503 `unavailable`; the
+/// transaction they were in rolled back, so nothing is half-written.
+fn is_outage(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: class 08 (connection exception), 53 (insufficient
+            // resources: disk full, out of memory), 57P0x (shutting down,
+            // cannot connect now).
+            let postgres =
+                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0");
+            // SQLite primary result codes: 8 read-only, 10 I/O error,
+            // 13 full, 14 cannot open (extended codes carry them in the low byte).
+            let sqlite = code
+                .parse::<i64>()
+                .is_ok_and(|c| matches!(c & 0xff, 8 | 10 | 13 | 14));
+            postgres || sqlite
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_an_outage_and_a_bad_query_is_not() {
+        for outage in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
+            let err = Error::Database(outage);
+            assert_eq!(err.code(), ErrorCode::Unavailable);
+            assert!(err.public_message().contains("try again"));
+        }
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert_eq!(
+            Error::Database(sqlx::Error::Io(io)).code(),
+            ErrorCode::Unavailable
+        );
+        let bug = Error::Database(sqlx::Error::ColumnNotFound("x".into()));
+        assert_eq!(bug.code(), ErrorCode::Internal);
+        assert!(!bug.public_message().contains('x'));
+    }
 
     #[test]
     fn internal_errors_do_not_leak_details() {

@@ -156,6 +156,7 @@ impl<'a> SecretGate<'a> {
         let now = d.clock.now();
         let Some(window) = lockout::reserve(&d.db, &subject, rule, now).await? else {
             let until = lockout::locked_until(&d.db, &subject, rule, now).await?;
+            metrics::counter!("latchkey_locked_out_refusals_total").increment(1);
             return Err(Error::LockedOut {
                 minutes: (until - now + 59) / 60,
             });
@@ -202,7 +203,12 @@ impl<'a> SecretGate<'a> {
         self.closed = true;
         let now = self.d.clock.now();
         lockout::sweep(&self.d.db, now - KEEP_SECS).await?;
-        lockout::failed(&self.d.db, &self.subject, self.window, self.rule, now).await
+        let failures =
+            lockout::failed(&self.d.db, &self.subject, self.window, self.rule, now).await?;
+        if failures == self.rule.attempts {
+            metrics::counter!("latchkey_lockouts_total").increment(1);
+        }
+        Ok(failures)
     }
 }
 
@@ -270,6 +276,7 @@ pub async fn hit(db: &Db, clock: &Clock, limit: Limit, key: Option<&str>) -> Res
     }
     if hits > limit.max {
         tracing::warn!(limit = limit.name, "rate limit reached");
+        metrics::counter!("latchkey_rate_limited_total", "limit" => limit.name).increment(1);
         return Err(Error::RateLimited);
     }
     Ok(())

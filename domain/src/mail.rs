@@ -160,9 +160,14 @@ impl Mailer {
         let mailer = self.clone();
         tokio::spawn(async move {
             let subject = email.subject.clone();
-            if let Err(e) = mailer.send_now(email).await {
-                tracing::error!(error = %e, %subject, "email not sent");
-            }
+            let outcome = match mailer.send_now(email).await {
+                Ok(()) => "sent",
+                Err(e) => {
+                    tracing::error!(error = %e, %subject, "email not sent");
+                    "failed"
+                }
+            };
+            metrics::counter!("latchkey_mail_total", "outcome" => outcome).increment(1);
         });
     }
 }

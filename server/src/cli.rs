@@ -46,6 +46,12 @@ pub enum Command {
     /// Create accounts.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Write a consistent copy of the SQLite database to FILE, safe while
+    /// the server runs (`VACUUM INTO`). For PostgreSQL, use pg_dump.
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +60,11 @@ pub struct ServeArgs {
     /// Defaults to `http://localhost:PORT` with the port of LEPTOS_SITE_ADDR.
     #[arg(long, env = "LATCHKEY_ORIGIN")]
     pub origin: Option<String>,
+
+    /// Address (`HOST:PORT`) of a second listener that serves Prometheus
+    /// metrics at `/metrics`; unset, there are none. Keep it private.
+    #[arg(long, env = "LATCHKEY_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 
     /// Seconds after a sign-in during which passkeys can be added or deleted
     /// without confirming identity again.
@@ -269,7 +280,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(command) => command,
         None => Command::Serve(serve_args_from_env()?),
     };
-    init_tracing(matches!(command, Command::Serve(_)));
+    init_tracing(matches!(command, Command::Serve(_)))?;
     let url = match cli.database_url {
         Some(url) => url,
         None => {
@@ -285,6 +296,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve(args, db.clone(), clock, &cli.data_dir).await,
         Command::Org(cmd) => org_command(&db, &clock, cmd).await,
         Command::Account(cmd) => account_command(&db, &clock, &cli.data_dir, cmd).await,
+        Command::Backup { file } => db.backup(&file).await.map(|bytes| {
+            println!(
+                "backed up the database to {} ({bytes} bytes)",
+                file.display()
+            );
+        }),
     };
     db.close().await;
     result
@@ -300,14 +317,34 @@ fn serve_args_from_env() -> Result<ServeArgs> {
     ServeArgs::from_arg_matches(&matches).map_err(|e| Error::BadRequest(e.to_string()))
 }
 
-fn init_tracing(serving: bool) {
+/// Logs to standard error: lines for people (`LATCHKEY_LOG_FORMAT=text`,
+/// the default) or one JSON object a line for log collectors (`json`),
+/// each with the fields of the request it belongs to (`span`: method, path,
+/// request id).
+///
+/// Errors: [`Error::BadRequest`] for another format.
+fn init_tracing(serving: bool) -> Result<()> {
     let default = if serving { "info,sqlx=warn" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let format = std::env::var("LATCHKEY_LOG_FORMAT").unwrap_or_default();
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format.as_str() {
+        "" | "text" => logs.init(),
+        "json" => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+        other => {
+            return Err(Error::BadRequest(format!(
+                "LATCHKEY_LOG_FORMAT={other}: use text or json"
+            )))
+        }
+    }
+    Ok(())
 }
 
 fn cores() -> usize {
@@ -386,6 +423,14 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
             demo::DEMO_PASSWORD,
             demo::PASSKEY_ONLY_EMAIL,
         );
+    }
+    if let Some(metrics_addr) = args.metrics_addr {
+        let handle = crate::metrics::install().map_err(Error::Internal)?;
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .map_err(|e| Error::Internal(format!("cannot listen on {metrics_addr}: {e}")))?;
+        tracing::info!(addr = %metrics_addr, "metrics at /metrics");
+        tokio::spawn(crate::metrics::serve(listener, handle, state.db.clone()));
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -54,6 +54,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::LastWayIn => StatusCode::CONFLICT,
         ErrorCode::ConfirmationRequired => StatusCode::CONFLICT,
         ErrorCode::SsoUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -61,7 +62,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let code = self.code();
-        if code == ErrorCode::Internal {
+        if matches!(code, ErrorCode::Internal | ErrorCode::Unavailable) {
             // The only place internal errors are logged: handlers just `?`.
             tracing::error!(error = %self.0, "request failed");
         }
@@ -103,6 +104,7 @@ mod tests {
             (ErrorCode::LastWayIn, 409),
             (ErrorCode::ConfirmationRequired, 409),
             (ErrorCode::SsoUnavailable, 503),
+            (ErrorCode::Unavailable, 503),
             (ErrorCode::Internal, 500),
         ];
         assert_eq!(

@@ -198,6 +198,49 @@ impl Db {
         Ok(())
     }
 
+    /// Writes a consistent copy of an SQLite database to `path` with
+    /// `VACUUM INTO` (SQLite §"VACUUM INTO"): one read transaction, on a
+    /// reading connection, so the server goes on serving and writing
+    /// meanwhile; the copy is compact and has no WAL of its own. `path`
+    /// must not exist. Returns the copy's size in bytes.
+    ///
+    /// Errors: [`crate::Error::BadRequest`] for PostgreSQL (use `pg_dump`),
+    /// or when `path` exists; the driver's otherwise (a full disk, an
+    /// unwritable folder).
+    pub async fn backup(&self, path: &std::path::Path) -> crate::Result<u64> {
+        let Db::Sqlite { reader, .. } = self else {
+            return Err(crate::Error::BadRequest(
+                "backup copies SQLite databases; for PostgreSQL use pg_dump".into(),
+            ));
+        };
+        if path.exists() {
+            return Err(crate::Error::BadRequest(format!(
+                "{} already exists: give a new file",
+                path.display()
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| {
+            crate::Error::BadRequest(format!("{} is not a UTF-8 path", path.display()))
+        })?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(reader)
+            .await?;
+        let size = std::fs::metadata(path)
+            .map_err(|e| crate::Error::Internal(format!("backup written but unreadable: {e}")))?
+            .len();
+        Ok(size)
+    }
+
+    /// Connections open and idle now, over every pool (the SQLite writer
+    /// counts as one open connection, busy or not), for the metrics.
+    pub fn connections(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite { reader, .. } => (reader.size() + 1, reader.num_idle()),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
+
     /// Human name of the backend, for logs.
     pub fn backend(&self) -> &'static str {
         match self {

@@ -374,3 +374,80 @@ async fn the_cli_connects_an_identity_provider_and_never_shows_its_secret() {
         "has no identity provider",
     );
 }
+
+/// `latchkey backup FILE` while the server holds the database (this test
+/// instance), then the README's restore: the copy put in place of the
+/// database, and the server started on it.
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_every_account_and_session() {
+    let app = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("latchkey-backup.db");
+    let file_arg = file.to_str().unwrap();
+    if app.db_url.starts_with("postgres") {
+        let run = latchkey(&app, &["backup", file_arg], None, None);
+        assert_refused(&run, "pg_dump");
+        return;
+    }
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    app.login_ok("ada@example.com", "acme").await;
+
+    let run = latchkey(&app, &["backup", file_arg], None, None);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("backed up the database"),
+        "{}",
+        run.stdout
+    );
+    // The server went on writing meanwhile, and a backup never overwrites.
+    app.create_account("acme", "grace@example.com").await;
+    assert_refused(
+        &latchkey(&app, &["backup", file_arg], None, None),
+        "already exists",
+    );
+
+    // Restore: the copy becomes the database of a server started on it.
+    let restored = dir.path().join("restored.db");
+    std::fs::copy(&file, &restored).unwrap();
+    let url = format!("sqlite://{}", restored.display());
+    let db = domain::store::db::Db::connect(&url).await.unwrap();
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            domain::with_pool!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM accounts").await,
+        1,
+        "as of the backup"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 1);
+    let check =
+        domain::with_pool!(&db, pool => sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+    assert_eq!(check, "ok");
+    db.close().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_latchkey"))
+        .args([
+            "org",
+            "create",
+            "--short-name",
+            "globex",
+            "--name",
+            "Globex",
+        ])
+        .env("DATABASE_URL", &url)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -30,10 +30,18 @@ async fn health_and_readiness_answer_and_readiness_follows_the_database() {
         json!({ "status": "unavailable" }),
         "no detail to the prober"
     );
-    // The database gone: not ready, and the process still healthy.
+    // The database gone: not ready, and the process still healthy; a
+    // request that needs the database is told to try again (503
+    // `unavailable`), not that the server broke.
     app.state.db.close().await;
     let closed = app.send(Method::GET, "/readyz", None, None).await;
     assert_eq!(closed.status, StatusCode::SERVICE_UNAVAILABLE);
+    let body = json!({ "email": "ada@example.com", "org": "acme", "password": "x" });
+    let refused = app
+        .send(Method::POST, "/api/login/password", Some(body), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.body["code"], "unavailable");
     assert_eq!(
         app.send(Method::GET, "/healthz", None, None).await.status,
         StatusCode::OK
@@ -58,4 +66,241 @@ async fn the_passkey_endpoints_name_my_account_on_the_configured_origin() {
     );
     let account = format!("{ORIGIN}/account");
     assert_eq!(reply.body, json!({ "enroll": account, "manage": account }));
+}
+
+/// A `latchkey serve` process on a free port of 127.0.0.1, on the test
+/// instance's database, with `env` set; its standard error collected.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    async fn start(app: &TestApp, env: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_latchkey"))
+            .arg("serve")
+            .env("DATABASE_URL", &app.db_url)
+            .env("LATCHKEY_DATA_DIR", dir.path())
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", dir.path())
+            .env("LEPTOS_OUTPUT_NAME", "latchkey")
+            .env("RUST_LOG", "info,sqlx=warn")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = std::io::BufReader::new(child.stderr.take().unwrap());
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/healthz")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Served {
+            child,
+            base,
+            stderr,
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server and returns what it wrote to standard error.
+    fn stop(mut self) -> Vec<String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let lines = self.stderr.lock().unwrap().clone();
+        lines
+    }
+}
+
+#[tokio::test]
+async fn json_logs_name_each_request_by_the_id_it_was_answered_with() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let served = Served::start(&app, &[("LATCHKEY_LOG_FORMAT", "json")]).await;
+    let http = reqwest::Client::new();
+    let signed_in = http
+        .post(format!("{}/api/login/password", served.base))
+        .header("x-request-id", "forged-by-the-client")
+        .json(&json!({ "email": "ada@example.com", "org": "acme", "password": crate::support::PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let id = signed_in.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        uuid::Uuid::parse_str(&id).is_ok(),
+        "our own id, not the client's: {id}"
+    );
+    let other = http
+        .get(format!("{}/healthz", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
+
+    let lines = served.stop();
+    let entries: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(entries
+        .iter()
+        .all(|e| e["level"].is_string() && e["timestamp"].is_string()));
+    let opened = entries
+        .iter()
+        .find(|e| e["fields"]["message"] == "session opened")
+        .expect("a line for the session opened");
+    assert_eq!(opened["span"]["request_id"], id);
+    assert_eq!(opened["span"]["path"], "/api/login/password");
+    assert!(!lines.iter().any(|l| l.contains("forged")));
+}
+
+#[tokio::test]
+async fn an_unknown_log_format_is_refused_at_start() {
+    let app = TestApp::new().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_latchkey"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.db_url)
+        .env("LATCHKEY_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use text or json"));
+}
+
+/// The line of `metrics` (Prometheus text) for `name` with all of
+/// `labels`, and its value.
+fn metric(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    metrics.lines().find_map(|line| {
+        let (series, value) = line.rsplit_once(' ')?;
+        let named = series == name || series.starts_with(&format!("{name}{{"));
+        (named && labels.iter().all(|l| series.contains(l))).then(|| value.parse().ok())?
+    })
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_address_only_when_asked_for() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let served = Served::start(&app, &[("LATCHKEY_METRICS_ADDR", &metrics_addr)]).await;
+    let http = reqwest::Client::new();
+    let login = |password: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/api/login/password", served.base);
+        async move {
+            http.post(url)
+                .json(&json!({ "email": "ada@example.com", "org": "acme", "password": password }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(login(crate::support::PASSWORD).await, 200);
+    assert_eq!(login("wrong password").await, 401);
+    http.get(format!("{}/api/passkeys/some-id", served.base))
+        .send()
+        .await
+        .unwrap();
+
+    let text = http
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let requests = "latchkey_http_requests_total";
+    let login_route = r#"route="/api/login/password""#;
+    assert_eq!(
+        metric(&text, requests, &[login_route, r#"status="200""#]),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, requests, &[login_route, r#"status="401""#]),
+        Some(1.0)
+    );
+    // Routes by their template, never the raw path.
+    assert!(
+        metric(&text, requests, &[r#"route="/api/passkeys/{id}""#]).is_some(),
+        "{text}"
+    );
+    assert!(!text.contains("some-id"));
+    let histogram = "latchkey_http_request_duration_seconds_count";
+    assert_eq!(metric(&text, histogram, &[login_route]), Some(2.0));
+    let audit = "latchkey_audit_events_total";
+    let password = r#"event="sign_in.password""#;
+    assert_eq!(
+        metric(&text, audit, &[password, r#"outcome="success""#]),
+        Some(1.0)
+    );
+    assert_eq!(
+        metric(
+            &text,
+            audit,
+            &[
+                password,
+                r#"outcome="failure""#,
+                r#"cause="wrong_password""#
+            ]
+        ),
+        Some(1.0)
+    );
+    assert!(metric(&text, "latchkey_db_connections", &[r#"state="open""#]).unwrap() >= 1.0);
+
+    // Not on the public port.
+    let public = http
+        .get(format!("{}/metrics", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(!public
+        .text()
+        .await
+        .unwrap()
+        .contains("latchkey_http_requests_total"));
+    served.stop();
+
+    // Off unless asked for: nothing listens there.
+    let served = Served::start(&app, &[]).await;
+    assert!(http
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .is_err());
+    served.stop();
 }
