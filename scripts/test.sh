@@ -42,7 +42,8 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import js
 export LATCHKEY_BIN="$target_dir/debug/latchkey"
 step "schemathesis against /api/openapi.json" scripts/schemathesis.sh "$LATCHKEY_BIN"
 step "build the load generator" cargo build -p latchkey-bench --bin loadgen --locked
-step "crash safety (SIGKILL mid-registration)" scripts/crash-safety.sh "$LATCHKEY_BIN" "$target_dir/debug/loadgen"
+step "crash safety (SIGKILL mid-registration, SIGTERM under load)" scripts/crash-safety.sh "$LATCHKEY_BIN" "$target_dir/debug/loadgen"
+step "database outage (PostgreSQL stopped under load, then back)" scripts/outage.sh "$LATCHKEY_BIN"
 (cd "$root/end2end" && step "Playwright (Chromium, virtual authenticator)" npx playwright test)
 # Last: its release build replaces the debug bundle the browser tests used.
 step "page budget (release bundle, wasm-opt, gzip)" scripts/page-budget.sh

@@ -31,6 +31,14 @@ const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(50);
 /// checkpoint that starts the WAL over: 64 MiB.
 const WAL_RESTART_FRAMES: i64 = 16 * 1024;
 
+/// How long a request waits for a PostgreSQL connection before it is
+/// answered 503 `unavailable` (with PostgreSQL down, or every connection
+/// busy that long: an overload better shed than queued).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// How long `serve` waits at start for PostgreSQL to accept connections.
+const STARTUP_WAIT: Duration = Duration::from_secs(10);
+
 /// The migrations under `server/migrations`, applied at every start.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -103,12 +111,25 @@ impl Db {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // No ping before each use: a broken connection fails its query
             // and is replaced; a ping per query doubled the round trips.
-            let pool = PgPoolOptions::new()
+            // A request waits at most ACQUIRE_TIMEOUT for a connection: when
+            // PostgreSQL is down, sqlx retries refused connections until
+            // then, and the request is answered 503 `unavailable` rather
+            // than left hanging (the outage check, scripts/outage.sh).
+            let options = PgPoolOptions::new()
                 .max_connections(16)
                 .test_before_acquire(false)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+                .acquire_timeout(ACQUIRE_TIMEOUT);
+            // At start, PostgreSQL may still be coming up: try for a while.
+            let mut waited = Duration::ZERO;
+            let pool = loop {
+                match options.clone().connect(url).await {
+                    Ok(pool) => break pool,
+                    Err(sqlx::Error::PoolTimedOut) if waited < STARTUP_WAIT => {
+                        waited += ACQUIRE_TIMEOUT;
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
             MIGRATOR.run(&pool).await?;
             return Ok(Db::Postgres(pool));
         }
