@@ -196,3 +196,9 @@ print(f"Latchkey passkey sign-ins / machine ECDSA verify limit: {result(latchkey
 if verdict == "OVER":
     sys.exit("an argon2 hash takes a second or more on this machine: lower its cost or say why")
 PY
+
+# Soak: BENCH_SOAK_MINUTES (default 10; 0 skips it) one-minute rounds of
+# the mixed run against a fresh Latchkey: failures, RSS and the WAL per round.
+if [ "${BENCH_SOAK_MINUTES:-10}" != 0 ]; then
+  scripts/soak.sh "$latchkey" "$loadgen" "${BENCH_SOAK_MINUTES:-10}"
+fi

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:?usage: $0 LATCHKEY_BINARY}
-port=${LATCHKEY_OUTAGE_PORT:-3170}
+port=${LATCHKEY_OUTAGE_PORT:-3175}
 pg_port=${LATCHKEY_OUTAGE_PG_PORT:-55450}
 work=$(mktemp -d /tmp/latchkey-outage.XXXXXX)
 server_pid=""
