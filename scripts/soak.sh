@@ -3,7 +3,9 @@
 # saturate the hashing threads) against one server, in one-minute rounds.
 # After each round it prints the requests and failures of the round, the
 # server's RSS and the SQLite WAL's size; it fails on any failed request
-# and when the WAL ends above 64 MiB (the server restarts it past that).
+# and when the WAL ends above 128 MiB. (The server restarts the WAL past
+# 64 MiB; the file keeps the size it reached, so bounded means it stops
+# growing near there, not that it shrinks.)
 #
 # Usage: scripts/soak.sh LATCHKEY_BINARY LOADGEN_BINARY [MINUTES (default 10)]
 # (scripts/bench.sh runs it with its release binaries.)
@@ -49,8 +51,8 @@ for round in $(seq "$minutes"); do
   read -r passkeys passwords errors < <(python3 -c '
 import json, sys
 results = dict((name.strip(), s) for name, s in json.loads(sys.stdin.read())["results"])
-print(f"{results[\"passkey sign-in\"][\"per_second\"]:.0f}", f"{results[\"password sign-in\"][\"per_second\"]:.1f}",
-      results["passkey sign-in"]["errors"] + results["password sign-in"]["errors"])' <<<"$out")
+passkey, password = results["passkey sign-in"], results["password sign-in"]
+print("%.0f %.1f %d" % (passkey["per_second"], password["per_second"], passkey["errors"] + password["errors"]))' <<<"$out")
   failures=$((failures + errors))
   printf '%5s %12s %10s %9s %10s %9s\n' "$round" "$passkeys" "$passwords" "$errors" "$(rss_mb)" "$(wal_mb)"
 done
@@ -58,5 +60,5 @@ wal=$(wal_mb)
 echo "soak: $failures failed requests; server RSS at end $(rss_mb) MB; WAL at end $wal MB"
 if grep -n "panicked" "$work/server.log"; then echo "the server panicked"; exit 1; fi
 [ "$failures" = 0 ] || { echo "soak: requests failed"; exit 1; }
-python3 -c "import sys; sys.exit(0 if $wal <= 64 else 1)" || { echo "soak: the WAL grew past 64 MiB"; exit 1; }
+python3 -c "import sys; sys.exit(0 if $wal <= 128 else 1)" || { echo "soak: the WAL grew past 128 MiB"; exit 1; }
 echo "soak: ok"
