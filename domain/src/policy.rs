@@ -187,6 +187,41 @@ impl OrgPolicy {
 mod tests {
     use super::*;
 
+    /// A full session opened (and last proved) with `method`.
+    fn signed_in_with(method: AuthMethod) -> Session {
+        use crate::types::{AccountId, OrgId, SessionId};
+        Session {
+            id: SessionId::random(),
+            token_hash: String::new(),
+            account_id: AccountId::random(),
+            created_at: 0,
+            last_seen_at: 0,
+            authenticated_at: 0,
+            auth_method: method.as_str().to_owned(),
+            signin_method: method.as_str().to_owned(),
+            client_addr: None,
+            user_agent: None,
+            passkey_id: None,
+            reauth_passkey_id: None,
+            email: "ada@example.com".to_owned(),
+            display_name: "Ada".to_owned(),
+            org_id: OrgId::random(),
+            org_short_name: "acme".to_owned(),
+            org_name: "Acme".to_owned(),
+            org_sso_required: true,
+            org_require_2fa: true,
+            totp_enabled: false,
+            has_password: true,
+            recovery_codes_left: 0,
+            stage: Stage::Full.as_str().to_owned(),
+            totp_pending: None,
+            totp_failures: 0,
+            mailbox_code_hash: None,
+            max_session_secs: 3600,
+            idle_timeout_secs: 600,
+        }
+    }
+
     fn policy(sso_required: bool, require_2fa: bool) -> OrgPolicy {
         OrgPolicy {
             sso_required,
@@ -222,6 +257,20 @@ mod tests {
             assert!(matches!(p.allows(method), Err(Error::SsoRequired)));
         }
         assert!(p.allows(AuthMethod::Sso).is_ok());
+    }
+
+    #[test]
+    fn in_an_sso_required_org_only_single_sign_on_sessions_stand() {
+        let p = policy(true, true);
+        assert_eq!(p.stage_after(AuthMethod::Sso, false), Stage::Full);
+        for (method, standing) in [
+            (AuthMethod::Sso, Standing::Good),
+            (AuthMethod::Passkey, Standing::SsoRequired),
+            (AuthMethod::PasswordTotp, Standing::SsoRequired),
+        ] {
+            let session = signed_in_with(method);
+            assert_eq!(p.standing(&session), standing, "{method:?}");
+        }
         assert!(policy(false, true).allows(AuthMethod::Password).is_ok());
     }
 }
