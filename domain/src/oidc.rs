@@ -385,20 +385,12 @@ fn endpoints_allowed<'a>(
     issuer: &str,
     endpoints: impl IntoIterator<Item = &'a url::Url>,
 ) -> Result<(), String> {
-    let loopback = |url: &url::Url| {
-        matches!(
-            url.host(),
-            Some(url::Host::Domain("localhost"))
-                | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
-                | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
-        )
-    };
     let issuer = url::Url::parse(issuer).map_err(|e| format!("issuer URL: {e}"))?;
-    let local = issuer.scheme() == "http" && loopback(&issuer);
+    let local = issuer.scheme() == "http" && is_loopback(&issuer);
     for endpoint in endpoints {
         let allowed = match endpoint.scheme() {
             "https" => true,
-            "http" => local && loopback(endpoint),
+            "http" => local && is_loopback(endpoint),
             _ => false,
         };
         if !allowed {
@@ -406,6 +398,17 @@ fn endpoints_allowed<'a>(
         }
     }
     Ok(())
+}
+
+/// Whether `url` names this machine (`localhost`, 127.0.0.1 or ::1): the
+/// one place plain http is allowed for a provider (development, tests).
+pub fn is_loopback(url: &url::Url) -> bool {
+    matches!(
+        url.host(),
+        Some(url::Host::Domain("localhost"))
+            | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+            | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+    )
 }
 
 /// An error and its sources, on one line, for the log.

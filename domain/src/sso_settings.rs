@@ -163,10 +163,9 @@ fn issuer(raw: &str) -> Result<String> {
     let bad =
         |why: &str| Error::BadRequest(format!("'{}' is not a valid issuer: {why}.", raw.trim()));
     let url = url::Url::parse(raw.trim()).map_err(|_| bad("not a URL"))?;
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match url.scheme() {
         "https" => {}
-        "http" if loopback => {}
+        "http" if crate::oidc::is_loopback(&url) => {}
         _ => return Err(bad("use https")),
     }
     if url.query().is_some() || url.fragment().is_some() || url.host_str().is_none() {
@@ -189,6 +188,8 @@ mod tests {
             issuer("http://localhost:9000").unwrap(),
             "http://localhost:9000"
         );
+        assert!(issuer("http://[::1]:9000").is_ok());
+        assert!(issuer("http://127.0.0.1:9000").is_ok());
         assert!(issuer("http://login.example.com").is_err());
         assert!(issuer("https://login.example.com/?x=1").is_err());
         assert!(issuer("ftp://login.example.com").is_err());

@@ -10,8 +10,6 @@ pub fn take_token(page: Page) -> Option<String> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
     let token = hash.strip_prefix("#token=")?.to_owned();
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page.path()));
-    }
+    super::replace_address(page);
     (!token.is_empty()).then_some(token)
 }

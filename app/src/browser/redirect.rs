@@ -22,8 +22,6 @@ pub fn take_query(page: Page, name: &str) -> Option<String> {
         .split('&')
         .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?
         .to_owned();
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page.path()));
-    }
+    super::replace_address(page);
     Some(value)
 }

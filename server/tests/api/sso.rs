@@ -31,17 +31,7 @@ impl<'a> Sso<'a> {
         mode: SsoMode,
         jit: &[&str],
     ) -> Self {
-        let new = NewProvider {
-            issuer: issuer.to_owned(),
-            client_id: CLIENT_ID.to_owned(),
-            client_secret: CLIENT_SECRET.to_owned(),
-            scopes: vec![],
-            jit_domains: jit.iter().map(|d| d.to_string()).collect(),
-            mode,
-        };
-        sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, org, new)
-            .await
-            .unwrap();
+        save_provider(app, org, issuer, mode, jit).await.unwrap();
         Sso { app }
     }
 
@@ -133,6 +123,25 @@ impl<'a> Sso<'a> {
             ))
             .await
     }
+}
+
+/// `sso_settings::set` for `org`: the test client at `issuer`.
+async fn save_provider(
+    app: &TestApp,
+    org: &str,
+    issuer: &str,
+    mode: SsoMode,
+    jit: &[&str],
+) -> domain::Result<domain::store::orgs::Org> {
+    let new = NewProvider {
+        issuer: issuer.to_owned(),
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: CLIENT_SECRET.to_owned(),
+        scopes: vec![],
+        jit_domains: jit.iter().map(|d| d.to_string()).collect(),
+        mode,
+    };
+    sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, org, new).await
 }
 
 /// Org acme with Ada's account (a password, no single sign-on yet).
@@ -342,14 +351,16 @@ async fn re_authentication_goes_through_the_provider_again() {
         .unwrap();
     // Past the re-authentication window, a sensitive change is refused…
     app.clock.advance(app.state.reauth_window_secs + 1);
-    let register = app
-        .send(
+    let add_passkey = || {
+        let body = Some(json!({}));
+        app.send(
             Method::POST,
             "/api/passkeys/register/start",
-            Some(json!({})),
+            body,
             Some(&token),
         )
-        .await;
+    };
+    let register = add_passkey().await;
     assert_eq!(register.body["code"], "reauth_required");
     // …until the provider has asked the person again.
     let reply = app
@@ -364,14 +375,7 @@ async fn re_authentication_goes_through_the_provider_again() {
     let landing = sso.callback(&back, Some(&binding_cookie(&reply))).await;
     assert_eq!(landing.location, "/account?sso=confirmed");
     assert!(landing.session.is_none(), "the same session goes on");
-    let register = app
-        .send(
-            Method::POST,
-            "/api/passkeys/register/start",
-            Some(json!({})),
-            Some(&token),
-        )
-        .await;
+    let register = add_passkey().await;
     assert_eq!(register.status, StatusCode::OK, "{:?}", register.body);
     assert_eq!(sso.audited("reauth.sso", None).await, 1);
 
@@ -542,15 +546,7 @@ async fn an_unreachable_provider_is_a_clear_error_with_nothing_half_made() {
     assert_eq!(sso.sessions().await, 0);
 
     // A provider that was never reachable cannot be saved.
-    let new = NewProvider {
-        issuer: "http://127.0.0.1:9".to_owned(),
-        client_id: CLIENT_ID.to_owned(),
-        client_secret: CLIENT_SECRET.to_owned(),
-        scopes: vec![],
-        jit_domains: vec![],
-        mode: SsoMode::Offered,
-    };
-    let refused = sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, "acme", new).await;
+    let refused = save_provider(&app, "acme", "http://127.0.0.1:9", SsoMode::Offered, &[]).await;
     assert!(
         matches!(refused, Err(domain::Error::BadRequest(m)) if m.contains("nothing was saved"))
     );
@@ -728,15 +724,7 @@ async fn a_broken_discovery_document_is_an_outage_with_nothing_stored() {
     assert_eq!(reply.body["code"], "sso_unavailable");
     assert_eq!(sso.ceremonies().await, 0);
     // Nor can such a provider be saved.
-    let new = NewProvider {
-        issuer: idp.issuer.clone(),
-        client_id: CLIENT_ID.to_owned(),
-        client_secret: CLIENT_SECRET.to_owned(),
-        scopes: vec![],
-        jit_domains: vec![],
-        mode: SsoMode::Required,
-    };
-    let refused = sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, "acme", new).await;
+    let refused = save_provider(&app, "acme", &idp.issuer, SsoMode::Required, &[]).await;
     assert!(
         matches!(refused, Err(domain::Error::BadRequest(m)) if m.contains("nothing was saved"))
     );
