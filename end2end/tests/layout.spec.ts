@@ -1,7 +1,8 @@
 // What the rules change shows a person — the notice of a session ended by
 // a policy change, the forced 2FA setup with its emailed code, the first
 // passkey's recovery codes, the password-reset page, and the enrolment step
-// a recovery code leads to — at 1280×800 and on a 375-px phone: in view,
+// a recovery code leads to, single sign-on's step and the reasons it can
+// come back with — at 1280×800 and on a 375-px phone: in view,
 // nothing wider than the screen, and (for the newer screens) axe-clean.
 import type { Page } from "@playwright/test";
 import {
@@ -110,5 +111,53 @@ for (const size of SIZES) {
     await fitsTheWidth(page);
     await expectAccessible(page, `the reset page (${size.name})`);
     await page.screenshot({ path: test.info().outputPath("reset.png"), fullPage: true });
+  });
+
+  test(`single sign-on: its step, a cancelled sign-in's reason, My Account's answer (${size.name})`, async ({
+    page,
+    admin,
+  }) => {
+    await page.setViewportSize(size);
+    const org = admin.orgName(`acme-${size.name}`);
+    const email = admin.email(`ada-${size.name}`);
+    admin.createOrg(org, "Acme Security");
+    admin.createAccount(org, email, "Ada Lovelace");
+    admin.connectSso(org, { required: true });
+    await page.goto("/login");
+    await continueToPassword(page, email, org);
+    const go = page.getByRole("button", { name: "Continue with single sign-on" });
+    await expect(go).toBeInViewport();
+    await fitsTheWidth(page);
+    await expectAccessible(page, `the single sign-on step (${size.name})`);
+    await page.screenshot({ path: test.info().outputPath("sso-step.png"), fullPage: true });
+
+    await go.click();
+    await page.getByRole("link", { name: "[ Cancel ]" }).click();
+    await expect(page).toHaveURL("/login");
+    const reason = page.getByRole("alert").filter({ hasText: "cancelled at your identity provider" });
+    await expect(reason).toBeInViewport();
+    await fitsTheWidth(page);
+    await expectAccessible(page, `a cancelled single sign-on (${size.name})`);
+    await page.screenshot({ path: test.info().outputPath("sso-cancelled.png"), fullPage: true });
+
+    // Signed in through the provider, My Account shows a re-authentication's answer.
+    await continueToPassword(page, email, org);
+    await page.getByRole("button", { name: "Continue with single sign-on" }).click();
+    await page.getByPlaceholder("Enter any login").fill(email);
+    await page.getByPlaceholder("and password").fill("any password");
+    await page.getByRole("button", { name: "Sign-in" }).click();
+    await expect(page).toHaveURL("/");
+    await page.goto("/account?sso_error=other_identity");
+    const answer = page.getByRole("alert").filter({ hasText: "linked to another identity" });
+    await expect(answer).toBeInViewport();
+    await expect(page).toHaveURL("/account");
+    // Only the provider signs people in there: nothing else to manage.
+    await expect(page.getByRole("region", { name: "Passkeys" })).toContainText("requires single sign-on");
+    for (const section of ["Recovery codes", "Password", "Two-factor authentication"]) {
+      await expect(page.getByRole("region", { name: section })).toHaveCount(0);
+    }
+    await fitsTheWidth(page);
+    await expectAccessible(page, `My Account after a refused confirmation (${size.name})`);
+    await page.screenshot({ path: test.info().outputPath("sso-account.png"), fullPage: true });
   });
 }

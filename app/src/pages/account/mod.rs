@@ -142,6 +142,12 @@ impl Account {
     }
 
     /// Whether the account has a passkey (tracked).
+    /// Whether the org requires single sign-on (the passkey list says so).
+    fn sso_required(&self) -> bool {
+        self.passkeys
+            .with(|l| matches!(l, Some(Ok(l)) if l.sso_required))
+    }
+
     fn has_passkeys(&self) -> bool {
         self.passkeys
             .with(|l| matches!(l, Some(Ok(l)) if !l.passkeys.is_empty()))
@@ -366,6 +372,9 @@ pub fn AccountPage() -> impl IntoView {
     reload.dispatch(());
     on_cleanup(webauthn::abort_pending);
     let has_passkeys = Signal::derive(move || account.has_passkeys());
+    // A memo: the sections below are made again only when this changes,
+    // not at every reload of the passkey list (which would reset them).
+    let sso_required = Memo::new(move |_| account.sso_required());
     // Only a passkey proves enough to remove the password.
     let passkey_only = Signal::derive(move || {
         account
@@ -412,9 +421,14 @@ pub fn AccountPage() -> impl IntoView {
         // growing from "Loading…" pushed the one below it down (CLS 0.14).
         <Show when=move || account.passkeys.with(Option::is_some) fallback=|| view! { <p class="hint">"Loading…"</p> }>
             <passkeys::PasskeysSection account />
-            <recovery_codes::RecoveryCodesSection account />
-            <password::PasswordSection account />
-            <two_factor::TwoFactorSection account />
+            // Where the org requires single sign-on, its identity provider
+            // is the only way in: no recovery codes, password or 2FA to
+            // manage here (the server refuses them), only the note above.
+            {move || (!sso_required.get()).then(|| view! {
+                <recovery_codes::RecoveryCodesSection account />
+                <password::PasswordSection account />
+                <two_factor::TwoFactorSection account />
+            })}
         </Show>
         <ConfirmDialog purpose=account.confirming on_confirmed has_passkeys passkey_only fallback_focus="add-passkey" />
     }

@@ -198,7 +198,7 @@ pub fn LoginPage() -> impl IntoView {
             <section class="card narrow login" aria-labelledby="login-heading">
                 <h1 id="login-heading">"Sign in to Latchkey"</h1>
                 {move || session.ended_because().map(|why| view! { <p role="status" class="notice">{why}</p> })}
-                {sso_failure.map(|why| view! { <p role="alert" class="error">{why}</p> })}
+                {sso_failure.map(|why| view! { <p role="alert" class="error page-alert">{why}</p> })}
                 {move || match form.step.get() {
                     Step::Email => view! { <email::EmailStep form /> }.into_any(),
                     Step::Org => view! { <org::OrgStep form /> }.into_any(),
