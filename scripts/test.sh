@@ -17,6 +17,17 @@ scripts/setup.sh --test
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$1"; shift; "$@"; }
 
+# A full disk shows up much later as unrelated failures (PostgreSQL aborts on
+# ENOSPC); say so up front. The suite needs about 4 GiB of scratch space.
+for dir in /tmp "${CARGO_TARGET_DIR:-$root/target}"; do
+  mkdir -p "$dir"
+  free_kib=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
+  if [ "$free_kib" -lt $((4 * 1024 * 1024)) ]; then
+    printf '\033[1;31mOnly %s MiB free under %s; the suite needs about 4 GiB.\033[0m\n' "$((free_kib / 1024))" "$dir" >&2
+    exit 1
+  fi
+done
+
 step "cargo fmt" cargo fmt --all --check
 step "SECURITY.md names only tests that exist" python3 scripts/check-security-md.py
 step "clippy (native)" cargo clippy -p common -p domain -p server -p softauthn -p latchkey-bench --all-targets --locked -- -D warnings
@@ -29,8 +40,12 @@ trap pg_stop EXIT
 if [ -n "${LATCHKEY_TEST_DATABASE_URL:-}" ]; then
   step "Rust tests (PostgreSQL at \$LATCHKEY_TEST_DATABASE_URL)" cargo test -p server --test api --locked
 elif PG_EXTRA_OPTIONS="-c fsync=off" pg_start "${LATCHKEY_TEST_PG_PORT:-55432}"; then
-  LATCHKEY_TEST_DATABASE_URL=$PG_URL \
-    step "Rust tests (PostgreSQL, private cluster)" cargo test -p server --test api --locked
+  if ! LATCHKEY_TEST_DATABASE_URL=$PG_URL \
+    step "Rust tests (PostgreSQL, private cluster)" cargo test -p server --test api --locked; then
+    printf '\n==> the last lines of the PostgreSQL server log:\n' >&2
+    tail -n 20 "$PG_DIR/server.log" >&2 || true
+    exit 1
+  fi
   pg_stop
 else
   printf '\n\033[1;33m==> SKIPPED: server tests on PostgreSQL (PostgreSQL is not installed).\033[0m\n'
