@@ -141,4 +141,12 @@ impl Domain {
             oidc: Arc::new(oidc::RelyingParty::new()?),
         })
     }
+
+    /// `email`, to be queued now with the change it reports.
+    pub fn outgoing(&self, email: mail::Email) -> mail::Outgoing {
+        mail::Outgoing {
+            email,
+            at: self.clock.now(),
+        }
+    }
 }

@@ -1,9 +1,13 @@
 //! Sending email: SMTP when configured, else `.eml` files in an outbox
 //! folder that developers and tests read.
 //!
-//! Messages are sent in the background after the change they report has
-//! been committed: a slow or failing mail server never fails or delays the
-//! request, and a failure is logged.
+//! Nothing is sent from a request: each message is queued in the
+//! transaction of the change it reports ([`crate::store::mail_queue`]), and
+//! the [`sender`] delivers it, with retries, in the background. A slow or
+//! failing mail server never fails or delays a request, and no message is
+//! lost to a mail server that is down or a process that stops.
+
+pub mod sender;
 
 use crate::error::{Error, Result};
 use lettre::message::header::ContentType;
@@ -11,6 +15,13 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// How long one SMTP exchange may take (lettre's default is a minute);
+/// shorter than the sender's lease, so a stuck server cannot outlast it.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to reach the mail server. `smtp_host: None` means the outbox folder.
 #[derive(Debug, Clone, Default)]
@@ -35,11 +46,29 @@ enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
-/// Sends the product's emails.
+/// Sends the product's emails, for the [`sender`]; and wakes the sender
+/// when a change queued one ([`Mailer::queued`]).
 #[derive(Clone)]
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    queued: Arc<Notify>,
+}
+
+/// Why a message was not sent.
+#[derive(Debug)]
+pub struct SendError {
+    /// What the mail server or the outbox folder said.
+    pub message: String,
+    /// Whether trying again cannot help (an SMTP 5xx reply, a malformed
+    /// address): the sender then gives up at once.
+    pub permanent: bool,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// One email: plain text, and the same as simple HTML.
@@ -48,6 +77,14 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+/// A message on its way into the mail queue, with the change it reports:
+/// see [`crate::store::mail_queue`].
+pub struct Outgoing {
+    pub email: Email,
+    /// When it was queued (Unix seconds): the sender gives up a day later.
+    pub at: crate::clock::UnixTime,
 }
 
 impl Mailer {
@@ -73,6 +110,7 @@ impl Mailer {
                     _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
                 }
                 .map_err(|e| Error::BadRequest(format!("SMTP server {host}: {e}")))?;
+                let builder = builder.timeout(Some(SMTP_TIMEOUT));
                 let builder = match args.smtp_port {
                     Some(port) => builder.port(port),
                     None => builder,
@@ -86,7 +124,11 @@ impl Mailer {
                 Transport::Smtp(builder.build())
             }
         };
-        Ok(Self { from, transport })
+        Ok(Self {
+            from,
+            transport,
+            queued: Arc::default(),
+        })
     }
 
     fn outbox_dir(dir: &std::path::Path) -> Result<Transport> {
@@ -102,6 +144,7 @@ impl Mailer {
                 .parse()
                 .map_err(|e| Error::Internal(format!("{e}")))?,
             transport: Self::outbox_dir(dir)?,
+            queued: Arc::default(),
         })
     }
 
@@ -113,11 +156,15 @@ impl Mailer {
         }
     }
 
-    fn build(&self, email: Email) -> Result<Message> {
+    fn build(&self, email: Email) -> std::result::Result<Message, SendError> {
+        let permanent = |message: String| SendError {
+            message,
+            permanent: true,
+        };
         let to: Mailbox = email
             .to
             .parse()
-            .map_err(|e| Error::Internal(format!("recipient {}: {e}", email.to)))?;
+            .map_err(|e| permanent(format!("recipient {}: {e}", email.to)))?;
         Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -135,40 +182,36 @@ impl Mailer {
                             .body(email.html),
                     ),
             )
-            .map_err(|e| Error::Internal(format!("build message: {e}")))
+            .map_err(|e| permanent(format!("build message: {e}")))
     }
 
-    /// Sends now and waits for the result.
-    pub async fn send_now(&self, email: Email) -> Result<()> {
+    /// Sends one message now and waits for the mail server's answer (or
+    /// the outbox folder's write).
+    pub async fn send_now(&self, email: Email) -> std::result::Result<(), SendError> {
         let message = self.build(email)?;
         match &self.transport {
-            Transport::Outbox(t) => t
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| Error::Internal(format!("outbox: {e}"))),
-            Transport::Smtp(t) => t
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| Error::Internal(format!("smtp: {e}"))),
+            Transport::Outbox(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
+                message: format!("outbox: {e}"),
+                permanent: false,
+            }),
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
+                permanent: e.is_permanent(),
+                message: format!("smtp: {e}"),
+            }),
         }
     }
 
-    /// Sends in the background; a failure is logged.
-    pub fn send(&self, email: Email) {
-        let mailer = self.clone();
-        tokio::spawn(async move {
-            let subject = email.subject.clone();
-            let outcome = match mailer.send_now(email).await {
-                Ok(()) => "sent",
-                Err(e) => {
-                    tracing::error!(error = %e, %subject, "email not sent");
-                    "failed"
-                }
-            };
-            metrics::counter!("latchkey_mail_total", "outcome" => outcome).increment(1);
-        });
+    /// Tells this instance's sender that a committed change queued a
+    /// message (it also looks by itself every few seconds, for messages
+    /// other instances queued).
+    pub fn queued(&self) {
+        self.queued.notify_one();
+    }
+
+    /// Resolves at the next [`Mailer::queued`] (or at once, if one came
+    /// since the last wait).
+    pub(crate) async fn wait_queued(&self) {
+        self.queued.notified().await;
     }
 }
 

@@ -437,12 +437,26 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
         .map_err(|e| Error::Internal(format!("cannot listen on {addr}: {e}")))?;
     tracing::info!(%addr, origin = %state.web.origin, backend = state.db.backend(),
         mail = state.mailer.describe(), "Latchkey is listening");
+    let mail_sender = domain::mail::sender::Sender::spawn(&state.domain);
     let app = crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| Error::Internal(format!("server: {e}")))
+        .map_err(|e| Error::Internal(format!("server: {e}")));
+    // The message being sent finishes and is recorded; the rest stay
+    // queued for the next start (a message cut off mid-delivery is sent
+    // again when its lease expires).
+    if tokio::time::timeout(MAIL_STOP_WAIT, mail_sender.stop())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the mail sender did not stop in time; its message is sent again later");
+    }
+    served
 }
+
+/// How long a stopping server waits for the message being sent.
+const MAIL_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before exit.
 async fn shutdown_signal() {

@@ -13,7 +13,9 @@
 //!   `sign_in.sso`…) and outcome (`domain::audit::record`).
 //! - `latchkey_lockouts_total`, `latchkey_locked_out_refusals_total`,
 //!   `latchkey_rate_limited_total{limit}` (`domain::limits`).
-//! - `latchkey_mail_total{outcome}`: mail sent or failed (`domain::mail`).
+//! - `latchkey_mail_total{outcome}`: deliveries `sent`, `retried` or
+//!   `given_up`, and `latchkey_mail_queue_depth`: messages waiting, set
+//!   after each look at the queue (`domain::mail::sender`).
 //! - `latchkey_db_connections{state}`: open and idle database connections,
 //!   read at each scrape.
 

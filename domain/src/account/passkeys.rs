@@ -160,23 +160,25 @@ pub async fn register_finish(
         }
         let facts = registration_facts(credential.response.attestation_object.as_ref())?;
         let transports = crate::webauthn::reported_transports(answer);
+        let name = crate::providers::default_name(&facts.aaguid);
         let row = passkeys::insert(
             &d.db,
             &d.clock,
             passkeys::NewPasskey {
                 account_id: session.account_id.clone(),
                 passkey,
-                name: crate::providers::default_name(&facts.aaguid).to_owned(),
+                name: name.to_owned(),
                 aaguid: facts.aaguid,
                 backup_eligible: facts.backup_eligible,
                 backed_up: facts.backed_up,
                 transports,
                 sign_count: facts.sign_count,
             },
+            &notice(d, session, name, true),
         )
         .await?;
+        d.mailer.queued();
         tracing::info!(account = %session.account_id, passkey = %row.id, "passkey added");
-        notify(d, session, &row, true);
         if session.is_enrolment() {
             let opened =
                 crate::signin::enrollment::finish(d, client, session, Some(&row.id)).await?;
@@ -232,24 +234,25 @@ pub async fn delete(
             id,
             &session.token_hash,
             rely_on_recovery_codes,
+            |row| notice(d, session, &row.name, false),
         )
         .await?;
+        d.mailer.queued();
         tracing::info!(account = %session.account_id, passkey = %row.id, ended, "passkey deleted");
-        notify(d, session, &row, false);
         Ok(())
     };
     audit::audited(d, client, Event::PasskeyDeleted, &who, change).await
 }
 
-/// Tells the account holder, by email, that a passkey was added or deleted
-/// (sent after the change is committed).
-fn notify(d: &Domain, session: &Session, row: &PasskeyRow, added: bool) {
-    d.mailer.send(emails::passkey_changed(
+/// The email telling the account holder that the passkey `name` was
+/// added or deleted (queued with the change).
+fn notice(d: &Domain, session: &Session, name: &str, added: bool) -> crate::mail::Outgoing {
+    d.outgoing(emails::passkey_changed(
         &session.email,
         &session.org_name,
-        &row.name,
+        name,
         added,
         d.clock.now(),
         &d.web.origin,
-    ));
+    ))
 }

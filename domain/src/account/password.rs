@@ -37,27 +37,21 @@ pub async fn set(
         crate::factors::password::check_rule(d, &session.account_id, account, &password).await?;
         let enough_alone = crate::validate::enough_alone(&password);
         let hash = d.passwords.hash(password).await?;
+        let change = if session.has_password {
+            PasswordChange::Changed
+        } else {
+            PasswordChange::Set
+        };
         let ended = accounts::set_password(
             &d.db,
             &session.account_id,
             Some(&hash),
             enough_alone,
             Some(&session.token_hash),
+            &notice(d, session, change),
         )
         .await?;
-        let change = if session.has_password {
-            PasswordChange::Changed
-        } else {
-            PasswordChange::Set
-        };
-        let at = d.clock.now();
-        d.mailer.send(emails::password_changed(
-            &session.email,
-            &session.org_name,
-            change,
-            at,
-            &d.web.origin,
-        ));
+        d.mailer.queued();
         tracing::info!(account = %session.account_id, ended, "password set; other sessions ended");
         if session.is_enrolment() {
             let opened = crate::signin::enrollment::finish(d, client, session, None).await?;
@@ -94,17 +88,23 @@ pub async fn remove(d: &Domain, client: &Client, session: &Fresh) -> Result<()> 
             None,
             false,
             Some(&session.token_hash),
+            &notice(d, session, PasswordChange::Removed),
         )
         .await?;
-        d.mailer.send(emails::password_changed(
-            &session.email,
-            &session.org_name,
-            PasswordChange::Removed,
-            d.clock.now(),
-            &d.web.origin,
-        ));
+        d.mailer.queued();
         tracing::info!(account = %session.account_id, ended, "password removed; other sessions ended");
         Ok(())
     };
     audit::audited(d, client, Event::PasswordRemoved, &who, change).await
+}
+
+/// The email telling the account holder of `change` (queued with it).
+fn notice(d: &Domain, session: &Fresh, change: PasswordChange) -> crate::mail::Outgoing {
+    d.outgoing(emails::password_changed(
+        &session.email,
+        &session.org_name,
+        change,
+        d.clock.now(),
+        &d.web.origin,
+    ))
 }

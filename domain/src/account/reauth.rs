@@ -158,20 +158,23 @@ pub async fn email_start(d: &Domain, client: &Client, session: &Session) -> Resu
             ttl_secs: email_tokens::TOKEN_TTL_SECS,
             replace_older: false,
         };
-        let token = email_tokens::issue(&d.db, &d.clock, new).await?;
-        let link = format!("{}/verify-email#token={token}", d.web.origin);
         let browser = crate::types::browser_of(session.user_agent.as_deref());
         let asker = emails::Asker {
             addr: session.client_addr.as_deref(),
             browser: &browser,
             at: d.clock.now(),
         };
-        d.mailer.send(emails::reauth_link(
-            &session.email,
-            &session.org_name,
-            &link,
-            &asker,
-        ));
+        email_tokens::issue_mailed(&d.db, &d.clock, new, |token| {
+            let link = format!("{}/verify-email#token={token}", d.web.origin);
+            d.outgoing(emails::reauth_link(
+                &session.email,
+                &session.org_name,
+                &link,
+                &asker,
+            ))
+        })
+        .await?;
+        d.mailer.queued();
         Ok(())
     };
     audit::audited(d, client, Event::ReauthLinkSent, &who, sending).await

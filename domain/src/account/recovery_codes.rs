@@ -27,14 +27,15 @@ pub async fn issue(d: &Domain, client: &Client, session: &Fresh) -> Result<Recov
         let codes: Vec<String> = (0..CODES).map(|_| new_code()).collect();
         let normalised = codes.iter().map(|c| normalise(c)).collect();
         let hashes = d.passwords.hash_codes(normalised).await?;
-        recovery_codes::replace(&d.db, &d.clock, &session.account_id, &hashes).await?;
-        d.mailer.send(emails::recovery_codes(
+        let notice = d.outgoing(emails::recovery_codes(
             &session.email,
             &session.org_name,
             None,
             d.clock.now(),
             &d.web.origin,
         ));
+        recovery_codes::replace(&d.db, &d.clock, &session.account_id, &hashes, &notice).await?;
+        d.mailer.queued();
         Ok(RecoveryCodes { codes })
     };
     audit::audited(d, client, Event::RecoveryCodesIssued, &who, change).await

@@ -70,14 +70,15 @@ pub async fn disable(d: &Domain, client: &Client, session: &Fresh) -> Result<()>
                     .into(),
             ));
         }
-        crate::store::totp::disable(&d.db, &session.account_id).await?;
-        d.mailer.send(emails::totp_changed(
+        let notice = d.outgoing(emails::totp_changed(
             &session.email,
             &session.org_name,
             false,
             d.clock.now(),
             &d.web.origin,
         ));
+        crate::store::totp::disable(&d.db, &session.account_id, &notice).await?;
+        d.mailer.queued();
         tracing::info!(account = %session.account_id, "two-factor authentication turned off");
         Ok(())
     };

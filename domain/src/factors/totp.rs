@@ -41,12 +41,16 @@ pub async fn check_code<'a>(
     let in_window = gate.wrong().await?;
     let failures = sessions::count_totp_failure(&d.db, &session.token_hash).await?;
     if failures == FAILURES_BEFORE_WARNING || in_window == FAILURES_BEFORE_WARNING {
-        d.mailer.send(emails::second_factor_failures(
+        // The warning reports attempts already counted, not a change of
+        // the account: it is queued on its own, right after them.
+        let warning = d.outgoing(emails::second_factor_failures(
             &session.email,
             &session.org_name,
             d.clock.now(),
             &d.web.origin,
         ));
+        crate::store::mail_queue::queue(&d.db, &warning).await?;
+        d.mailer.queued();
     }
     tracing::info!(account = %session.account_id, failures, "wrong authenticator code");
     Err(Error::InvalidCode)
@@ -69,22 +73,24 @@ pub async fn confirm_pending_secret(d: &Domain, session: &Session, code: &str) -
     let step = totp::matching_step(&secret, code, d.clock.now())?.ok_or(Error::InvalidCode)?;
     // The account's other sessions proved less than it now asks: they end
     // with the change, in its transaction.
-    let ended = crate::store::totp::enable(
-        &d.db,
-        &session.account_id,
-        &secret,
-        step,
-        &session.token_hash,
-    )
-    .await?;
-    sessions::set_totp_pending(&d.db, &session.token_hash, None).await?;
-    d.mailer.send(emails::totp_changed(
+    let notice = d.outgoing(emails::totp_changed(
         &session.email,
         &session.org_name,
         true,
         d.clock.now(),
         &d.web.origin,
     ));
+    let ended = crate::store::totp::enable(
+        &d.db,
+        &session.account_id,
+        &secret,
+        step,
+        &session.token_hash,
+        &notice,
+    )
+    .await?;
+    d.mailer.queued();
+    sessions::set_totp_pending(&d.db, &session.token_hash, None).await?;
     tracing::info!(account = %session.account_id, ended, "two-factor authentication turned on; other sessions ended");
     Ok(())
 }
@@ -119,17 +125,19 @@ pub async fn mail_mailbox_code(d: &Domain, client: &Client, session: &Session) -
         "{:06}",
         rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000u32)
     );
-    sessions::set_mailbox_code(
-        &d.db,
-        &session.token_hash,
-        Some(&sessions::hash_token(&code)),
-    )
-    .await?;
-    d.mailer.send(emails::mailbox_code(
+    let mail = d.outgoing(emails::mailbox_code(
         &session.email,
         &session.org_name,
         &code,
     ));
+    sessions::set_mailbox_code(
+        &d.db,
+        &session.token_hash,
+        Some(&sessions::hash_token(&code)),
+        Some(&mail),
+    )
+    .await?;
+    d.mailer.queued();
     Ok(())
 }
 

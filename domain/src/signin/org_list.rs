@@ -28,8 +28,9 @@ pub async fn send(d: &Domain, client: &Client, email: &str) -> Result<()> {
     limits::hit(&d.db, &d.clock, ORG_LISTS_PER_EMAIL, Some(&key)).await?;
     let orgs = accounts::orgs_of_email(&d.db, email.as_str()).await?;
     if !orgs.is_empty() {
-        d.mailer
-            .send(emails::org_list(email.as_str(), &orgs, &d.web.origin));
+        let mail = d.outgoing(emails::org_list(email.as_str(), &orgs, &d.web.origin));
+        crate::store::mail_queue::queue(&d.db, &mail).await?;
+        d.mailer.queued();
     }
     Ok(())
 }

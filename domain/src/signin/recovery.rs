@@ -82,7 +82,18 @@ pub async fn sign_in(
         let matched = d.passwords.match_code(normalise(code), stored).await?;
         let used = match (&claim.account, matched) {
             (Some(account), Some(hash)) => {
-                let left = recovery_codes::take(&d.db, &account.id, &hash).await?;
+                let org_name = claim.org.as_ref().map(|o| o.name.as_str()).unwrap_or("");
+                // The holder hears of every use, the session opened or not.
+                let notice = |left| {
+                    d.outgoing(emails::recovery_codes(
+                        &account.email,
+                        org_name,
+                        Some(left),
+                        d.clock.now(),
+                        &d.web.origin,
+                    ))
+                };
+                let left = recovery_codes::take(&d.db, &account.id, &hash, notice).await?;
                 if left.is_none() {
                     // The right code, used a moment ago by a request racing
                     // this one (a double submit): not a guess, so it does
@@ -119,13 +130,7 @@ pub async fn sign_in(
         };
         let opened = complete(d, client, previous, &account, &org, proof).await?;
         who.set_session(&opened.session.id);
-        d.mailer.send(emails::recovery_codes(
-            &account.email,
-            &org.name,
-            Some(left),
-            d.clock.now(),
-            &d.web.origin,
-        ));
+        d.mailer.queued();
         tracing::info!(account = %account.id, left, "signed in with a recovery code");
         Ok(opened)
     };

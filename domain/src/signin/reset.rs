@@ -79,13 +79,16 @@ async fn send_link(d: &Domain, client: &Client, email: &Email, org: &OrgShortNam
             ttl_secs: LINK_TTL_SECS,
             replace_older: true,
         };
-        let token = email_tokens::issue(&d.db, &d.clock, new).await?;
-        let link = format!("{}/reset-password#token={token}", d.web.origin);
-        d.mailer.send(emails::password_reset_link(
-            &account.email,
-            &org.name,
-            &link,
-        ));
+        email_tokens::issue_mailed(&d.db, &d.clock, new, |token| {
+            let link = format!("{}/reset-password#token={token}", d.web.origin);
+            d.outgoing(emails::password_reset_link(
+                &account.email,
+                &org.name,
+                &link,
+            ))
+        })
+        .await?;
+        d.mailer.queued();
         Ok(())
     };
     // A refusal here is the audit's business only: the asker was answered.
@@ -248,15 +251,17 @@ pub async fn finish(
         let hash = d.passwords.hash(password).await?;
         // Used up only now: a refused password or code leaves it usable.
         email_tokens::redeem(&d.db, &d.clock, Purpose::PasswordReset, token).await?;
-        let ended =
-            accounts::set_password(&d.db, &account.id, Some(&hash), enough_alone, None).await?;
-        d.mailer.send(emails::password_changed(
+        let notice = d.outgoing(emails::password_changed(
             &account.email,
             &org.name,
             emails::PasswordChange::Reset,
             d.clock.now(),
             &d.web.origin,
         ));
+        let ended =
+            accounts::set_password(&d.db, &account.id, Some(&hash), enough_alone, None, &notice)
+                .await?;
+        d.mailer.queued();
         tracing::info!(account = %account.id, ended, "password reset; every session ended");
         Ok(())
     };

@@ -497,30 +497,32 @@ async fn account_for(
             account
         }
     };
-    sso::link(
-        &d.db,
-        &d.clock,
-        &account,
-        &provider.issuer,
-        &identity.subject,
-    )
-    .await
-    .map_err(|e| match e {
-        Error::Conflict(_) => failed(SsoFailure::OtherIdentity, "other_identity"),
-        other => other,
-    })?;
-    who.set(&account.id, &org.id);
-    audit::audited(d, client, Event::SsoLinked, who, async { Ok(()) }).await?;
     // The provider vouched for the address, and signs in to the account
     // from now on: its holder hears of it (every security change is
     // notified).
-    d.mailer.send(crate::emails::sso_linked(
+    let notice = d.outgoing(crate::emails::sso_linked(
         &account.email,
         &org.name,
         &provider.issuer,
         d.clock.now(),
         &d.web.origin,
     ));
+    sso::link(
+        &d.db,
+        &d.clock,
+        &account,
+        &provider.issuer,
+        &identity.subject,
+        &notice,
+    )
+    .await
+    .map_err(|e| match e {
+        Error::Conflict(_) => failed(SsoFailure::OtherIdentity, "other_identity"),
+        other => other,
+    })?;
+    d.mailer.queued();
+    who.set(&account.id, &org.id);
+    audit::audited(d, client, Event::SsoLinked, who, async { Ok(()) }).await?;
     Ok(account)
 }
 

@@ -257,14 +257,16 @@ pub const WAYS_IN: &str = "SELECT \
 /// ([`crate::validate::enough_alone`]), and ends
 /// every session of the account but `keep`, and its reset links (a link
 /// mailed before must not undo this change), in one transaction; returns
-/// how many sessions ended. Removing the password is refused by
-/// [`crate::ways_in::check`] when no passkey is left.
+/// how many sessions ended. `mail` (the notice) is queued with the change.
+/// Removing the password is refused by [`crate::ways_in::check`] when no
+/// passkey is left.
 pub async fn set_password(
     db: &Db,
     account_id: &AccountId,
     hash: Option<&str>,
     enough_alone: bool,
     keep: Option<&str>,
+    mail: &crate::mail::Outgoing,
 ) -> Result<u64> {
     let keep = keep.unwrap_or("");
     let done = with_pool!(db, pool => async {
@@ -297,6 +299,7 @@ pub async fn set_password(
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
+        crate::queue_mail!(&mut *tx, mail)?;
         tx.commit().await?;
         Ok(Ok(ended))
     }

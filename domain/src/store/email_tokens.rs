@@ -9,6 +9,7 @@
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::mail::Outgoing;
 use crate::store::db::Db;
 use crate::types::AccountId;
 use crate::with_pool;
@@ -60,8 +61,34 @@ fn hash(token: &str) -> String {
 }
 
 /// Makes a token (256 bits from the OS's CSPRNG) and returns it, to be
-/// mailed or printed: only its SHA-256 is stored.
+/// printed: only its SHA-256 is stored.
 pub async fn issue(db: &Db, clock: &Clock, new: NewToken<'_>) -> Result<String> {
+    store(db, clock, new, None).await
+}
+
+/// Makes a token as [`issue`] does, and queues the message `mail(token)`
+/// makes in the same transaction: the link works if and only if it is on
+/// its way. The token itself is not returned: it only travels by mail.
+pub async fn issue_mailed(
+    db: &Db,
+    clock: &Clock,
+    new: NewToken<'_>,
+    mail: impl FnOnce(&str) -> Outgoing + Send,
+) -> Result<()> {
+    store(db, clock, new, Some(Box::new(mail)))
+        .await
+        .map(|_| ())
+}
+
+/// Makes a mail for a new token.
+type Mailing<'a> = Box<dyn FnOnce(&str) -> Outgoing + Send + 'a>;
+
+async fn store(
+    db: &Db,
+    clock: &Clock,
+    new: NewToken<'_>,
+    mail: Option<Mailing<'_>>,
+) -> Result<String> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -93,6 +120,9 @@ pub async fn issue(db: &Db, clock: &Clock, new: NewToken<'_>) -> Result<String> 
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        if let Some(mail) = mail {
+            crate::queue_mail!(&mut *tx, &mail(&token))?;
+        }
         tx.commit().await
     }
     .await)?;

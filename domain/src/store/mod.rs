@@ -9,6 +9,7 @@ pub mod db;
 pub mod email_tokens;
 pub mod keys;
 pub mod lockout;
+pub mod mail_queue;
 pub mod orgs;
 pub mod passkeys;
 pub mod recovery_codes;

@@ -69,7 +69,14 @@ pub fn encode_credential_id(id: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
 }
 
-pub async fn insert(db: &Db, clock: &Clock, new: NewPasskey) -> Result<PasskeyRow> {
+/// Stores a new passkey and queues `mail` (the notice) with it.
+/// `Conflict` if the credential id is already registered.
+pub async fn insert(
+    db: &Db,
+    clock: &Clock,
+    new: NewPasskey,
+    mail: &crate::mail::Outgoing,
+) -> Result<PasskeyRow> {
     let credential = serde_json::to_string(&new.passkey)
         .map_err(|e| Error::Internal(format!("serialise passkey: {e}")))?;
     let transports =
@@ -79,20 +86,27 @@ pub async fn insert(db: &Db, clock: &Clock, new: NewPasskey) -> Result<PasskeyRo
          backed_up, transports, sign_count, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
     );
-    let inserted = with_pool!(db, pool => sqlx::query_as::<_, PasskeyRow>(&sql)
-        .bind(PasskeyId::random())
-        .bind(&new.account_id)
-        .bind(encode_credential_id(new.passkey.cred_id()))
-        .bind(&credential)
-        .bind(&new.name)
-        .bind(&new.aaguid)
-        .bind(new.backup_eligible)
-        .bind(new.backed_up)
-        .bind(&transports)
-        .bind(i64::from(new.sign_count))
-        .bind(clock.now())
-        .fetch_one(pool)
-        .await);
+    let inserted = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let row = sqlx::query_as::<_, PasskeyRow>(&sql)
+            .bind(PasskeyId::random())
+            .bind(&new.account_id)
+            .bind(encode_credential_id(new.passkey.cred_id()))
+            .bind(&credential)
+            .bind(&new.name)
+            .bind(&new.aaguid)
+            .bind(new.backup_eligible)
+            .bind(new.backed_up)
+            .bind(&transports)
+            .bind(i64::from(new.sign_count))
+            .bind(clock.now())
+            .fetch_one(&mut *tx)
+            .await?;
+        crate::queue_mail!(&mut *tx, mail)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+    .await);
     inserted.map_err(on_unique(|| "This passkey is already registered.".into()))
 }
 
@@ -146,13 +160,15 @@ pub async fn rename(db: &Db, account_id: &AccountId, id: &str, name: &str) -> Re
 /// `NotFound` if it is not the account's; refused by
 /// [`crate::ways_in::check`] when it would leave the account
 /// without a way in (`rely_on_recovery_codes`: the person accepts that
-/// only the recovery codes are left).
+/// only the recovery codes are left). The notice `mail(deleted passkey)`
+/// makes is queued with the change.
 pub async fn delete_ending_its_sessions(
     db: &Db,
     account_id: &AccountId,
     id: &str,
     keep: &str,
     rely_on_recovery_codes: bool,
+    mail: impl FnOnce(&PasskeyRow) -> crate::mail::Outgoing,
 ) -> Result<(PasskeyRow, u64)> {
     use crate::ways_in::{self, Removing, WaysIn};
     let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
@@ -189,6 +205,7 @@ pub async fn delete_ending_its_sessions(
         if let Err(refused) = ways_in::check(left, Removing::Passkey { rely_on_recovery_codes }) {
             return Ok(Err(refused));
         }
+        crate::queue_mail!(&mut *tx, &mail(&row))?;
         tx.commit().await?;
         Ok(Ok((row, ended)))
     }

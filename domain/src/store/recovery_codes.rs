@@ -6,12 +6,14 @@ use crate::store::db::Db;
 use crate::types::AccountId;
 use crate::{with_pool, with_reader};
 
-/// Replaces the account's codes with `hashes`, in one transaction.
+/// Replaces the account's codes with `hashes` and queues `mail` (the
+/// notice), in one transaction.
 pub async fn replace(
     db: &Db,
     clock: &Clock,
     account_id: &AccountId,
     hashes: &[String],
+    mail: &crate::mail::Outgoing,
 ) -> Result<()> {
     let now = clock.now();
     with_pool!(db, pool => async {
@@ -30,6 +32,7 @@ pub async fn replace(
             .execute(&mut *tx)
             .await?;
         }
+        crate::queue_mail!(&mut *tx, mail)?;
         tx.commit().await
     }
     .await)?;
@@ -47,8 +50,14 @@ pub async fn hashes(db: &Db, account_id: &AccountId) -> Result<Vec<String>> {
 }
 
 /// Uses up one code: `Some(codes left)` if it was still unused (two
-/// requests racing with the same code: only one gets `Some`).
-pub async fn take(db: &Db, account_id: &AccountId, hash: &str) -> Result<Option<i64>> {
+/// requests racing with the same code: only one gets `Some`). The notice
+/// `mail(codes left)` makes is queued with it.
+pub async fn take(
+    db: &Db,
+    account_id: &AccountId,
+    hash: &str,
+    mail: impl FnOnce(i64) -> crate::mail::Outgoing,
+) -> Result<Option<i64>> {
     let left = with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
         let taken = sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1 AND code_hash = $2")
@@ -66,6 +75,7 @@ pub async fn take(db: &Db, account_id: &AccountId, hash: &str) -> Result<Option<
         .bind(account_id)
         .fetch_one(&mut *tx)
         .await?;
+        crate::queue_mail!(&mut *tx, &mail(left))?;
         tx.commit().await?;
         Ok(Some(left))
     }

@@ -352,13 +352,28 @@ pub async fn set_totp_pending(db: &Db, token_hash: &str, secret: Option<&str>) -
 }
 
 /// Stores (or clears) the hash of the code mailed to a session's account.
-pub async fn set_mailbox_code(db: &Db, token_hash: &str, code_hash: Option<&str>) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("UPDATE sessions SET mailbox_code_hash = $1 WHERE token_hash = $2")
-        .bind(code_hash)
-        .bind(token_hash)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+///
+/// `mail` (the message carrying a new code) is queued in the same
+/// transaction: the code is stored if and only if it is on its way.
+pub async fn set_mailbox_code(
+    db: &Db,
+    token_hash: &str,
+    code_hash: Option<&str>,
+    mail: Option<&crate::mail::Outgoing>,
+) -> Result<()> {
+    with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query("UPDATE sessions SET mailbox_code_hash = $1 WHERE token_hash = $2")
+            .bind(code_hash)
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(mail) = mail {
+            crate::queue_mail!(&mut *tx, mail)?;
+        }
+        tx.commit().await
+    }
+    .await)?;
     Ok(())
 }
 

@@ -174,16 +174,20 @@ pub async fn is_linked(db: &Db, account_id: &AccountId, issuer: &str) -> Result<
     Ok(found > 0)
 }
 
-/// Links `subject` at `issuer` to `account`. Two first sign-ins racing
-/// for one account: the second is refused ([`Error::Conflict`]).
+/// Links `subject` at `issuer` to `account` and queues `mail` (the
+/// notice) with it. Two first sign-ins racing for one account: the second
+/// is refused ([`Error::Conflict`]).
 pub async fn link(
     db: &Db,
     clock: &Clock,
     account: &Account,
     issuer: &str,
     subject: &str,
+    mail: &crate::mail::Outgoing,
 ) -> Result<()> {
-    let inserted = with_pool!(db, pool => sqlx::query(
+    let inserted = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query(
             "INSERT INTO sso_identities (org_id, issuer, subject, account_id, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
@@ -192,9 +196,12 @@ pub async fn link(
         .bind(subject)
         .bind(&account.id)
         .bind(clock.now())
-        .execute(pool)
-        .await
-        .map(|_| ()));
+        .execute(&mut *tx)
+        .await?;
+        crate::queue_mail!(&mut *tx, mail)?;
+        tx.commit().await
+    }
+    .await);
     inserted.map_err(on_unique(|| {
         "This account is already linked to another identity at this provider.".to_owned()
     }))

@@ -21,17 +21,19 @@ pub async fn use_step(db: &Db, account_id: &AccountId, step: i64) -> Result<bool
 
 /// Turns 2FA on with `secret`, recording `step` as used, and in the same
 /// transaction ends every session of the account but the one hashed
-/// `keep` (they proved less than the account now asks). Returns how many
-/// sessions ended.
+/// `keep` (they proved less than the account now asks), and queues `mail`
+/// (the notice). Returns how many sessions ended.
 pub async fn enable(
     db: &Db,
     account_id: &AccountId,
     secret: &str,
     step: i64,
     keep: &str,
+    mail: &crate::mail::Outgoing,
 ) -> Result<u64> {
     Ok(with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
+        crate::queue_mail!(&mut *tx, mail)?;
         sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
             .bind(secret)
             .bind(step)
@@ -52,8 +54,8 @@ pub async fn enable(
 
 /// Turns 2FA off, unless that would leave a short password as the
 /// account's only factor ([`crate::ways_in::check`], in the same
-/// transaction, under the account's lock).
-pub async fn disable(db: &Db, account_id: &AccountId) -> Result<()> {
+/// transaction, under the account's lock), and queues `mail` (the notice).
+pub async fn disable(db: &Db, account_id: &AccountId, mail: &crate::mail::Outgoing) -> Result<()> {
     use crate::store::accounts::{LOCK, WAYS_IN};
     use crate::ways_in::{self, Removing, WaysIn};
     let done = with_pool!(db, pool => async {
@@ -70,6 +72,7 @@ pub async fn disable(db: &Db, account_id: &AccountId) -> Result<()> {
         if let Err(refused) = ways_in::check(left, Removing::Totp) {
             return Ok(Err(refused));
         }
+        crate::queue_mail!(&mut *tx, mail)?;
         tx.commit().await?;
         Ok(Ok(()))
     }

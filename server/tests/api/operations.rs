@@ -304,3 +304,178 @@ async fn metrics_are_served_on_their_own_address_only_when_asked_for() {
         .is_err());
     served.stop();
 }
+
+#[tokio::test]
+async fn mail_queued_before_a_sigkill_is_delivered_after_the_restart() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let smtp_port = crate::smtp::free_port().to_string();
+    let metrics_addr = format!("127.0.0.1:{}", crate::smtp::free_port());
+    let env = [
+        ("LATCHKEY_SMTP_HOST", "127.0.0.1"),
+        ("LATCHKEY_SMTP_PORT", smtp_port.as_str()),
+        ("LATCHKEY_SMTP_TLS", "none"),
+        ("LATCHKEY_METRICS_ADDR", metrics_addr.as_str()),
+    ];
+    let http = reqwest::Client::new();
+
+    // The mail server is down: the change commits, its message waits.
+    let served = Served::start(&app, &env).await;
+    let asked = http
+        .post(format!("{}/api/login/org-list", served.base))
+        .json(&json!({ "email": "ada@example.com" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    let failed_once = "SELECT COUNT(*) FROM mail_queue WHERE attempts = 1 AND lease_until IS NULL";
+    for _ in 0..100 {
+        if app.count(failed_once).await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count(failed_once).await, 1);
+    let mut text = String::new();
+    for _ in 0..30 {
+        // The depth gauge is set after each look at the queue.
+        text = http
+            .get(format!("http://{metrics_addr}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metric(&text, "latchkey_mail_queue_depth", &[]) == Some(1.0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        metric(&text, "latchkey_mail_queue_depth", &[]),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "latchkey_mail_total", &[r#"outcome="retried""#]),
+        Some(1.0)
+    );
+
+    // Killed (SIGKILL: no shutdown of any kind), the mail server back, a
+    // new process: the message goes out, once.
+    served.stop();
+    let smtp = crate::smtp::Smtp::start(smtp_port.parse().unwrap());
+    let served = Served::start(&app, &env).await;
+    let arrived = smtp.wait_for(1).await;
+    assert!(arrived[0].contains("To: ada@example.com"));
+    for _ in 0..50 {
+        if app.count("SELECT COUNT(*) FROM mail_queue").await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM mail_queue").await, 0);
+    served.stop();
+    assert_eq!(smtp.messages().len(), 1, "once");
+}
+
+/// Runs `sql` on the database's writing connection, giving its error back.
+async fn try_exec(app: &TestApp, sql: &str) -> Result<(), sqlx::Error> {
+    domain::with_pool!(&app.state.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+}
+
+#[tokio::test]
+async fn an_sqlite_disk_that_is_full_or_read_only_refuses_changes_whole_and_recovers() {
+    let app = TestApp::new().await;
+    if app.db_url.starts_with("postgres") {
+        return; // SQLite's own failure modes; PostgreSQL's outage has scripts/outage.sh.
+    }
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    let session = app.login_ok("ada@example.com", "acme").await;
+    let _other = app.login_ok("ada@example.com", "acme").await;
+    let state = || async {
+        let hash = domain::with_pool!(&app.state.db, pool =>
+            sqlx::query_scalar::<_, String>("SELECT password_hash FROM accounts")
+                .fetch_one(pool)
+                .await)
+        .unwrap();
+        (
+            app.count("SELECT COUNT(*) FROM sessions").await,
+            app.count("SELECT COUNT(*) FROM mail_queue").await,
+            hash,
+        )
+    };
+    let before = state().await;
+    let change = |password: &'static str| {
+        app.send(
+            Method::POST,
+            "/api/account/password",
+            Some(json!({ "password": password })),
+            Some(&session),
+        )
+    };
+
+    // The disk is full: SQLite's page limit is the file's size now, and
+    // the mail queue's pages are packed to the last byte.
+    let pages = app.count("PRAGMA page_count").await;
+    try_exec(&app, &format!("PRAGMA max_page_count = {pages}"))
+        .await
+        .unwrap();
+    for size in [2000, 200, 20, 1] {
+        let filler = format!(
+            "INSERT INTO mail_queue (id, recipient, subject, text_body, html_body, created_at, \
+             next_attempt_at, given_up_at) VALUES (lower(hex(randomblob(8))), '', \
+             substr(hex(zeroblob({size})), 1, {size}), '', '', 0, 0, 0)"
+        );
+        while try_exec(&app, &filler).await.is_ok() {}
+    }
+    let full = app
+        .count("SELECT COUNT(*) FROM mail_queue WHERE given_up_at = 0")
+        .await;
+    let before = (before.0, before.1 + full, before.2);
+    assert!(full > 0);
+    let refused = change("a passphrase for a full disk").await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.body["code"], "unavailable");
+    assert!(refused.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("Nothing was changed"));
+    assert_eq!(
+        state().await,
+        before,
+        "no password, no ended session, no notice"
+    );
+    // Room again: the same change goes through.
+    try_exec(&app, "DELETE FROM mail_queue WHERE given_up_at = 0")
+        .await
+        .unwrap();
+    try_exec(&app, "PRAGMA max_page_count = 1073741823")
+        .await
+        .unwrap();
+    let before = state().await;
+    assert_eq!(
+        change("a passphrase once there is room").await.status,
+        StatusCode::OK
+    );
+    let after = state().await;
+    assert_eq!(after.0, before.0 - 1, "the other session ended");
+    assert_ne!(after.2, before.2, "the new password");
+    let before = after;
+
+    // Read-only (a file system remounted read-only answers SQLite the
+    // same way: SQLITE_READONLY).
+    try_exec(&app, "PRAGMA query_only = ON").await.unwrap();
+    let refused = change("a passphrase for a read-only disk").await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.body["code"], "unavailable");
+    assert_eq!(state().await, before);
+    try_exec(&app, "PRAGMA query_only = OFF").await.unwrap();
+    assert_eq!(
+        change("a passphrase when writable").await.status,
+        StatusCode::OK
+    );
+}

@@ -31,7 +31,10 @@ pub struct TestApp {
     pub outbox: std::path::PathBuf,
     /// The public origin this instance serves (and its test client claims).
     pub origin: String,
+    /// The SMTP server (on 127.0.0.1) mail goes to instead of the outbox.
+    pub smtp_port: Option<u16>,
     router: Router,
+    _mail_sender: domain::mail::sender::Sender,
     _dir: tempfile::TempDir,
 }
 
@@ -87,6 +90,8 @@ struct Setup {
     trusted_proxies: String,
     /// Seconds; the server's default.
     ceremony_lifetime_secs: i64,
+    /// Mail goes to this SMTP port of 127.0.0.1 (no TLS), not the outbox.
+    smtp_port: Option<u16>,
 }
 
 impl Default for Setup {
@@ -97,6 +102,7 @@ impl Default for Setup {
             origin: ORIGIN.to_owned(),
             trusted_proxies: String::new(),
             ceremony_lifetime_secs: 300,
+            smtp_port: None,
         }
     }
 }
@@ -144,8 +150,18 @@ impl TestApp {
         .await
     }
 
-    /// A second server instance on this one's database and clock, as when
-    /// several instances run behind a load balancer.
+    /// A test instance that mails through the SMTP server on `port` of
+    /// 127.0.0.1 (which may not be listening yet).
+    pub async fn with_smtp(port: u16) -> Self {
+        Self::fresh(Setup {
+            smtp_port: Some(port),
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// A second server instance on this one's database, clock and mail
+    /// server, as when several instances run behind a load balancer.
     pub async fn second_instance(&self) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let setup = Setup {
@@ -153,6 +169,7 @@ impl TestApp {
             limits: self.state.limits,
             origin: self.origin.clone(),
             ceremony_lifetime_secs: self.state.ceremony_lifetime_secs,
+            smtp_port: self.smtp_port,
             ..Setup::default()
         };
         Self::instance(dir, self.db_url.clone(), setup).await
@@ -183,11 +200,24 @@ impl TestApp {
                 reauth_window_secs: 300,
                 ceremony_lifetime_secs: setup.ceremony_lifetime_secs,
                 limits: setup.limits,
-                mailer: domain::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
+                mailer: match setup.smtp_port {
+                    None => domain::mail::Mailer::outbox(&dir.path().join("outbox")).unwrap(),
+                    Some(port) => {
+                        let config = domain::mail::MailConfig {
+                            smtp_host: Some("127.0.0.1".into()),
+                            smtp_port: Some(port),
+                            smtp_tls: "none".into(),
+                            mail_from: "Latchkey <no-reply@localhost>".into(),
+                            ..Default::default()
+                        };
+                        domain::mail::Mailer::new(&config, dir.path()).unwrap()
+                    }
+                },
             },
         )
         .await
         .expect("the domain");
+        let mail_sender = domain::mail::sender::Sender::spawn(&domain);
         let state = AppState {
             domain,
             trusted_proxies: trusted_proxies.into(),
@@ -201,7 +231,9 @@ impl TestApp {
             db_url,
             outbox,
             origin: setup.origin,
+            smtp_port: setup.smtp_port,
             router,
+            _mail_sender: mail_sender,
             _dir: dir,
         }
     }
