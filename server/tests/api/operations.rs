@@ -464,7 +464,16 @@ async fn an_sqlite_disk_that_is_full_or_read_only_refuses_changes_whole_and_reco
     let after = state().await;
     assert_eq!(after.0, before.0 - 1, "the other session ended");
     assert_ne!(after.2, before.2, "the new password");
-    let before = after;
+    // Its notice delivered, the queue is empty again.
+    app.mail_with("Your Latchkey password was changed").await;
+    for _ in 0..50 {
+        if app.count("SELECT COUNT(*) FROM mail_queue").await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let before = state().await;
+    assert_eq!(before.1, 0);
 
     // Read-only (a file system remounted read-only answers SQLite the
     // same way: SQLITE_READONLY).
