@@ -19,9 +19,16 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// How long one SMTP exchange may take (lettre's default is a minute);
-/// shorter than the sender's lease, so a stuck server cannot outlast it.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting to the SMTP server may take (lettre's timeout only
+/// covers the connection).
+const SMTP_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long one delivery may take in all — connect, greeting, STARTTLS,
+/// AUTH, the message — before it counts as a temporary failure. Well under
+/// the sender's lease ([`sender::LEASE_SECS`]), so that a server that
+/// accepts the connection and then says nothing can neither stop the
+/// sender nor let another instance send the message meanwhile.
+pub const SEND_DEADLINE: Duration = Duration::from_secs(60);
 
 /// How to reach the mail server. `smtp_host: None` means the outbox folder.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +60,7 @@ pub struct Mailer {
     from: Mailbox,
     transport: Transport,
     queued: Arc<Notify>,
+    deadline: Duration,
 }
 
 /// Why a message was not sent.
@@ -110,7 +118,7 @@ impl Mailer {
                     _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
                 }
                 .map_err(|e| Error::BadRequest(format!("SMTP server {host}: {e}")))?;
-                let builder = builder.timeout(Some(SMTP_TIMEOUT));
+                let builder = builder.timeout(Some(SMTP_CONNECT_TIMEOUT));
                 let builder = match args.smtp_port {
                     Some(port) => builder.port(port),
                     None => builder,
@@ -128,6 +136,7 @@ impl Mailer {
             from,
             transport,
             queued: Arc::default(),
+            deadline: SEND_DEADLINE,
         })
     }
 
@@ -145,7 +154,15 @@ impl Mailer {
                 .map_err(|e| Error::Internal(format!("{e}")))?,
             transport: Self::outbox_dir(dir)?,
             queued: Arc::default(),
+            deadline: SEND_DEADLINE,
         })
+    }
+
+    /// The same mailer with another [`SEND_DEADLINE`] (the tests' hanging
+    /// server is given up on sooner).
+    pub fn with_send_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Whether mail goes to SMTP (for the start-up log).
@@ -156,7 +173,10 @@ impl Mailer {
         }
     }
 
-    fn build(&self, email: Email) -> std::result::Result<Message, SendError> {
+    /// The message; `id` (the queue row's) makes its `Message-ID`, the same
+    /// at every attempt, so that a copy sent twice (delivery is at least
+    /// once) is recognisably one message.
+    fn build(&self, id: &str, email: Email) -> std::result::Result<Message, SendError> {
         let permanent = |message: String| SendError {
             message,
             permanent: true,
@@ -166,6 +186,7 @@ impl Mailer {
             .parse()
             .map_err(|e| permanent(format!("recipient {}: {e}", email.to)))?;
         Message::builder()
+            .message_id(Some(format!("<{id}@{}>", self.from.email.domain())))
             .from(self.from.clone())
             .to(to)
             .subject(email.subject)
@@ -185,20 +206,30 @@ impl Mailer {
             .map_err(|e| permanent(format!("build message: {e}")))
     }
 
-    /// Sends one message now and waits for the mail server's answer (or
-    /// the outbox folder's write).
-    pub async fn send_now(&self, email: Email) -> std::result::Result<(), SendError> {
-        let message = self.build(email)?;
-        match &self.transport {
-            Transport::Outbox(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
-                message: format!("outbox: {e}"),
-                permanent: false,
-            }),
-            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: format!("smtp: {e}"),
-            }),
-        }
+    /// Sends the queued message `id` now and waits for the mail server's
+    /// answer (or the outbox folder's write), for at most the send deadline.
+    pub async fn send_now(&self, id: &str, email: Email) -> std::result::Result<(), SendError> {
+        let message = self.build(id, email)?;
+        let sent = async {
+            match &self.transport {
+                Transport::Outbox(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
+                    message: format!("outbox: {e}"),
+                    permanent: false,
+                }),
+                Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
+                    permanent: refuses_the_recipient(&e),
+                    message: format!("smtp: {e}"),
+                }),
+            }
+        };
+        tokio::time::timeout(self.deadline, sent)
+            .await
+            .unwrap_or_else(|_| {
+                Err(SendError {
+                    message: format!("no answer within {} s", self.deadline.as_secs()),
+                    permanent: false,
+                })
+            })
     }
 
     /// Tells this instance's sender that a committed change queued a
@@ -213,6 +244,21 @@ impl Mailer {
     pub(crate) async fn wait_queued(&self) {
         self.queued.notified().await;
     }
+}
+
+/// Whether an SMTP error says this recipient's mailbox can never take the
+/// message: a 550, 551 or 553 reply with an enhanced status of class 5.1
+/// (bad destination mailbox, RFC 3463 §3.2). Every other 5xx — a wrong
+/// password (535), "authentication required" (530), a refused sender or
+/// relay (5.7.x) — is the configuration's or the server's, concerns every
+/// message alike, and is retried until it is fixed or the day is over.
+fn refuses_the_recipient(e: &lettre::transport::smtp::Error) -> bool {
+    let text = e.to_string();
+    let code = e.status().map(|c| c.to_string());
+    matches!(code.as_deref(), Some("550" | "551" | "553"))
+        && text
+            .split_once("): ")
+            .is_some_and(|(_, reply)| reply.trim_start().starts_with("5.1."))
 }
 
 /// Escapes text for HTML email bodies.

@@ -5,9 +5,11 @@
 //   SMTP_PORT=N (0: any free port)  SMTP_DIR=folder  node smtp/server.mjs
 //
 // Prints one JSON line when listening: {"port": N}. Recipients at
-// `reject.test` are refused with a permanent 550 (a mailbox that does not
-// exist). With SMTP_EXIT_WITH_STDIN=1 it exits when its standard input
-// closes, so it never outlives the test that started it.
+// `reject.test` are refused with a permanent 550 5.1.1 (a mailbox that
+// does not exist). With SMTP_REFUSE_SENDER=1 every sender is refused with
+// 530 5.7.0 (authentication required: the server's configuration, not the
+// message's fault). With SMTP_EXIT_WITH_STDIN=1 it exits when its standard
+// input closes, so it never outlives the test that started it.
 import { SMTPServer } from "smtp-server";
 import fs from "node:fs";
 import path from "node:path";
@@ -24,6 +26,14 @@ const server = new SMTPServer({
   authOptional: true,
   disabledCommands: ["STARTTLS"],
   logger: false,
+  onMailFrom(_address, _session, callback) {
+    if (process.env.SMTP_REFUSE_SENDER === "1") {
+      const refused = new Error("5.7.0 Authentication required");
+      refused.responseCode = 530;
+      return callback(refused);
+    }
+    callback();
+  },
   onRcptTo(address, _session, callback) {
     if (address.address.endsWith("@reject.test")) {
       const refused = new Error("5.1.1 No such mailbox");

@@ -438,15 +438,20 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
     tracing::info!(%addr, origin = %state.web.origin, backend = state.db.backend(),
         mail = state.mailer.describe(), "Latchkey is listening");
     let mail_sender = domain::mail::sender::Sender::spawn(&state.domain);
+    let stop_mail = mail_sender.stop_handle();
     let app = crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // The mail sender winds down while the requests in flight do.
+            stop_mail.stop();
+        })
         .await
         .map_err(|e| Error::Internal(format!("server: {e}")));
     // The message being sent finishes and is recorded; the rest stay
     // queued for the next start (a message cut off mid-delivery is sent
     // again when its lease expires).
-    if tokio::time::timeout(MAIL_STOP_WAIT, mail_sender.stop())
+    if tokio::time::timeout(MAIL_STOP_WAIT, mail_sender.join())
         .await
         .is_err()
     {
@@ -455,8 +460,9 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
     served
 }
 
-/// How long a stopping server waits for the message being sent.
-const MAIL_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a stopping server waits for the message being sent, beyond
+/// the requests in flight.
+const MAIL_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before exit.
 async fn shutdown_signal() {

@@ -26,6 +26,19 @@ pub async fn send(d: &Domain, client: &Client, email: &str) -> Result<()> {
     limits::email(d, client).await?;
     let key = crate::store::lockout::subject(&email, &OrgShortName::canonical(""));
     limits::hit(&d.db, &d.clock, ORG_LISTS_PER_EMAIL, Some(&key)).await?;
+    // In the background: queueing a message takes a write, and the answer
+    // must take as long for an address without accounts.
+    let d = d.clone();
+    tokio::spawn(async move {
+        if let Err(e) = queue_list(&d, &email).await {
+            tracing::error!(error = %e, "org list not queued");
+        }
+    });
+    Ok(())
+}
+
+/// The background half of [`send`].
+async fn queue_list(d: &Domain, email: &Email) -> Result<()> {
     let orgs = accounts::orgs_of_email(&d.db, email.as_str()).await?;
     if !orgs.is_empty() {
         let mail = d.outgoing(emails::org_list(email.as_str(), &orgs, &d.web.origin));

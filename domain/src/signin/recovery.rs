@@ -94,6 +94,7 @@ pub async fn sign_in(
                     ))
                 };
                 let left = recovery_codes::take(&d.db, &account.id, &hash, notice).await?;
+                d.mailer.queued();
                 if left.is_none() {
                     // The right code, used a moment ago by a request racing
                     // this one (a double submit): not a guess, so it does
@@ -130,7 +131,6 @@ pub async fn sign_in(
         };
         let opened = complete(d, client, previous, &account, &org, proof).await?;
         who.set_session(&opened.session.id);
-        d.mailer.queued();
         tracing::info!(account = %account.id, left, "signed in with a recovery code");
         Ok(opened)
     };

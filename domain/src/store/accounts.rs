@@ -299,7 +299,7 @@ pub async fn set_password(
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
-        crate::queue_mail!(&mut *tx, mail)?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         tx.commit().await?;
         Ok(Ok(ended))
     }

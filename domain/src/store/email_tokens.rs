@@ -121,7 +121,7 @@ async fn store(
         .execute(&mut *tx)
         .await?;
         if let Some(mail) = mail {
-            crate::queue_mail!(&mut *tx, &mail(&token))?;
+            crate::store::mail_queue::queue_mail!(&mut *tx, &mail(&token))?;
         }
         tx.commit().await
     }

@@ -22,7 +22,6 @@ pub const INSERT: &str = "INSERT INTO mail_queue \
 /// two-driver SQL of [`crate::store::db`]: `queue_mail!(&mut *tx, &mail)`,
 /// inside a [`crate::with_pool!`] body. Evaluates to
 /// `Result<(), sqlx::Error>`.
-#[macro_export]
 macro_rules! queue_mail {
     ($conn:expr, $mail:expr) => {{
         let mail: &$crate::mail::Outgoing = $mail;
@@ -38,6 +37,7 @@ macro_rules! queue_mail {
             .map(|_| ())
     }};
 }
+pub(crate) use queue_mail;
 
 /// Queues a message that reports no stored change (the list of an
 /// address's orgs): nothing else to commit with it.
@@ -45,8 +45,9 @@ pub async fn queue(db: &Db, mail: &Outgoing) -> Result<()> {
     Ok(with_pool!(db, pool => queue_mail!(pool, mail))?)
 }
 
-/// A message claimed for delivery.
-#[derive(Debug, sqlx::FromRow)]
+/// A message claimed for delivery. Its `Debug` leaves the bodies out: they
+/// may hold links and codes.
+#[derive(sqlx::FromRow)]
 pub struct Claimed {
     pub id: String,
     pub recipient: String,
@@ -57,6 +58,17 @@ pub struct Claimed {
     pub created_at: UnixTime,
     /// Attempts so far, this one included.
     pub attempts: i64,
+}
+
+impl std::fmt::Debug for Claimed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Claimed")
+            .field("id", &self.id)
+            .field("subject", &self.subject)
+            .field("created_at", &self.created_at)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Claimed {
@@ -74,11 +86,19 @@ impl Claimed {
 /// Claims up to `limit` due messages for `holder` until `lease_until`,
 /// oldest first, counting the attempt.
 ///
-/// One statement; its conditions are repeated outside the subquery so
-/// that of two instances claiming at once, the second finds the first's
-/// lease when it re-reads a row it waited for (PostgreSQL re-checks an
-/// `UPDATE`'s conditions on the newest row version; SQLite has a single
-/// writer): each row is claimed by one instance.
+/// Of two instances claiming at once, each row goes to one:
+/// - PostgreSQL: the due rows are locked first (`FOR UPDATE SKIP LOCKED`,
+///   in a materialised CTE so that it runs once — a locking subquery under
+///   `IN` may run again per row and claim past `limit`). A row another
+///   instance is claiming is skipped, and one it claimed meanwhile fails
+///   the conditions, which are checked again on the newest version when
+///   it is locked. Instances so take different messages instead of
+///   queueing for the oldest one.
+/// - SQLite: one writer at a time; the conditions are repeated outside the
+///   subquery all the same.
+///
+/// Leases compare the instances' clocks: keep them synchronised (NTP), as
+/// sessions and ceremonies already require.
 pub async fn claim(
     db: &Db,
     holder: &str,
@@ -86,66 +106,98 @@ pub async fn claim(
     lease_until: UnixTime,
     limit: i64,
 ) -> Result<Vec<Claimed>> {
-    Ok(with_pool!(db, pool => sqlx::query_as::<_, Claimed>(
-        "UPDATE mail_queue SET leased_by = $1, lease_until = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM mail_queue \
-                      WHERE given_up_at IS NULL AND next_attempt_at <= $3 \
-                        AND (lease_until IS NULL OR lease_until <= $3) \
-                      ORDER BY next_attempt_at, created_at LIMIT $4) \
-           AND given_up_at IS NULL AND next_attempt_at <= $3 \
-           AND (lease_until IS NULL OR lease_until <= $3) \
-         RETURNING id, recipient, subject, text_body, html_body, created_at, attempts",
-    )
-    .bind(holder)
-    .bind(lease_until)
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await)?)
+    const DUE: &str = "given_up_at IS NULL AND next_attempt_at <= $3 \
+         AND (lease_until IS NULL OR lease_until <= $3)";
+    const RETURNED: &str = "id, recipient, subject, text_body, html_body, created_at, attempts";
+    let sql = match db {
+        Db::Postgres(_) => format!(
+            "WITH next AS MATERIALIZED (SELECT id FROM mail_queue WHERE {DUE} \
+                 ORDER BY next_attempt_at, created_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             UPDATE mail_queue SET leased_by = $1, lease_until = $2, attempts = attempts + 1 \
+             FROM next WHERE mail_queue.id = next.id \
+             RETURNING mail_queue.id, recipient, subject, text_body, html_body, created_at, \
+                       attempts"
+        ),
+        Db::Sqlite { .. } => format!(
+            "UPDATE mail_queue SET leased_by = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM mail_queue WHERE {DUE} \
+                          ORDER BY next_attempt_at, created_at LIMIT $4) \
+               AND {DUE} \
+             RETURNING {RETURNED}"
+        ),
+    };
+    Ok(with_pool!(db, pool => sqlx::query_as::<_, Claimed>(&sql)
+        .bind(holder)
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// What became of a row [`delivered`], [`retry_later`] or [`give_up`]
+/// meant to update: `false` when `holder`'s lease was lost meanwhile (it
+/// expired and another instance claimed the message), and nothing changed.
+pub type Held = bool;
+
+/// The longest `last_error` kept (characters): enough for a server's
+/// reply, too short to keep a quoted message.
+const ERROR_CHARS: usize = 300;
+
+fn shortened(error: &str) -> String {
+    error.chars().take(ERROR_CHARS).collect()
 }
 
 /// The mail server accepted the message: its row goes (with the links and
-/// codes it held).
-pub async fn delivered(db: &Db, id: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query("DELETE FROM mail_queue WHERE id = $1")
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-    Ok(())
+/// codes it held), if `holder` still holds it.
+pub async fn delivered(db: &Db, id: &str, holder: &str) -> Result<Held> {
+    Ok(with_pool!(db, pool => sqlx::query(
+        "DELETE FROM mail_queue WHERE id = $1 AND leased_by = $2",
+    )
+    .bind(id)
+    .bind(holder)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected() == 1))?)
 }
 
 /// A failed attempt: the lease is released and the message waits until
 /// `next_attempt_at` (Unix seconds).
-pub async fn retry_later(db: &Db, id: &str, next_attempt_at: UnixTime, error: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(
-        "UPDATE mail_queue SET lease_until = NULL, leased_by = NULL, next_attempt_at = $2, \
-         last_error = $3 WHERE id = $1",
+pub async fn retry_later(
+    db: &Db,
+    id: &str,
+    holder: &str,
+    next_attempt_at: UnixTime,
+    error: &str,
+) -> Result<Held> {
+    Ok(with_pool!(db, pool => sqlx::query(
+        "UPDATE mail_queue SET lease_until = NULL, leased_by = NULL, next_attempt_at = $3, \
+         last_error = $4 WHERE id = $1 AND leased_by = $2",
     )
     .bind(id)
+    .bind(holder)
     .bind(next_attempt_at)
-    .bind(error)
+    .bind(shortened(error))
     .execute(pool)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|done| done.rows_affected() == 1))?)
 }
 
 /// The sender stops trying: the row stays as the record of an undelivered
 /// message (recipient, subject, attempts, last error); its bodies, which
-/// may hold links and codes, are erased.
-pub async fn give_up(db: &Db, id: &str, now: UnixTime, error: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(
-        "UPDATE mail_queue SET lease_until = NULL, leased_by = NULL, given_up_at = $2, \
-         last_error = $3, text_body = '', html_body = '' WHERE id = $1",
+/// may hold links and codes, are overwritten with nothing.
+pub async fn give_up(db: &Db, id: &str, holder: &str, now: UnixTime, error: &str) -> Result<Held> {
+    Ok(with_pool!(db, pool => sqlx::query(
+        "UPDATE mail_queue SET lease_until = NULL, leased_by = NULL, given_up_at = $3, \
+         last_error = $4, text_body = '', html_body = '' WHERE id = $1 AND leased_by = $2",
     )
     .bind(id)
+    .bind(holder)
     .bind(now)
-    .bind(error)
+    .bind(shortened(error))
     .execute(pool)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|done| done.rows_affected() == 1))?)
 }
 
 /// Deletes the records of messages given up before `before` (Unix

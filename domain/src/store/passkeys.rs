@@ -102,7 +102,7 @@ pub async fn insert(
             .bind(clock.now())
             .fetch_one(&mut *tx)
             .await?;
-        crate::queue_mail!(&mut *tx, mail)?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         tx.commit().await?;
         Ok(row)
     }
@@ -205,7 +205,7 @@ pub async fn delete_ending_its_sessions(
         if let Err(refused) = ways_in::check(left, Removing::Passkey { rely_on_recovery_codes }) {
             return Ok(Err(refused));
         }
-        crate::queue_mail!(&mut *tx, &mail(&row))?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, &mail(&row))?;
         tx.commit().await?;
         Ok(Ok((row, ended)))
     }

@@ -32,7 +32,7 @@ pub async fn replace(
             .execute(&mut *tx)
             .await?;
         }
-        crate::queue_mail!(&mut *tx, mail)?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         tx.commit().await
     }
     .await)?;
@@ -75,7 +75,7 @@ pub async fn take(
         .bind(account_id)
         .fetch_one(&mut *tx)
         .await?;
-        crate::queue_mail!(&mut *tx, &mail(left))?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, &mail(left))?;
         tx.commit().await?;
         Ok(Some(left))
     }

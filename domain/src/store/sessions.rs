@@ -369,7 +369,7 @@ pub async fn set_mailbox_code(
             .execute(&mut *tx)
             .await?;
         if let Some(mail) = mail {
-            crate::queue_mail!(&mut *tx, mail)?;
+            crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         }
         tx.commit().await
     }

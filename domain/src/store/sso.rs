@@ -198,7 +198,7 @@ pub async fn link(
         .bind(clock.now())
         .execute(&mut *tx)
         .await?;
-        crate::queue_mail!(&mut *tx, mail)?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         tx.commit().await
     }
     .await);

@@ -33,7 +33,7 @@ pub async fn enable(
 ) -> Result<u64> {
     Ok(with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
-        crate::queue_mail!(&mut *tx, mail)?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
             .bind(secret)
             .bind(step)
@@ -72,7 +72,7 @@ pub async fn disable(db: &Db, account_id: &AccountId, mail: &crate::mail::Outgoi
         if let Err(refused) = ways_in::check(left, Removing::Totp) {
             return Ok(Err(refused));
         }
-        crate::queue_mail!(&mut *tx, mail)?;
+        crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         tx.commit().await?;
         Ok(Ok(()))
     }

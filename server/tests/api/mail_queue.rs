@@ -2,7 +2,7 @@
 //! reports and delivered by the sender, through a real SMTP server
 //! (`smtp-server`), with retries, leases and a day's patience.
 
-use crate::smtp::{free_port, subject_of, Smtp};
+use crate::smtp::{free_port, silent_server, subject_of, Smtp};
 use crate::support::{TestApp, PASSWORD, START};
 use axum::http::{Method, StatusCode};
 use domain::mail::sender::{GIVE_UP_AFTER_SECS, LEASE_SECS, RETRY_FIRST_SECS};
@@ -87,7 +87,7 @@ async fn a_message_waits_out_a_mail_server_outage_and_arrives_once() {
 }
 
 #[tokio::test]
-async fn a_change_and_its_notice_are_stored_together_before_any_delivery() {
+async fn a_change_has_its_notice_stored_with_it_before_any_delivery() {
     let app = TestApp::with_smtp(free_port()).await;
     app.create_org("acme", "Acme").await;
     app.create_account("acme", "ada@example.com").await;
@@ -110,8 +110,8 @@ async fn a_change_and_its_notice_are_stored_together_before_any_delivery() {
         )
         .await;
     assert_eq!(notices, 1);
-    // A refused change queues nothing: a wrong current session changes
-    // nothing and mails nothing.
+    // A refused change queues nothing (refusals inside the change's
+    // transaction: `recovery::a_password_shorter_than_15_is_never_left_as_the_only_factor`).
     let refused = app
         .send(
             Method::POST,
@@ -245,7 +245,9 @@ async fn concurrent_claims_from_two_instances_never_share_a_message() {
     });
     let mut claimed: Vec<String> = Vec::new();
     for claim in claims.collect::<Vec<_>>() {
-        claimed.extend(claim.await.unwrap().into_iter().map(|m| m.id));
+        let got = claim.await.unwrap();
+        assert!(got.len() <= 1, "a claim takes at most its limit");
+        claimed.extend(got.into_iter().map(|m| m.id));
     }
     let total = claimed.len();
     claimed.sort();
@@ -256,4 +258,53 @@ async fn concurrent_claims_from_two_instances_never_share_a_message() {
         .count("SELECT COUNT(*) FROM mail_queue WHERE leased_by IS NOT NULL AND attempts = 1")
         .await;
     assert_eq!(leased as usize, total, "one attempt counted per claim");
+}
+
+#[tokio::test]
+async fn a_silent_or_misconfigured_mail_server_is_retried_not_given_up() {
+    // Connects, then never a word: the attempt ends at the send deadline
+    // (2 s in the tests, a minute in service), well within its lease.
+    let (port, _silent) = silent_server().await;
+    let app = TestApp::with_smtp(port).await;
+    queue(&app, email("ada@example.com", "Stuck")).await;
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM mail_queue WHERE attempts = 1 AND lease_until IS NULL \
+         AND given_up_at IS NULL AND last_error LIKE '%no answer within%'",
+        1,
+    )
+    .await;
+
+    // A 5xx that is the server's configuration, not the mailbox (here 530
+    // "authentication required"): every message would get it, so none is
+    // given up before the day is over.
+    let smtp = Smtp::start_with(0, &[("SMTP_REFUSE_SENDER", "1")]);
+    let app = TestApp::with_smtp(smtp.port).await;
+    queue(&app, email("ada@example.com", "Misconfigured")).await;
+    until_count(&app, FAILED_ONCE, 1).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mail_queue WHERE last_error LIKE '%530%'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_message_a_day_old_is_given_up_unsent() {
+    let smtp = Smtp::start(0);
+    let mut app = TestApp::with_smtp(smtp.port).await;
+    // Queued while no sender ran for a day (the instance was down).
+    app.stop_mail_sender().await;
+    queue(&app, email("ada@example.com", "Yesterday's code")).await;
+    app.clock.advance(GIVE_UP_AFTER_SECS);
+    let other = app.second_instance().await;
+    other.state.mailer.queued();
+    until_count(
+        &app,
+        "SELECT COUNT(*) FROM mail_queue WHERE given_up_at IS NOT NULL AND text_body = ''",
+        1,
+    )
+    .await;
+    settle().await;
+    assert!(smtp.messages().is_empty(), "a stale code is never mailed");
 }

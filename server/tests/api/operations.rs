@@ -1,7 +1,7 @@
 //! What runs the server asks of it: health and readiness probes, and the
 //! well-known passkey endpoints password managers read.
 
-use crate::support::{TestApp, ORIGIN};
+use crate::support::{TestApp, ORIGIN, START};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
@@ -307,7 +307,9 @@ async fn metrics_are_served_on_their_own_address_only_when_asked_for() {
 
 #[tokio::test]
 async fn mail_queued_before_a_sigkill_is_delivered_after_the_restart() {
-    let app = TestApp::new().await;
+    let mut app = TestApp::new().await;
+    // Only the `latchkey serve` processes below send this database's mail.
+    app.stop_mail_sender().await;
     app.create_org("acme", "Acme").await;
     app.create_account("acme", "ada@example.com").await;
     let smtp_port = crate::smtp::free_port().to_string();
@@ -329,14 +331,14 @@ async fn mail_queued_before_a_sigkill_is_delivered_after_the_restart() {
         .await
         .unwrap();
     assert_eq!(asked.status(), 202);
-    let failed_once = "SELECT COUNT(*) FROM mail_queue WHERE attempts = 1 AND lease_until IS NULL";
+    let failed = "SELECT COUNT(*) FROM mail_queue WHERE attempts >= 1 AND last_error IS NOT NULL";
     for _ in 0..100 {
-        if app.count(failed_once).await == 1 {
+        if app.count(failed).await == 1 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(app.count(failed_once).await, 1);
+    assert_eq!(app.count(failed).await, 1);
     let mut text = String::new();
     for _ in 0..30 {
         // The depth gauge is set after each look at the queue.
@@ -358,10 +360,7 @@ async fn mail_queued_before_a_sigkill_is_delivered_after_the_restart() {
         Some(1.0),
         "{text}"
     );
-    assert_eq!(
-        metric(&text, "latchkey_mail_total", &[r#"outcome="retried""#]),
-        Some(1.0)
-    );
+    assert!(metric(&text, "latchkey_mail_total", &[r#"outcome="retried""#]) >= Some(1.0));
 
     // Killed (SIGKILL: no shutdown of any kind), the mail server back, a
     // new process: the message goes out, once.
@@ -428,12 +427,14 @@ async fn an_sqlite_disk_that_is_full_or_read_only_refuses_changes_whole_and_reco
         let filler = format!(
             "INSERT INTO mail_queue (id, recipient, subject, text_body, html_body, created_at, \
              next_attempt_at, given_up_at) VALUES (lower(hex(randomblob(8))), '', \
-             substr(hex(zeroblob({size})), 1, {size}), '', '', 0, 0, 0)"
+             substr(hex(zeroblob({size})), 1, {size}), '', '', {START}, {START}, {START})"
         );
         while try_exec(&app, &filler).await.is_ok() {}
     }
     let full = app
-        .count("SELECT COUNT(*) FROM mail_queue WHERE given_up_at = 0")
+        .count(&format!(
+            "SELECT COUNT(*) FROM mail_queue WHERE given_up_at = {START}"
+        ))
         .await;
     let before = (before.0, before.1 + full, before.2);
     assert!(full > 0);
@@ -450,9 +451,12 @@ async fn an_sqlite_disk_that_is_full_or_read_only_refuses_changes_whole_and_reco
         "no password, no ended session, no notice"
     );
     // Room again: the same change goes through.
-    try_exec(&app, "DELETE FROM mail_queue WHERE given_up_at = 0")
-        .await
-        .unwrap();
+    try_exec(
+        &app,
+        &format!("DELETE FROM mail_queue WHERE given_up_at = {START}"),
+    )
+    .await
+    .unwrap();
     try_exec(&app, "PRAGMA max_page_count = 1073741823")
         .await
         .unwrap();

@@ -912,6 +912,13 @@ async fn a_password_shorter_than_15_is_never_left_as_the_only_factor() {
         .unwrap()
         .contains("15 characters"));
     assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 1);
+    // Refused inside the change's transaction: its notice went with it.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!app
+        .mail(0)
+        .await
+        .iter()
+        .any(|m| m.contains("A passkey was deleted")));
     assert_eq!(
         set_password(&app, &token, NEW_PASSWORD).await.status,
         StatusCode::OK
@@ -935,4 +942,10 @@ async fn a_password_shorter_than_15_is_never_left_as_the_only_factor() {
             .await,
         1
     );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!app
+        .mail(0)
+        .await
+        .iter()
+        .any(|m| m.contains("Two-factor authentication was turned off")));
 }

@@ -23,6 +23,11 @@ pub struct Smtp {
 impl Smtp {
     /// Starts the server on `port` of 127.0.0.1 (0: any free port).
     pub fn start(port: u16) -> Self {
+        Self::start_with(port, &[])
+    }
+
+    /// [`Smtp::start`], with `env` (`SMTP_REFUSE_SENDER=1`…) set.
+    pub fn start_with(port: u16, env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/smtp/server.mjs");
         let mut child = std::process::Command::new("node")
@@ -30,6 +35,7 @@ impl Smtp {
             .env("SMTP_PORT", port.to_string())
             .env("SMTP_DIR", dir.path())
             .env("SMTP_EXIT_WITH_STDIN", "1")
+            .envs(env.iter().copied())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -93,4 +99,17 @@ pub fn subject_of(message: &str) -> String {
         .find_map(|l| l.strip_prefix("Subject: "))
         .unwrap_or_default()
         .to_owned()
+}
+
+/// A mail server that accepts connections and then says nothing, ever.
+pub async fn silent_server() -> (u16, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (port, task)
 }

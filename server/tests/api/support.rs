@@ -34,7 +34,7 @@ pub struct TestApp {
     /// The SMTP server (on 127.0.0.1) mail goes to instead of the outbox.
     pub smtp_port: Option<u16>,
     router: Router,
-    _mail_sender: domain::mail::sender::Sender,
+    mail_sender: Option<domain::mail::sender::Sender>,
     _dir: tempfile::TempDir,
 }
 
@@ -210,7 +210,10 @@ impl TestApp {
                             mail_from: "Latchkey <no-reply@localhost>".into(),
                             ..Default::default()
                         };
-                        domain::mail::Mailer::new(&config, dir.path()).unwrap()
+                        // The tests' silent server is given up on in 2 s.
+                        domain::mail::Mailer::new(&config, dir.path())
+                            .unwrap()
+                            .with_send_deadline(std::time::Duration::from_secs(2))
                     }
                 },
             },
@@ -233,8 +236,16 @@ impl TestApp {
             origin: setup.origin,
             smtp_port: setup.smtp_port,
             router,
-            _mail_sender: mail_sender,
+            mail_sender: Some(mail_sender),
             _dir: dir,
+        }
+    }
+
+    /// Stops this instance's mail sender (for tests where another process
+    /// sends this database's mail).
+    pub async fn stop_mail_sender(&mut self) {
+        if let Some(sender) = self.mail_sender.take() {
+            sender.stop().await;
         }
     }
 
