@@ -70,6 +70,10 @@ pub enum ErrorCode {
     /// The database cannot be reached right now (an outage, a full or
     /// read-only disk): nothing was changed; try again in a moment.
     Unavailable,
+    /// The session's account may not do this: an org admin's operation
+    /// asked by a member (roles: [`crate::Role`]), or an admin acting on
+    /// an owner's behalf.
+    Forbidden,
     /// The server failed; the details are in its log, never in the response.
     Internal,
 }
@@ -98,6 +102,7 @@ impl ErrorCode {
         ErrorCode::ConfirmationRequired,
         ErrorCode::SsoUnavailable,
         ErrorCode::Unavailable,
+        ErrorCode::Forbidden,
         ErrorCode::Internal,
     ];
 }

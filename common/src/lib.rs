@@ -9,6 +9,7 @@
 // Outside tests, failures are handled, never unwrapped.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod admin;
 pub mod error;
 pub mod passkey;
 pub mod recovery;
@@ -17,6 +18,7 @@ pub mod sso;
 #[cfg(feature = "openapi")]
 pub mod webauthn_json;
 
+pub use admin::*;
 pub use error::{ApiError, ErrorCode};
 pub use passkey::*;
 pub use recovery::*;

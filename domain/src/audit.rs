@@ -57,6 +57,12 @@ pub enum Event {
     SsoLinked,
     /// An account was made at its first single sign-on (just-in-time).
     SsoAccountCreated,
+    /// An org admin invited a member (an account and an enrollment link).
+    MemberInvited,
+    /// An org admin removed a member's account.
+    MemberRemoved,
+    /// An org admin changed a member's role.
+    RoleChanged,
 }
 
 impl Event {
@@ -89,6 +95,9 @@ impl Event {
             Event::SsoReauthenticated => "reauth.sso",
             Event::SsoLinked => "sso.linked",
             Event::SsoAccountCreated => "sso.account_created",
+            Event::MemberInvited => "admin.member_invited",
+            Event::MemberRemoved => "admin.member_removed",
+            Event::RoleChanged => "admin.role_changed",
         }
     }
 }
@@ -145,6 +154,7 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
         C::ConfirmationRequired => "confirmation_required",
         C::SsoUnavailable => "sso_unavailable",
         C::Unavailable => "unavailable",
+        C::Forbidden => "forbidden",
         C::Internal => "internal",
     }
 }
@@ -160,6 +170,7 @@ struct WhoIds {
     account_id: Option<String>,
     org_id: Option<String>,
     session_id: Option<String>,
+    actor_id: Option<String>,
 }
 
 impl Who {
@@ -169,7 +180,30 @@ impl Who {
             account_id: Some(session.account_id.to_string()),
             org_id: Some(session.org_id.to_string()),
             session_id: Some(session.id.to_string()),
+            actor_id: None,
         }))
+    }
+
+    /// An org admin's session acting on the member `subject` (`None` until
+    /// known, as for an invitation): the entry concerns the member, and
+    /// names the admin as its actor.
+    pub fn admin_on(
+        session: &crate::store::sessions::Session,
+        subject: Option<&AccountId>,
+    ) -> Self {
+        Who(Mutex::new(WhoIds {
+            account_id: subject.map(|s| s.to_string()),
+            org_id: Some(session.org_id.to_string()),
+            session_id: Some(session.id.to_string()),
+            actor_id: Some(session.account_id.to_string()),
+        }))
+    }
+
+    /// The account concerned, once known (the org is already).
+    pub fn set_account(&self, account_id: &AccountId) {
+        if let Ok(mut who) = self.0.lock() {
+            who.account_id = Some(account_id.to_string());
+        }
     }
 
     pub fn set(&self, account_id: &AccountId, org_id: &OrgId) {
@@ -216,6 +250,7 @@ pub async fn audited<T>(
         account_id: who.account_id.as_deref(),
         org_id: who.org_id.as_deref(),
         session_id: who.session_id.as_deref(),
+        actor_id: who.actor_id.as_deref(),
     };
     record(d, client, entry).await;
     result

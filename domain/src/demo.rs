@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::orgs::{self, NewOrg};
 use crate::Domain;
+use common::Role;
 
 /// The password of every demo account. Printed at start; never use demo
 /// data in production.
@@ -43,11 +44,12 @@ async fn create(state: &Domain) -> Result<()> {
         };
         orgs::create(&state.db, &state.clock, new).await?;
     }
-    // Ada has an account in both orgs: the multi-org case.
-    for (org, email, name) in [
-        ("acme", "ada@example.com", "Ada Lovelace"),
-        ("globex", "ada@example.com", "Ada Lovelace"),
-        ("acme", "grace@example.com", "Grace Hopper"),
+    // Ada has an account in both orgs: the multi-org case. She owns Acme
+    // (its admin console); Grace is an admin there.
+    for (org, email, name, role) in [
+        ("acme", "ada@example.com", "Ada Lovelace", Role::Owner),
+        ("globex", "ada@example.com", "Ada Lovelace", Role::Member),
+        ("acme", "grace@example.com", "Grace Hopper", Role::Admin),
     ] {
         let new = NewAccount {
             org: org.into(),
@@ -55,7 +57,8 @@ async fn create(state: &Domain) -> Result<()> {
             display_name: name.into(),
             password: Some(DEMO_PASSWORD.into()),
         };
-        accounts::create(&state.db, &state.clock, &state.passwords, new).await?;
+        let (account, _) = accounts::create(&state.db, &state.clock, &state.passwords, new).await?;
+        crate::store::members::set_initial_role(&state.db, &account.id, role.as_str()).await?;
     }
     let passkey_only = NewAccount {
         org: "acme".into(),

@@ -320,3 +320,66 @@ pub fn recovery_codes(
     };
     notice(to, subject, what, origin, "passkeys and recovery codes")
 }
+
+/// An org admin invited the person: an enrollment link to set up their
+/// sign-in (a passkey, and a password where the org allows one).
+pub fn invitation(to: &str, org_name: &str, inviter: &str, link: &str, days: i64) -> Email {
+    let what = format!("{inviter} invited you to {org_name}'s console.");
+    let action = format!(
+        "Open this link to set up how you sign in (a passkey on this device, for example). \
+         It works once, within {days} days:"
+    );
+    let advice = "If you did not expect this, ignore this email.".to_owned();
+    Email {
+        to: to.to_owned(),
+        subject: format!("You are invited to {org_name}"),
+        text: format!("{what}\n\n{action}\n{link}\n\n{advice}\n"),
+        html: html(&[
+            escape_html(&what),
+            format!(
+                "{}<br><a href=\"{}\">Set up your sign-in</a>",
+                escape_html(&action),
+                escape_html(link)
+            ),
+            escape_html(&advice),
+        ]),
+    }
+}
+
+/// "Your role changed": an admin made the account a member, an admin or an
+/// owner.
+pub fn role_changed(to: &str, org_name: &str, role: common::Role, at: i64, origin: &str) -> Email {
+    let what = format!(
+        "An administrator of {org_name} made your account {} on {}.",
+        match role {
+            common::Role::Member => "a member (no administration rights)",
+            common::Role::Admin => "an administrator",
+            common::Role::Owner => "an owner",
+        },
+        utc(at)
+    );
+    notice(
+        to,
+        "Your role in your organization changed",
+        what,
+        origin,
+        "account",
+    )
+}
+
+/// "Your account was removed" by an org admin.
+pub fn member_removed(to: &str, org_name: &str, at: i64) -> Email {
+    let what = format!(
+        "An administrator of {org_name} removed your account on {}: its passkeys, password \
+         and sessions no longer work there. Your accounts in other organizations are not \
+         affected.",
+        utc(at)
+    );
+    let advice = format!("If you think this is a mistake, ask {org_name}'s administrators.");
+    Email {
+        to: to.to_owned(),
+        subject: format!("Your {org_name} account was removed"),
+        text: format!("{what}\n\n{advice}\n"),
+        html: html(&[escape_html(&what), escape_html(&advice)]),
+    }
+}

@@ -38,6 +38,10 @@ pub enum Error {
     RecoveryCodeRefused { cause: &'static str },
     #[error("Not found.")]
     NotFound,
+    /// The account's role does not allow this (see [`crate::admin`]); the
+    /// message says what is missing.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// A uniqueness rule was broken; the message names the rule.
     #[error("{0}")]
     Conflict(String),
@@ -116,6 +120,7 @@ impl Error {
                 ErrorCode::InvalidCredentials
             }
             Error::NotFound => ErrorCode::NotFound,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::ReauthRequired => ErrorCode::ReauthRequired,
             Error::SsoRequired => ErrorCode::SsoRequired,

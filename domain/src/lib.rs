@@ -29,6 +29,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod account;
+pub mod admin;
 pub mod audit;
 pub mod clock;
 pub mod config;

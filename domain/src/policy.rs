@@ -203,6 +203,7 @@ mod tests {
             user_agent: None,
             passkey_id: None,
             reauth_passkey_id: None,
+            role: "member".to_owned(),
             email: "ada@example.com".to_owned(),
             display_name: "Ada".to_owned(),
             org_id: OrgId::random(),

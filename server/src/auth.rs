@@ -29,6 +29,12 @@ pub struct CurrentSession(pub Session);
 /// `reauth_required` otherwise.
 pub struct FreshSession(pub Fresh);
 
+/// A handler argument for the org admin console: a signed-in session of
+/// an org `admin` or `owner` (403 `forbidden` otherwise), within the
+/// re-authentication window (403 `reauth_required` otherwise). The rule is
+/// `domain::admin::Admin`'s; every admin operation takes one.
+pub struct OrgAdmin(pub domain::admin::Admin);
+
 /// A handler argument for the second sign-in step: a session whose
 /// password was right and whose second step is still pending.
 pub struct PendingSession(pub Session);
@@ -70,6 +76,17 @@ impl FromRequestParts<AppState> for FreshSession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let CurrentSession(session) = CurrentSession::from_request_parts(parts, state).await?;
         Ok(FreshSession(Fresh::check(state, session)?))
+    }
+}
+
+impl FromRequestParts<AppState> for OrgAdmin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let CurrentSession(session) = CurrentSession::from_request_parts(parts, state).await?;
+        domain::admin::Admin::role_of(&session)?;
+        let fresh = Fresh::check(state, session)?;
+        Ok(OrgAdmin(domain::admin::Admin::check(fresh)?))
     }
 }
 

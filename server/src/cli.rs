@@ -244,6 +244,21 @@ pub enum AccountCommand {
         /// through an enrollment link (`account enroll-link`).
         #[arg(long)]
         no_password: bool,
+        /// What the account may do in its org: `member`, `admin` (the admin
+        /// console) or `owner` (an admin who can also make owners).
+        #[arg(long, default_value = "member", value_parser = ["member", "admin", "owner"])]
+        role: String,
+    },
+    /// Change an account's role (`member`, `admin` or `owner`). An org
+    /// keeps at least one owner once it has one.
+    SetRole {
+        /// Short name of the org the account belongs to.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["member", "admin", "owner"])]
+        role: String,
     },
     /// Print a single-use link that lets the account's holder set up a
     /// passkey (and, where the org allows passwords, a password) without
@@ -617,13 +632,25 @@ async fn account_command(
     data_dir: &std::path::Path,
     cmd: AccountCommand,
 ) -> Result<()> {
-    let (org, email, name, no_password) = match cmd {
+    let (org, email, name, no_password, role) = match cmd {
         AccountCommand::Create {
             org,
             email,
             name,
             no_password,
-        } => (org, email, name, no_password),
+            role,
+        } => (org, email, name, no_password, role),
+        AccountCommand::SetRole { org, email, role } => {
+            let (account, org) =
+                accounts::find_in_org(db, &email, &org)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::BadRequest(format!("There is no account {email} in '{org}'."))
+                    })?;
+            domain::store::members::set_role(db, &org.id, account.id.as_str(), &role, None).await?;
+            println!("{} is now {role} of {}", account.email, org.short_name);
+            return Ok(());
+        }
         AccountCommand::Import => return import_accounts(db, clock).await,
         AccountCommand::EnrollLink {
             org,
@@ -645,6 +672,9 @@ async fn account_command(
         password,
     };
     let (account, org) = accounts::create(db, clock, &passwords, new).await?;
+    if role != common::Role::Member.as_str() {
+        domain::store::members::set_initial_role(db, &account.id, &role).await?;
+    }
     println!(
         "created account {} in org {}",
         account.email, org.short_name

@@ -55,6 +55,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::ConfirmationRequired => StatusCode::CONFLICT,
         ErrorCode::SsoUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -105,6 +106,7 @@ mod tests {
             (ErrorCode::ConfirmationRequired, 409),
             (ErrorCode::SsoUnavailable, 503),
             (ErrorCode::Unavailable, 503),
+            (ErrorCode::Forbidden, 403),
             (ErrorCode::Internal, 500),
         ];
         assert_eq!(

@@ -23,6 +23,8 @@ pub struct Account {
     /// Base32 TOTP secret; `None` when 2FA is off.
     pub totp_secret: Option<String>,
     pub created_at: i64,
+    /// `member`, `admin` or `owner` ([`common::Role`]).
+    pub role: String,
 }
 
 #[derive(Clone)]
@@ -38,7 +40,7 @@ pub struct NewAccount {
 /// An account's columns; a missing password ('') reads as NULL.
 const COLUMNS: &str =
     "id, org_id, email, display_name, NULLIF(password_hash, '') AS password_hash, \
-                       totp_secret, created_at";
+                       totp_secret, created_at, role";
 
 /// Creates an account. Everything is checked before the (slow) password
 /// hash, and nothing is written unless all checks pass.
@@ -159,7 +161,7 @@ pub async fn find_by_id(db: &Db, id: &AccountId) -> Result<Option<(Account, Org)
     let row = with_reader!(db, pool => sqlx::query_as::<_, AccountAndOrg>(
             "SELECT a.id, a.org_id, a.email, a.display_name, \
                     NULLIF(a.password_hash, '') AS password_hash, a.totp_secret, \
-                    a.created_at, o.short_name, o.name, o.sso_required, o.require_2fa, \
+                    a.created_at, a.role, o.short_name, o.name, o.sso_required, o.require_2fa, \
                     o.max_session_secs, o.idle_timeout_secs, o.lockout_attempts, o.lockout_secs, \
                     o.created_at AS org_created_at \
              FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = $1",
@@ -180,6 +182,7 @@ struct AccountAndOrg {
     password_hash: Option<String>,
     totp_secret: Option<String>,
     created_at: i64,
+    role: String,
     short_name: String,
     name: String,
     sso_required: bool,
@@ -213,6 +216,7 @@ impl AccountAndOrg {
             password_hash: self.password_hash,
             totp_secret: self.totp_secret,
             created_at: self.created_at,
+            role: self.role,
         };
         (account, org)
     }

@@ -15,6 +15,8 @@ pub struct Entry<'a> {
     pub org_id: Option<&'a str>,
     /// The public id of the session it concerns, if one.
     pub session_id: Option<&'a str>,
+    /// The account that acted, when not `account_id` itself (an org admin).
+    pub actor_id: Option<&'a str>,
 }
 
 /// Appends one entry of the trail at `at`.
@@ -30,8 +32,8 @@ pub async fn insert(
         "success"
     };
     with_pool!(db, pool => sqlx::query(
-            "INSERT INTO audit_events (id, at, event, outcome, cause, account_id, org_id, client_addr, user_agent, session_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO audit_events (id, at, event, outcome, cause, account_id, org_id, client_addr, user_agent, session_id, actor_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(at)
@@ -43,6 +45,7 @@ pub async fn insert(
         .bind(&client.addr)
         .bind(&client.user_agent)
         .bind(entry.session_id)
+        .bind(entry.actor_id)
         .execute(pool)
         .await
         .map(|_| ()))

@@ -10,6 +10,7 @@ pub mod email_tokens;
 pub mod keys;
 pub mod lockout;
 pub mod mail_queue;
+pub mod members;
 pub mod orgs;
 pub mod passkeys;
 pub mod recovery_codes;

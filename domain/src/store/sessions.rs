@@ -43,6 +43,8 @@ pub struct Session {
     pub reauth_passkey_id: Option<PasskeyId>,
     pub email: String,
     pub display_name: String,
+    /// The account's role in its org ([`common::Role`]).
+    pub role: String,
     pub org_id: OrgId,
     pub org_short_name: String,
     pub org_name: String,
@@ -213,6 +215,7 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         reauth_passkey_id: None,
         email: account.email.clone(),
         display_name: account.display_name.clone(),
+        role: account.role.clone(),
         org_id: org.id.clone(),
         org_short_name: org.short_name.clone(),
         org_name: org.name.clone(),
@@ -236,7 +239,7 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
 const SELECT_SESSION: &str =
     "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, \
         s.authenticated_at, s.auth_method, s.signin_method, s.client_addr, s.user_agent, \
-        s.passkey_id, s.reauth_passkey_id, a.email, a.display_name, o.id AS org_id, \
+        s.passkey_id, s.reauth_passkey_id, a.email, a.display_name, a.role, o.id AS org_id, \
         o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
         o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
         a.password_hash <> '' AS has_password, \

@@ -54,6 +54,7 @@ pub struct CeremonyStartRequest {
         (name = "re-authentication", description = "Proving it's you again before a sensitive change"),
         (name = "two-factor", description = "TOTP codes"),
         (name = "session", description = "The signed-in session"),
+        (name = "admin", description = "The org admin console: members, roles, invitations, passkey coverage (org admins and owners, re-authenticated)"),
     )
 )]
 pub struct ApiDoc;

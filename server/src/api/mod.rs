@@ -2,6 +2,7 @@
 //! them and adds what applies to all of them.
 
 mod account;
+mod admin;
 mod docs;
 mod login;
 mod passkey_login;
@@ -27,6 +28,7 @@ use utoipa_axum::router::OpenApiRouter;
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(account::router())
+        .merge(admin::router())
         .merge(login::router())
         .merge(passkey_login::router())
         .merge(passkeys::router())

@@ -451,3 +451,58 @@ async fn a_backup_taken_while_serving_restores_every_account_and_session() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn roles_are_given_at_creation_and_changed_from_the_cli_keeping_an_owner() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme Security").await;
+    let create = |email: &str, role: &str| {
+        latchkey(
+            &app,
+            &[
+                "account", "create", "--org", "acme", "--email", email, "--name", "N", "--role",
+                role,
+            ],
+            Some(crate::support::PASSWORD),
+            None,
+        )
+    };
+    assert!(create("ada@example.com", "owner").ok);
+    assert!(create("grace@example.com", "admin").ok);
+    let unknown = create("eve@example.com", "root");
+    assert!(
+        !unknown.ok
+            && unknown
+                .stderr
+                .contains("possible values: member, admin, owner")
+    );
+    let role_of = |email: &'static str| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM accounts WHERE email = '{email}' AND role = 'owner'"
+            ))
+            .await
+        }
+    };
+    assert_eq!(role_of("ada@example.com").await, 1);
+    let set = |email: &str, role: &str| {
+        latchkey(
+            &app,
+            &[
+                "account", "set-role", "--org", "acme", "--email", email, "--role", role,
+            ],
+            None,
+            None,
+        )
+    };
+    assert_refused(&set("ada@example.com", "admin"), "at least one owner");
+    let promoted = set("grace@example.com", "owner");
+    assert!(promoted.ok, "{}", promoted.stderr);
+    assert!(promoted
+        .stdout
+        .contains("grace@example.com is now owner of acme"));
+    assert!(set("ada@example.com", "member").ok);
+    assert_eq!(role_of("ada@example.com").await, 0);
+    assert_refused(&set("nobody@example.com", "admin"), "no account");
+}

@@ -5,6 +5,7 @@
 //! LATCHKEY_TEST_DATABASE_URL names a PostgreSQL server — a new database on
 //! it, so the same tests run against both backends.
 
+mod admin;
 mod attacks;
 mod audit;
 mod badinputs;

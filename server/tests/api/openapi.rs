@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 41, "{operations:#?}");
+    assert_eq!(operations.len(), 46, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -48,6 +48,11 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "POST /login/sso/start",
         "POST /reauth/sso/start",
         "GET /sso/callback/{org}",
+        "GET /admin/members",
+        "PUT /admin/members/{id}/role",
+        "DELETE /admin/members/{id}",
+        "POST /admin/invitations",
+        "GET /admin/coverage",
     ] {
         assert!(
             operations.iter().any(|o| o == expected),

@@ -1,0 +1,130 @@
+//! The org admin console's API (`/api/admin/*`, OpenAPI tag `admin`):
+//! members, roles, invitations and passkey coverage.
+
+use serde::{Deserialize, Serialize};
+
+/// What an account may do in its org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Their own account only.
+    Member,
+    /// The org's members and settings too.
+    Admin,
+    /// An admin who can also make and unmake owners. An org keeps at least
+    /// one.
+    Owner,
+}
+
+impl Role {
+    /// The stored and wire form: `member`, `admin`, `owner`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+        }
+    }
+
+    /// The role named `text` (the stored form), if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "member" => Some(Role::Member),
+            "admin" => Some(Role::Admin),
+            "owner" => Some(Role::Owner),
+            _ => None,
+        }
+    }
+
+    /// Whether the role may use the admin console.
+    pub fn administers(self) -> bool {
+        matches!(self, Role::Admin | Role::Owner)
+    }
+}
+
+/// One member of the org, as the members page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    /// The account's id.
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Whether two-factor authentication is on.
+    pub two_factor: bool,
+    pub has_password: bool,
+    /// Passkeys registered.
+    pub passkeys: i64,
+    /// Of those, the ones a password manager or platform syncs between
+    /// devices (backup eligible); the others are bound to one device.
+    pub synced_passkeys: i64,
+    /// The last successful sign-in (Unix seconds), if any.
+    pub last_sign_in_at: Option<i64>,
+    /// How it was made: `password`, `totp` (password and code), `passkey`,
+    /// `recovery_code`, `sso`.
+    pub last_sign_in_method: Option<String>,
+}
+
+/// `GET /api/admin/members`: a page of members, by email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberPage {
+    pub members: Vec<Member>,
+    /// Members matching the search, on every page.
+    pub total: i64,
+    /// This page's number, from 1.
+    pub page: i64,
+    /// Members per page.
+    pub page_size: i64,
+}
+
+/// `PUT /api/admin/members/{id}/role`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+/// `POST /api/admin/invitations`: a new member without a password, who
+/// gets an enrollment link by email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub email: String,
+    pub display_name: String,
+    /// `member` when absent.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// `GET /api/admin/coverage`: how far the org has moved to passkeys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Coverage {
+    pub members: i64,
+    /// Members with at least one passkey bound to one device.
+    pub with_device_bound_passkey: i64,
+    /// Members whose passkeys are all synced ones.
+    pub with_synced_passkeys_only: i64,
+    /// Members without any passkey.
+    pub without_passkey: i64,
+    /// Successful sign-ins by day (UTC) and method, the last 30 days,
+    /// oldest first; days without any are listed with zeros.
+    pub sign_ins: Vec<DaySignIns>,
+}
+
+/// One day of [`Coverage::sign_ins`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DaySignIns {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub passkey: i64,
+    /// A password, with or without a second factor.
+    pub password: i64,
+    pub sso: i64,
+    /// Recovery codes and enrollment links.
+    pub other: i64,
+}

@@ -1,0 +1,239 @@
+//! An org's accounts as its admins see them: the members page, roles,
+//! removal, and the passkey coverage figures.
+
+use crate::clock::UnixTime;
+use crate::error::{Error, Result};
+use crate::mail::Outgoing;
+use crate::store::db::Db;
+use crate::store::mail_queue::queue_mail;
+use crate::types::{AccountId, OrgId};
+use crate::{with_pool, with_reader};
+
+/// Members on one page of the members list.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One row of the members page.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MemberRow {
+    pub id: AccountId,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub two_factor: bool,
+    pub has_password: bool,
+    pub passkeys: i64,
+    pub synced_passkeys: i64,
+    /// Unix seconds.
+    pub last_sign_in_at: Option<i64>,
+    /// The audit event of the last sign-in (`sign_in.passkey`…).
+    pub last_sign_in_event: Option<String>,
+}
+
+/// The audit events that open a session (or, for `sign_in.password`, pass
+/// its first step).
+const SIGN_INS: &str = "('sign_in.password', 'sign_in.totp', 'sign_in.passkey', \
+     'sign_in.recovery_code', 'sign_in.sso')";
+
+/// `pattern` for `LIKE … ESCAPE '\'`: matches `text` anywhere, with `%`,
+/// `_` and `\` in it taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A page (from 1) of the org's members whose email or name contains
+/// `search` (any case), by email; and how many match in all.
+pub async fn page(
+    db: &Db,
+    org_id: &OrgId,
+    search: &str,
+    page: i64,
+) -> Result<(Vec<MemberRow>, i64)> {
+    let pattern = contains_pattern(search.trim());
+    let matching = "a.org_id = $1 AND (a.email LIKE $2 ESCAPE '\\' \
+                    OR LOWER(a.display_name) LIKE $2 ESCAPE '\\')";
+    let total = with_reader!(db, pool => sqlx::query_scalar::<_, i64>(&format!(
+            "SELECT COUNT(*) FROM accounts a WHERE {matching}"
+        ))
+        .bind(org_id)
+        .bind(&pattern)
+        .fetch_one(pool)
+        .await)?;
+    // The last sign-in per member comes from the audit trail, through its
+    // (account_id, at) index: one short look per listed member.
+    let sql = format!(
+        "SELECT a.id, a.email, a.display_name, a.role, \
+                a.totp_secret IS NOT NULL AS two_factor, a.password_hash <> '' AS has_password, \
+                (SELECT COUNT(*) FROM passkeys p WHERE p.account_id = a.id) AS passkeys, \
+                (SELECT COUNT(*) FROM passkeys p WHERE p.account_id = a.id \
+                   AND p.backup_eligible) AS synced_passkeys, \
+                (SELECT MAX(e.at) FROM audit_events e WHERE e.account_id = a.id \
+                   AND e.outcome = 'success' AND e.event IN {SIGN_INS}) AS last_sign_in_at, \
+                (SELECT e.event FROM audit_events e WHERE e.account_id = a.id \
+                   AND e.outcome = 'success' AND e.event IN {SIGN_INS} \
+                   ORDER BY e.at DESC LIMIT 1) AS last_sign_in_event \
+         FROM accounts a WHERE {matching} ORDER BY a.email LIMIT $3 OFFSET $4"
+    );
+    let offset = (page.max(1) - 1).saturating_mul(PAGE_SIZE);
+    let rows = with_reader!(db, pool => sqlx::query_as::<_, MemberRow>(&sql)
+        .bind(org_id)
+        .bind(&pattern)
+        .bind(PAGE_SIZE)
+        .bind(offset)
+        .fetch_all(pool)
+        .await)?;
+    Ok((rows, total))
+}
+
+/// The member's role, if `account_id` is an account of `org_id`.
+pub async fn role_of(db: &Db, org_id: &OrgId, account_id: &str) -> Result<Option<String>> {
+    Ok(with_reader!(db, pool => sqlx::query_scalar::<_, String>(
+            "SELECT role FROM accounts WHERE id = $1 AND org_id = $2",
+        )
+        .bind(account_id)
+        .bind(org_id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Locks the org's owners (PostgreSQL: their rows; SQLite: the writer is
+/// held) so that two changes cannot each remove a different last owner.
+const LOCK_OWNERS: &str = "UPDATE accounts SET role = role WHERE org_id = $1 AND role = 'owner'";
+
+const OWNERS: &str = "SELECT COUNT(*) FROM accounts WHERE org_id = $1 AND role = 'owner'";
+
+/// The refusal when a change would leave an org that has owners without one.
+fn last_owner() -> Error {
+    Error::Conflict(
+        "An organization keeps at least one owner: make someone else an owner first.".into(),
+    )
+}
+
+/// Gives the org's account `account_id` the role `role` (the stored form)
+/// and queues `mail` (its notice, if any), in one transaction: `NotFound`
+/// if the account is not the org's, [`Error::Conflict`] if the org's last
+/// owner would stop being one.
+pub async fn set_role(
+    db: &Db,
+    org_id: &OrgId,
+    account_id: &str,
+    role: &str,
+    mail: Option<&Outgoing>,
+) -> Result<()> {
+    let done = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query(LOCK_OWNERS).bind(org_id).execute(&mut *tx).await?;
+        let changed = sqlx::query("UPDATE accounts SET role = $3 WHERE id = $1 AND org_id = $2")
+            .bind(account_id)
+            .bind(org_id)
+            .bind(role)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Ok(Err(Error::NotFound));
+        }
+        let owners = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
+        if owners == 0 {
+            // Rolled back as the transaction drops.
+            return Ok(Err(last_owner()));
+        }
+        if let Some(mail) = mail {
+            queue_mail!(&mut *tx, mail)?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await)?;
+    done
+}
+
+/// Deletes the org's account `account_id` — its passkeys, sessions,
+/// links, recovery codes and identity-provider links go with it (foreign
+/// keys) — and queues `mail` (its notice), in one transaction. `NotFound`
+/// if the account is not the org's; [`Error::Conflict`] if it is the
+/// org's last owner.
+pub async fn remove(db: &Db, org_id: &OrgId, account_id: &str, mail: &Outgoing) -> Result<()> {
+    let done = with_pool!(db, pool => async {
+        let mut tx = sqlx::Acquire::begin(pool).await?;
+        sqlx::query(LOCK_OWNERS).bind(org_id).execute(&mut *tx).await?;
+        let owners_before = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
+        let removed = sqlx::query("DELETE FROM accounts WHERE id = $1 AND org_id = $2")
+            .bind(account_id)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed != 1 {
+            return Ok(Err(Error::NotFound));
+        }
+        let owners = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
+        if owners_before > 0 && owners == 0 {
+            return Ok(Err(last_owner()));
+        }
+        queue_mail!(&mut *tx, mail)?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+    .await)?;
+    done
+}
+
+/// The org's members by passkey coverage: (members, with a device-bound
+/// passkey, with synced passkeys only).
+pub async fn coverage(db: &Db, org_id: &OrgId) -> Result<(i64, i64, i64)> {
+    Ok(
+        with_reader!(db, pool => sqlx::query_as::<_, (i64, i64, i64)>(
+            "SELECT COUNT(*), \
+                    COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id \
+                                 AND NOT p.backup_eligible) THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id) \
+                                 AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id \
+                                 AND NOT p.backup_eligible) THEN 1 ELSE 0 END), 0) \
+             FROM accounts a WHERE a.org_id = $1",
+        )
+        .bind(org_id)
+        .fetch_one(pool)
+        .await)?,
+    )
+}
+
+/// Successful sign-ins of the org's accounts since `since` (Unix
+/// seconds): (day number since the epoch, audit event, count).
+pub async fn sign_ins_by_day(
+    db: &Db,
+    org_id: &OrgId,
+    since: UnixTime,
+) -> Result<Vec<(i64, String, i64)>> {
+    let sql = format!(
+        "SELECT at / 86400 AS day, event, COUNT(*) FROM audit_events \
+         WHERE org_id = $1 AND at >= $2 AND outcome = 'success' AND event IN {SIGN_INS} \
+         GROUP BY at / 86400, event"
+    );
+    Ok(
+        with_reader!(db, pool => sqlx::query_as::<_, (i64, String, i64)>(&sql)
+        .bind(org_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await)?,
+    )
+}
+
+/// Sets the role of a new account (the command line's `--role`, an
+/// invitation's role).
+pub async fn set_initial_role(db: &Db, account_id: &AccountId, role: &str) -> Result<()> {
+    with_pool!(db, pool => sqlx::query("UPDATE accounts SET role = $2 WHERE id = $1")
+        .bind(account_id)
+        .bind(role)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

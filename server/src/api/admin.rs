@@ -1,0 +1,110 @@
+//! The org admin console's API, `/api/admin/*` (OpenAPI tag `admin`).
+//! Every handler takes an [`OrgAdmin`]: members are refused (403
+//! `forbidden`) and a stale session is asked to confirm it's them (403
+//! `reauth_required`). The rules are in `domain::admin`.
+
+use crate::auth::{ClientInfo, OrgAdmin};
+use crate::error::{Error, Result};
+use crate::json::Json;
+use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use common::{ApiError, Coverage, Invitation, Member, MemberPage, RoleChange};
+use domain::admin::{coverage, members};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_members))
+        .routes(routes!(set_role))
+        .routes(routes!(remove_member))
+        .routes(routes!(invite))
+        .routes(routes!(passkey_coverage))
+}
+
+/// `GET /api/admin/members[?q=…&page=N]`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct MemberSearch {
+    /// Matches emails and names containing it, in any case.
+    #[serde(default)]
+    q: String,
+    /// From 1; 50 members a page.
+    #[serde(default = "first_page")]
+    #[param(minimum = 1)]
+    page: i64,
+}
+
+fn first_page() -> i64 {
+    1
+}
+
+#[utoipa::path(get, path = "/admin/members", tag = "admin",
+    params(MemberSearch),
+    responses((status = 200, description = "A page of the org's members, by email", body = MemberPage), (status = "4XX", description = "Refused; `code` says why (`forbidden` for members)", body = ApiError)),
+)]
+async fn list_members(
+    State(state): State<AppState>,
+    OrgAdmin(admin): OrgAdmin,
+    search: std::result::Result<Query<MemberSearch>, QueryRejection>,
+) -> Result<Json<MemberPage>> {
+    let Query(search) = search.map_err(|e| Error::bad_request(e.body_text()))?;
+    Ok(Json(
+        members::list(&state, &admin, &search.q, search.page).await?,
+    ))
+}
+
+#[utoipa::path(put, path = "/admin/members/{id}/role", tag = "admin",
+    params(("id" = String, Path, description = "The member's account id")),
+    request_body = RoleChange,
+    responses((status = 204, description = "Changed; the member is told by email"), (status = "4XX", description = "Refused; `code` says why (`forbidden`: owners are changed by owners; `conflict`: the org's last owner; `forbidden` too for an id that is not a member of this org)", body = ApiError)),
+)]
+async fn set_role(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+    Path(id): Path<String>,
+    Json(change): Json<RoleChange>,
+) -> Result<StatusCode> {
+    members::set_role(&state, &client, &admin, &id, change.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/admin/members/{id}", tag = "admin",
+    params(("id" = String, Path, description = "The member's account id")),
+    responses((status = 204, description = "Removed with its passkeys, sessions and links; the person is told by email"), (status = "4XX", description = "Refused; `code` says why (`conflict`: oneself or the last owner)", body = ApiError)),
+)]
+async fn remove_member(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    members::remove(&state, &client, &admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/admin/invitations", tag = "admin",
+    request_body = Invitation,
+    responses((status = 201, description = "The account exists and its enrollment link is mailed (7 days)", body = Member), (status = "4XX", description = "Refused; `code` says why (`conflict`: already a member who can sign in; `sso_required`)", body = ApiError)),
+)]
+async fn invite(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+    Json(invitation): Json<Invitation>,
+) -> Result<(StatusCode, Json<Member>)> {
+    let member = members::invite(&state, &client, &admin, invitation).await?;
+    Ok((StatusCode::CREATED, Json(member)))
+}
+
+#[utoipa::path(get, path = "/admin/coverage", tag = "admin",
+    responses((status = 200, description = "Members by passkey coverage; sign-ins by day and method, 30 days", body = Coverage), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+async fn passkey_coverage(
+    State(state): State<AppState>,
+    OrgAdmin(admin): OrgAdmin,
+) -> Result<Json<Coverage>> {
+    Ok(Json(coverage::of_org(&state, &admin).await?))
+}

@@ -1,0 +1,498 @@
+//! The org admin console's API: who may call it, inside which org, and
+//! what each operation does.
+
+use crate::support::{find_after, TestApp, START};
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Acme (owner Ada, admin Grace, member Carl) and Globex (admin Bob).
+async fn two_orgs() -> TestApp {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_org("globex", "Globex").await;
+    for (org, email, role) in [
+        ("acme", "ada@example.com", "owner"),
+        ("acme", "grace@example.com", "admin"),
+        ("acme", "carl@example.com", "member"),
+        ("globex", "bob@example.com", "admin"),
+    ] {
+        app.create_account(org, email).await;
+        app.exec(&format!(
+            "UPDATE accounts SET role = '{role}' WHERE email = '{email}'"
+        ))
+        .await;
+    }
+    app
+}
+
+async fn id_of(app: &TestApp, email: &str) -> String {
+    domain::with_pool!(&app.state.db, pool =>
+        sqlx::query_scalar::<_, String>("SELECT id FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_one(pool)
+            .await)
+    .unwrap()
+}
+
+/// Every account's (email, role), for "nothing changed" checks.
+async fn roles(app: &TestApp) -> Vec<(String, String)> {
+    domain::with_pool!(&app.state.db, pool =>
+        sqlx::query_as::<_, (String, String)>("SELECT email, role FROM accounts ORDER BY email")
+            .fetch_all(pool)
+            .await)
+    .unwrap()
+}
+
+fn emails(page: &Value) -> Vec<String> {
+    page["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn members_are_refused_and_an_admin_sees_only_their_own_org() {
+    let app = two_orgs().await;
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    let refused = app
+        .send(Method::GET, "/api/admin/members", None, Some(&carl))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["code"], "forbidden");
+
+    let bob = app.login_ok("bob@example.com", "globex").await;
+    let globex = app
+        .send(Method::GET, "/api/admin/members", None, Some(&bob))
+        .await;
+    assert_eq!(globex.status, StatusCode::OK);
+    assert_eq!(emails(&globex.body), ["bob@example.com"]);
+
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let acme = app
+        .send(Method::GET, "/api/admin/members", None, Some(&ada))
+        .await;
+    assert_eq!(
+        emails(&acme.body),
+        ["ada@example.com", "carl@example.com", "grace@example.com"]
+    );
+    let first = &acme.body["members"][0];
+    assert_eq!(first["role"], "owner");
+    assert_eq!(first["has_password"], true);
+    assert_eq!(first["passkeys"], 0);
+    assert_eq!(first["last_sign_in_method"], "password");
+    assert_eq!(first["last_sign_in_at"], START);
+    assert_eq!(acme.body["members"][2]["last_sign_in_at"], Value::Null);
+    assert_eq!(
+        (acme.body["total"].clone(), acme.body["page"].clone()),
+        (json!(3), json!(1))
+    );
+}
+
+#[tokio::test]
+async fn the_members_list_searches_and_pages() {
+    let app = two_orgs().await;
+    // 60 more members, straight into the table (no password to hash).
+    for i in 0..60 {
+        app.exec(&format!(
+            "INSERT INTO accounts (id, org_id, email, display_name, password_hash, created_at) \
+             SELECT 'extra-{i:02}', id, 'person{i:02}@example.com', 'Person {i:02}', '', 0 \
+             FROM orgs WHERE short_name = 'acme'"
+        ))
+        .await;
+    }
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let get = |query: &'static str| {
+        let ada = ada.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Method::GET,
+                &format!("/api/admin/members{query}"),
+                None,
+                Some(&ada),
+            )
+            .await
+        }
+    };
+    let first = get("").await;
+    assert_eq!(first.body["total"], 63);
+    assert_eq!(first.body["members"].as_array().unwrap().len(), 50);
+    let second = get("?page=2").await;
+    assert_eq!(second.body["members"].as_array().unwrap().len(), 13);
+    assert_eq!(second.body["members"][12]["email"], "person59@example.com");
+
+    // By email or name, in any case; `%` and `_` are themselves.
+    assert_eq!(emails(&get("?q=GRACE").await.body), ["grace@example.com"]);
+    assert_eq!(
+        emails(&get("?q=person%205").await.body),
+        (50..60)
+            .map(|i| format!("person{i}@example.com"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(get("?q=%25").await.body["total"], 0);
+    assert_eq!(get("?q=_").await.body["total"], 0);
+    let bad = get("?page=two").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn the_admin_console_asks_a_stale_admin_to_confirm_and_refuses_a_member_outright() {
+    let app = two_orgs().await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    app.clock.advance(301);
+    let stale = app
+        .send(Method::GET, "/api/admin/coverage", None, Some(&ada))
+        .await;
+    assert_eq!(stale.body["code"], "reauth_required");
+    let member = app
+        .send(Method::GET, "/api/admin/coverage", None, Some(&carl))
+        .await;
+    assert_eq!(member.body["code"], "forbidden");
+    let nobody = app
+        .send(Method::GET, "/api/admin/coverage", None, None)
+        .await;
+    assert_eq!(nobody.body["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn roles_change_within_the_rules_and_an_org_keeps_an_owner() {
+    let app = two_orgs().await;
+    let (ada_id, carl_id) = (
+        id_of(&app, "ada@example.com").await,
+        id_of(&app, "carl@example.com").await,
+    );
+    let grace = app.login_ok("grace@example.com", "acme").await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let bob = app.login_ok("bob@example.com", "globex").await;
+    let set = |who: &str, id: &str, role: &str| {
+        let (who, path) = (who.to_owned(), format!("/api/admin/members/{id}/role"));
+        let body = json!({ "role": role });
+        let app = &app;
+        async move { app.send(Method::PUT, &path, Some(body), Some(&who)).await }
+    };
+
+    // An admin makes a member an admin; the member hears of it.
+    assert_eq!(
+        set(&grace, &carl_id, "admin").await.status,
+        StatusCode::NO_CONTENT
+    );
+    let notice = app
+        .mail_with("Your role in your organization changed")
+        .await;
+    assert!(notice.contains("To: carl@example.com"));
+    assert!(notice.contains("an administrator"));
+    // Owners are made and unmade by owners only.
+    assert_eq!(
+        set(&grace, &carl_id, "owner").await.body["code"],
+        "forbidden"
+    );
+    assert_eq!(
+        set(&grace, &ada_id, "member").await.body["code"],
+        "forbidden"
+    );
+    // Another org's admin reaches nobody here, as for an unknown id.
+    let elsewhere = set(&bob, &carl_id, "member").await;
+    let unknown = set(&bob, "no-such-account", "member").await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+    assert_eq!(elsewhere.body, unknown.body);
+    // The last owner stays one…
+    assert_eq!(set(&ada, &ada_id, "admin").await.body["code"], "conflict");
+    // …until there is another.
+    assert_eq!(
+        set(&ada, &carl_id, "owner").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        set(&ada, &ada_id, "member").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        roles(&app).await,
+        [
+            ("ada@example.com".to_owned(), "member".to_owned()),
+            ("bob@example.com".to_owned(), "admin".to_owned()),
+            ("carl@example.com".to_owned(), "owner".to_owned()),
+            ("grace@example.com".to_owned(), "admin".to_owned()),
+        ]
+    );
+    // Ada is a member now: the console refuses her at once.
+    let refused = app
+        .send(Method::GET, "/api/admin/members", None, Some(&ada))
+        .await;
+    assert_eq!(refused.body["code"], "forbidden");
+    // The trail names who changed whom.
+    let audited = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'admin.role_changed' \
+             AND outcome = 'success' AND account_id = '{carl_id}' \
+             AND actor_id = (SELECT id FROM accounts WHERE email = 'grace@example.com')"
+        ))
+        .await;
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn removing_a_member_takes_their_sessions_and_passkeys_with_them() {
+    let app = two_orgs().await;
+    let (ada_id, carl_id, bob_id) = (
+        id_of(&app, "ada@example.com").await,
+        id_of(&app, "carl@example.com").await,
+        id_of(&app, "bob@example.com").await,
+    );
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let grace = app.login_ok("grace@example.com", "acme").await;
+    app.exec(&format!(
+        "INSERT INTO passkeys (id, account_id, credential_id, credential, name, aaguid, \
+         backup_eligible, backed_up, transports, sign_count, created_at) \
+         VALUES ('pk', '{carl_id}', 'cred', '{{}}', 'Key', '', FALSE, FALSE, '[]', 0, 0)"
+    ))
+    .await;
+    let remove = |who: &str, id: &str| {
+        let (who, path) = (who.to_owned(), format!("/api/admin/members/{id}"));
+        let app = &app;
+        async move { app.send(Method::DELETE, &path, None, Some(&who)).await }
+    };
+    assert_eq!(
+        remove(&ada, &ada_id).await.body["code"],
+        "conflict",
+        "not oneself"
+    );
+    assert_eq!(
+        remove(&grace, &ada_id).await.body["code"],
+        "forbidden",
+        "an owner"
+    );
+    assert_eq!(
+        remove(&ada, &bob_id).await.body["code"],
+        "forbidden",
+        "another org's"
+    );
+
+    assert_eq!(
+        remove(&grace, &carl_id).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let gone = app
+        .send(Method::GET, "/api/session", None, Some(&carl))
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "signed out");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT (SELECT COUNT(*) FROM accounts WHERE id = '{carl_id}') \
+                  + (SELECT COUNT(*) FROM sessions WHERE account_id = '{carl_id}') \
+                  + (SELECT COUNT(*) FROM passkeys WHERE account_id = '{carl_id}')"
+        ))
+        .await,
+        0
+    );
+    let notice = app.mail_with("Your Acme account was removed").await;
+    assert!(notice.contains("To: carl@example.com"));
+    assert_eq!(
+        app.login("carl@example.com", "acme", crate::support::PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'admin.member_removed' \
+             AND outcome = 'success' AND account_id = '{carl_id}'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_mails_an_enrollment_link_for_a_new_member() {
+    let app = two_orgs().await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let grace = app.login_ok("grace@example.com", "acme").await;
+    let invite = |who: &str, body: Value| {
+        let who = who.to_owned();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/admin/invitations",
+                Some(body),
+                Some(&who),
+            )
+            .await
+        }
+    };
+    let dora = json!({ "email": "Dora@Example.com", "display_name": "Dora Explorer" });
+    let invited = invite(&grace, dora.clone()).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
+    assert_eq!(invited.body["email"], "dora@example.com");
+    assert_eq!(invited.body["role"], "member");
+    let mail = app.mail_with("You are invited to Acme").await;
+    assert!(mail.contains("To: dora@example.com"));
+    let first = find_after(&mail, "/enroll#token=").unwrap();
+
+    // Invited again before setting anything up: a new link, the old one dead.
+    assert_eq!(invite(&grace, dora).await.status, StatusCode::CREATED);
+    let again = app.nth_mail_with("You are invited to Acme", 2).await;
+    let second = find_after(&again, "/enroll#token=").unwrap();
+    assert_ne!(first, second);
+    let describe = |token: String| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/enroll/describe",
+                Some(json!({ "token": token })),
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(describe(first).await.body["code"], "link_invalid");
+    let described = describe(second).await;
+    assert_eq!(described.status, StatusCode::OK, "{:?}", described.body);
+
+    // Someone who can sign in already, and owners by non-owners: refused.
+    let ada_again = json!({ "email": "ada@example.com", "display_name": "Ada" });
+    assert_eq!(invite(&ada, ada_again).await.body["code"], "conflict");
+    let owner = json!({ "email": "olga@example.com", "display_name": "Olga", "role": "owner" });
+    assert_eq!(
+        invite(&grace, owner.clone()).await.body["code"],
+        "forbidden"
+    );
+    assert_eq!(invite(&ada, owner).await.body["role"], "owner");
+    let bad = json!({ "email": "not an email", "display_name": "X" });
+    assert_eq!(invite(&ada, bad).await.body["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn coverage_counts_members_by_passkey_and_sign_ins_by_day() {
+    let app = two_orgs().await;
+    // Ada: a device-bound passkey and a synced one; Grace: synced only;
+    // Carl: none.
+    for (n, email, synced) in [
+        (1, "ada@example.com", false),
+        (2, "ada@example.com", true),
+        (3, "grace@example.com", true),
+    ] {
+        app.exec(&format!(
+            "INSERT INTO passkeys (id, account_id, credential_id, credential, name, aaguid, \
+             backup_eligible, backed_up, transports, sign_count, created_at) \
+             SELECT 'pk{n}', id, 'cred{n}', '{{}}', 'Key {n}', '', {synced}, {synced}, '[]', 0, 0 \
+             FROM accounts WHERE email = '{email}'"
+        ))
+        .await;
+    }
+    app.login_ok("carl@example.com", "acme").await;
+    app.clock.advance(86_400);
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    app.login_ok("bob@example.com", "globex").await;
+    let coverage = app
+        .send(Method::GET, "/api/admin/coverage", None, Some(&ada))
+        .await;
+    assert_eq!(coverage.status, StatusCode::OK, "{:?}", coverage.body);
+    let body = &coverage.body;
+    assert_eq!(
+        (
+            &body["members"],
+            &body["with_device_bound_passkey"],
+            &body["with_synced_passkeys_only"],
+            &body["without_passkey"]
+        ),
+        (&json!(3), &json!(1), &json!(1), &json!(1))
+    );
+    let days = body["sign_ins"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    assert_eq!(days[29]["day"], "2026-01-02");
+    assert_eq!(days[28]["day"], "2026-01-01");
+    // Acme's sign-ins only: Carl yesterday, Ada today (Bob is Globex's).
+    assert_eq!(
+        (&days[28]["password"], &days[29]["password"]),
+        (&json!(1), &json!(1))
+    );
+    assert_eq!(days[0]["day"], "2025-12-04");
+}
+
+/// Every operation under the OpenAPI tag `admin`, called as a member and
+/// as another org's admin: refused (403), or — for what acts on one's own
+/// org — never touching Acme. Nothing of Acme changes either way.
+#[tokio::test]
+async fn every_admin_operation_refuses_members_and_other_orgs_admins() {
+    let app = two_orgs().await;
+    let carl_id = id_of(&app, "carl@example.com").await;
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    let bob = app.login_ok("bob@example.com", "globex").await;
+    let spec = app
+        .send(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .body;
+    let before = roles(&app).await;
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !op["tags"]
+                .as_array()
+                .is_some_and(|t| t.contains(&json!("admin")))
+            {
+                continue;
+            }
+            operations += 1;
+            let url = format!("/api{}", path.replace("{id}", &carl_id));
+            let body = match op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+            {
+                None => None,
+                Some("#/components/schemas/RoleChange") => Some(json!({ "role": "owner" })),
+                Some("#/components/schemas/Invitation") => Some(
+                    json!({ "email": "eve@example.com", "display_name": "Eve", "role": "owner" }),
+                ),
+                Some(other) => panic!("{method} {path}: give this test a body for {other}"),
+            };
+            let method: Method = method.to_uppercase().parse().unwrap();
+            let as_member = app
+                .send(method.clone(), &url, body.clone(), Some(&carl))
+                .await;
+            assert_eq!(
+                (as_member.status, &as_member.body["code"]),
+                (StatusCode::FORBIDDEN, &json!("forbidden")),
+                "{method} {path} as a member"
+            );
+            let as_outsider = app.send(method.clone(), &url, body, Some(&bob)).await;
+            if path.contains("{id}") {
+                assert_eq!(
+                    (as_outsider.status, &as_outsider.body["code"]),
+                    (StatusCode::FORBIDDEN, &json!("forbidden")),
+                    "{method} {path} as another org's admin"
+                );
+            } else {
+                let text = as_outsider.body.to_string();
+                assert!(
+                    !text.contains("acme") && !text.contains("carl@") && !text.contains("ada@"),
+                    "{method} {path} as another org's admin: {text}"
+                );
+            }
+        }
+    }
+    assert!(
+        operations >= 5,
+        "the admin operations are in the description"
+    );
+    let after: Vec<_> = roles(&app)
+        .await
+        .into_iter()
+        .filter(|(email, _)| email != "eve@example.com")
+        .collect();
+    assert_eq!(after, before, "nothing of Acme changed");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM accounts a JOIN orgs o ON o.id = a.org_id \
+                   WHERE a.email = 'eve@example.com' AND o.short_name = 'acme'"
+        )
+        .await,
+        0
+    );
+}
