@@ -125,6 +125,45 @@ pub struct DaySignIns {
     /// A password, with or without a second factor.
     pub password: i64,
     pub sso: i64,
-    /// Recovery codes and enrollment links.
+    /// Recovery codes.
     pub other: i64,
+}
+
+/// One line of the org's security log, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecurityLogEntry {
+    /// Unix seconds.
+    pub at: i64,
+    /// The stored event name (`sign_in.passkey`, `admin.role_changed`…).
+    pub event: String,
+    /// What happened, in words ("Signed in with a passkey").
+    pub words: String,
+    /// `success` or `failure`.
+    pub outcome: String,
+    /// Why it failed (`wrong_password`, `locked_out`…), for failures.
+    pub cause: Option<String>,
+    /// The member it concerns, if known and still a member.
+    pub member_email: Option<String>,
+    /// The administrator who did it, when not the member themselves.
+    pub actor_email: Option<String>,
+    /// The client's address.
+    pub client_addr: Option<String>,
+    /// The browser and system, in words from the user-agent parser's own
+    /// list (never the client's text).
+    pub browser: String,
+}
+
+/// `GET /api/admin/security-log`: a page of the org's security log,
+/// newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecurityLogPage {
+    pub entries: Vec<SecurityLogEntry>,
+    /// Entries matching the filters, on every page.
+    pub total: i64,
+    /// This page's number, from 1.
+    pub page: i64,
+    /// Entries per page.
+    pub page_size: i64,
 }

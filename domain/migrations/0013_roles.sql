@@ -5,9 +5,12 @@
 ALTER TABLE accounts ADD COLUMN role TEXT NOT NULL DEFAULT 'member'
     CHECK (role IN ('member', 'admin', 'owner'));
 
--- The admin console's members page: an org's accounts by email, paged.
-CREATE INDEX accounts_org_email ON accounts(org_id, email);
+-- The admin console's members page reads an org's accounts by email
+-- through the UNIQUE (org_id, email) index accounts already has.
 
 -- Who did it, when that is not the account the entry concerns: the admin
 -- who removed a member or changed their role.
 ALTER TABLE audit_events ADD COLUMN actor_id TEXT;
+
+-- The org's security log, newest first.
+CREATE INDEX audit_events_org ON audit_events(org_id, at);

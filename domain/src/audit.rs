@@ -66,6 +66,83 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every event, for lookups by name.
+    pub const ALL: &'static [Event] = &[
+        Event::PasswordSignIn,
+        Event::TotpSignIn,
+        Event::PasskeySignIn,
+        Event::PasskeyAdded,
+        Event::PasskeyDeleted,
+        Event::PasskeyRenamed,
+        Event::ReauthLinkSent,
+        Event::MailboxCodeSent,
+        Event::SignedOut,
+        Event::Reauthenticated,
+        Event::ReauthDenied,
+        Event::TotpEnabled,
+        Event::TotpDisabled,
+        Event::PasswordChanged,
+        Event::PasswordRemoved,
+        Event::PasswordResetRequested,
+        Event::PasswordReset,
+        Event::RecoveryCodesIssued,
+        Event::RecoveryCodeSignIn,
+        Event::EnrollmentLinkIssued,
+        Event::EnrollmentLinkUsed,
+        Event::SessionEnded,
+        Event::OtherSessionsEnded,
+        Event::SsoSignIn,
+        Event::SsoReauthenticated,
+        Event::SsoLinked,
+        Event::SsoAccountCreated,
+        Event::MemberInvited,
+        Event::MemberRemoved,
+        Event::RoleChanged,
+    ];
+
+    /// The event stored as `name`, if any.
+    pub fn parse(name: &str) -> Option<Event> {
+        Event::ALL.iter().copied().find(|e| e.as_str() == name)
+    }
+
+    /// What happened, in words, for people reading the trail.
+    pub fn words(self) -> &'static str {
+        match self {
+            Event::PasswordSignIn => "Signed in with a password",
+            Event::TotpSignIn => "Entered the authenticator code to sign in",
+            Event::PasskeySignIn => "Signed in with a passkey",
+            Event::PasskeyAdded => "Added a passkey",
+            Event::PasskeyDeleted => "Deleted a passkey",
+            Event::PasskeyRenamed => "Renamed a passkey",
+            Event::ReauthLinkSent => "Asked for a confirmation link by email",
+            Event::MailboxCodeSent => {
+                "Asked for a code by email to set up two-factor authentication"
+            }
+            Event::SignedOut => "Signed out",
+            Event::Reauthenticated => "Confirmed it was them",
+            Event::ReauthDenied => "Said a confirmation request was not them",
+            Event::TotpEnabled => "Turned on two-factor authentication",
+            Event::TotpDisabled => "Turned off two-factor authentication",
+            Event::PasswordChanged => "Changed the password",
+            Event::PasswordRemoved => "Removed the password",
+            Event::PasswordResetRequested => "Asked to reset the password",
+            Event::PasswordReset => "Reset the password through an emailed link",
+            Event::RecoveryCodesIssued => "Made new recovery codes",
+            Event::RecoveryCodeSignIn => "Signed in with a recovery code",
+            Event::EnrollmentLinkIssued => "Was given an enrollment link",
+            Event::EnrollmentLinkUsed => "Used an enrollment link",
+            Event::SessionEnded => "Signed out a session",
+            Event::OtherSessionsEnded => "Signed out every other session",
+            Event::SsoSignIn => "Signed in through single sign-on",
+            Event::SsoReauthenticated => "Confirmed it was them through single sign-on",
+            Event::SsoLinked => "Was linked to the identity provider",
+            Event::SsoAccountCreated => "Got an account at the first single sign-on",
+            Event::MemberInvited => "Was invited by an administrator",
+            Event::MemberRemoved => "Was removed by an administrator",
+            Event::RoleChanged => "Had their role changed by an administrator",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Event::PasswordSignIn => "sign_in.password",
@@ -254,4 +331,18 @@ pub async fn audited<T>(
     };
     record(d, client, entry).await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_is_found_by_its_name() {
+        for event in Event::ALL {
+            assert_eq!(Event::parse(event.as_str()), Some(*event));
+            assert!(!event.words().is_empty());
+        }
+        assert_eq!(Event::parse("sign_in.nothing"), None);
+    }
 }

@@ -647,7 +647,9 @@ async fn account_command(
                     .ok_or_else(|| {
                         Error::BadRequest(format!("There is no account {email} in '{org}'."))
                     })?;
-            domain::store::members::set_role(db, &org.id, account.id.as_str(), &role, None).await?;
+            // The server's operator acts as an owner would, without a notice.
+            domain::store::members::set_role(db, &org.id, account.id.as_str(), &role, None, None)
+                .await?;
             println!("{} is now {role} of {}", account.email, org.short_name);
             return Ok(());
         }

@@ -4,9 +4,11 @@ use super::Admin;
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
 use crate::policy::OrgPolicy;
+use crate::store::accounts::Account;
 use crate::store::email_tokens::{self, NewToken, Purpose};
+use crate::store::orgs::Org;
 use crate::store::{accounts, members};
-use crate::types::AccountId;
+use crate::types::{AccountId, OrgShortName};
 use crate::{emails, Domain};
 use common::{AuthMethod, Invitation, Member, MemberPage, Role};
 
@@ -16,13 +18,36 @@ fn not_a_member() -> Error {
     Error::Forbidden("This account is not a member of your organization.")
 }
 
+/// The longest search of the members list (characters).
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// Invitations mailed to one address of one org: 3 a day.
+const INVITATIONS_PER_ADDRESS: crate::limits::Limit = crate::limits::Limit {
+    name: "invitation",
+    max: 3,
+    window_secs: 24 * 60 * 60,
+};
+
 /// How long an invitation's enrollment link works: 7 days.
 pub const INVITATION_DAYS: i64 = 7;
 
 /// A page (from 1) of the admin's org's members whose email or name
-/// contains `search`, by email ([`members::PAGE_SIZE`] a page).
+/// contains `search`, by email ([`members::PAGE_SIZE`] a page). Case is
+/// folded for ASCII letters on SQLite and for all letters on PostgreSQL
+/// (SQLite's `LOWER` knows ASCII only); emails match in their stored,
+/// canonical form (an IDNA domain as `xn--…`).
+///
+/// Errors: [`Error::BadRequest`] (a search over [`MAX_SEARCH_CHARS`], a
+/// page below 1).
 pub async fn list(d: &Domain, admin: &Admin, search: &str, page: i64) -> Result<MemberPage> {
-    let page = page.max(1);
+    if search.chars().count() > MAX_SEARCH_CHARS {
+        return Err(Error::BadRequest(format!(
+            "Search for at most {MAX_SEARCH_CHARS} characters."
+        )));
+    }
+    if page < 1 {
+        return Err(Error::BadRequest("Pages are numbered from 1.".into()));
+    }
     let (rows, total) = members::page(&d.db, &admin.session().org_id, search, page).await?;
     let members = rows
         .into_iter()
@@ -49,12 +74,26 @@ pub async fn list(d: &Domain, admin: &Admin, search: &str, page: i64) -> Result<
     })
 }
 
+/// The org's account `id`, with the org, as the admin may see it.
+///
+/// Errors: [`Error::Forbidden`] for another org's account or none (the
+/// same answer).
+async fn member(d: &Domain, admin: &Admin, id: &str) -> Result<(Account, Org)> {
+    match accounts::find_by_id(&d.db, &AccountId::from_text(id)).await? {
+        Some((account, org)) if org.id == admin.session().org_id => Ok((account, org)),
+        _ => Err(not_a_member()),
+    }
+}
+
 /// Gives the org's member `id` the role `role`; the member is told by
-/// email. Audited as `admin.role_changed` against the member, naming the
-/// admin.
+/// email (unless the role was theirs already: then nothing happens).
+/// Audited as `admin.role_changed` against the member, naming the admin.
+/// The owner rules are decided in the change's transaction
+/// ([`members::set_role`]).
 ///
 /// Errors: [`Error::Forbidden`] (not a member of the admin's org, or an
-/// owner's role, or the owner role, changed by a non-owner), [`Error::Conflict`] (the org's last owner).
+/// owner's role, or the owner role, changed by a non-owner),
+/// [`Error::Conflict`] (the org's last owner).
 pub async fn set_role(
     d: &Domain,
     client: &Client,
@@ -62,19 +101,10 @@ pub async fn set_role(
     id: &str,
     role: Role,
 ) -> Result<()> {
-    let org_id = &admin.session().org_id;
     let who = Who::admin_on(admin.session(), None);
     let change = async {
-        let current = members::role_of(&d.db, org_id, id)
-            .await?
-            .ok_or_else(not_a_member)?;
-        who.set_account(&AccountId::from_text(id));
-        if current == Role::Owner.as_str() || role == Role::Owner {
-            admin.require_owner()?;
-        }
-        let (account, org) = accounts::find_by_id(&d.db, &AccountId::from_text(id))
-            .await?
-            .ok_or(Error::NotFound)?;
+        let (account, org) = member(d, admin, id).await?;
+        who.set_account(&account.id);
         let notice = d.outgoing(emails::role_changed(
             &account.email,
             &org.name,
@@ -82,10 +112,14 @@ pub async fn set_role(
             d.clock.now(),
             &d.web.origin,
         ));
-        members::set_role(&d.db, org_id, id, role.as_str(), Some(&notice)).await?;
-        d.mailer.queued();
-        tracing::info!(admin = %admin.session().account_id, member = id, role = role.as_str(),
-            "role changed");
+        let actor = Some(&admin.session().account_id);
+        let done =
+            members::set_role(&d.db, &org.id, id, role.as_str(), actor, Some(&notice)).await?;
+        if done == members::RoleChanged::Changed {
+            d.mailer.queued();
+            tracing::info!(admin = %admin.session().account_id, member = id,
+                role = role.as_str(), "role changed");
+        }
         Ok(())
     };
     audit::audited(d, client, Event::RoleChanged, &who, change).await
@@ -97,33 +131,30 @@ pub async fn set_role(
 /// own account here. Audited as `admin.member_removed` against the
 /// member, naming the admin.
 ///
+/// In an org whose identity provider creates accounts at first sign-in
+/// (just-in-time domains), a removed person who can still sign in at the
+/// provider gets a new account: offboarding happens at the provider.
+///
 /// Errors: [`Error::Forbidden`] (not a member of the admin's org, or an
-/// owner removed by a non-owner), [`Error::Conflict`] (oneself, or the org's last owner).
+/// owner removed by a non-owner), [`Error::Conflict`] (oneself, or the
+/// org's last owner).
 pub async fn remove(d: &Domain, client: &Client, admin: &Admin, id: &str) -> Result<()> {
-    let org_id = &admin.session().org_id;
     let who = Who::admin_on(admin.session(), None);
     let change = async {
-        let current = members::role_of(&d.db, org_id, id)
-            .await?
-            .ok_or_else(not_a_member)?;
-        who.set_account(&AccountId::from_text(id));
-        if id == admin.session().account_id.as_str() {
+        let (account, org) = member(d, admin, id).await?;
+        who.set_account(&account.id);
+        if account.id == admin.session().account_id {
             return Err(Error::Conflict(
                 "You cannot remove your own account: ask another administrator.".into(),
             ));
         }
-        if current == Role::Owner.as_str() {
-            admin.require_owner()?;
-        }
-        let (account, org) = accounts::find_by_id(&d.db, &AccountId::from_text(id))
-            .await?
-            .ok_or(Error::NotFound)?;
         let notice = d.outgoing(emails::member_removed(
             &account.email,
             &org.name,
             d.clock.now(),
         ));
-        members::remove(&d.db, org_id, id, &notice).await?;
+        let actor = Some(&admin.session().account_id);
+        members::remove(&d.db, &org.id, id, actor, &notice).await?;
         d.mailer.queued();
         tracing::info!(admin = %admin.session().account_id, member = id, "member removed");
         Ok(())
@@ -155,21 +186,34 @@ pub async fn invite(
         if role == Role::Owner {
             admin.require_owner()?;
         }
+        // Mail to an address the admin chooses: limited like every mail
+        // that reaches outsiders, per client and per address.
+        crate::limits::email(d, client).await?;
         let (_, org) = accounts::find_by_id(&d.db, &session.account_id)
             .await?
             .ok_or(Error::Unauthenticated)?;
         OrgPolicy::of(Some(&org)).allows(AuthMethod::EnrollmentLink)?;
         let email = crate::types::Email::parse(&invitation.email)?;
+        let key = crate::store::lockout::subject(&email, &OrgShortName::canonical(&org.short_name));
+        crate::limits::hit(&d.db, &d.clock, INVITATIONS_PER_ADDRESS, Some(&key)).await?;
         let account = match accounts::find_in_org(&d.db, email.as_str(), &org.short_name).await? {
-            Some((existing, _)) => {
-                let never_set_up = existing.password_hash.is_none()
-                    && crate::store::passkeys::count_for_account(&d.db, &existing.id).await? == 0;
-                if !never_set_up {
-                    return Err(Error::Conflict(
-                        "This person is already a member and can sign in.".into(),
-                    ));
+            // Invited before and never set up: a new link, and nothing
+            // else changes (its role changes on the members page, under
+            // the rules there).
+            Some((existing, _)) if members::never_set_up(&d.db, &existing.id).await? => {
+                if existing.role != role.as_str() {
+                    return Err(Error::Conflict(format!(
+                        "This person is already invited, as {}: change the role on the members \
+                         page.",
+                        existing.role
+                    )));
                 }
                 existing
+            }
+            Some(_) => {
+                return Err(Error::Conflict(
+                    "This person is already a member and can sign in.".into(),
+                ))
             }
             None => {
                 let new = accounts::NewAccount {
@@ -178,13 +222,12 @@ pub async fn invite(
                     display_name: invitation.display_name.clone(),
                     password: None,
                 };
-                accounts::create(&d.db, &d.clock, &d.passwords, new)
-                    .await?
-                    .0
+                let (created, _) = accounts::create(&d.db, &d.clock, &d.passwords, new).await?;
+                members::set_initial_role(&d.db, &created.id, role.as_str()).await?;
+                created
             }
         };
         who.set_account(&account.id);
-        members::set_initial_role(&d.db, &account.id, role.as_str()).await?;
         let new = NewToken {
             purpose: Purpose::Enrollment,
             account_id: &account.id,

@@ -4,12 +4,15 @@
 //! [`Admin`], which only [`Admin::check`] makes — from a fresh session
 //! (re-authenticated within the window, OWASP ASVS 3.7.1) whose account
 //! is an `admin` or `owner` of its org. Every operation then acts inside
-//! that org only: a member of another org is "not found". Making,
-//! unmaking or removing an owner needs an owner, and an org that has an
-//! owner always keeps one.
+//! that org only: another org's account answers as no account at all
+//! (403 `forbidden`). Making, unmaking or removing an owner needs an
+//! owner, and an org that has an owner always keeps one — both decided in
+//! the change's transaction, under the org's lock
+//! ([`crate::store::members`]).
 
 pub mod coverage;
 pub mod members;
+pub mod security_log;
 
 use crate::error::{Error, Result};
 use crate::sessions::Fresh;
@@ -29,6 +32,10 @@ impl Admin {
     /// Errors: [`Error::Forbidden`] (a member).
     pub fn check(session: Fresh) -> Result<Self> {
         let role = Self::role_of(&session)?;
+        if session.is_enrolment() {
+            // A session opened by a link or a recovery code can only enrol.
+            return Err(Error::Forbidden("Finish setting up your sign-in first."));
+        }
         Ok(Admin { session, role })
     }
 

@@ -92,22 +92,15 @@ pub async fn page(
     Ok((rows, total))
 }
 
-/// The member's role, if `account_id` is an account of `org_id`.
-pub async fn role_of(db: &Db, org_id: &OrgId, account_id: &str) -> Result<Option<String>> {
-    Ok(with_reader!(db, pool => sqlx::query_scalar::<_, String>(
-            "SELECT role FROM accounts WHERE id = $1 AND org_id = $2",
-        )
-        .bind(account_id)
-        .bind(org_id)
-        .fetch_optional(pool)
-        .await)?)
-}
-
-/// Locks the org's owners (PostgreSQL: their rows; SQLite: the writer is
-/// held) so that two changes cannot each remove a different last owner.
-const LOCK_OWNERS: &str = "UPDATE accounts SET role = role WHERE org_id = $1 AND role = 'owner'";
+/// Locks the org (its row) for the rest of the transaction: role changes
+/// and removals in one org then run one at a time (on SQLite the writer
+/// already does that), so the owner rules below are decided on what the
+/// change will really find — also in an org without owners.
+const LOCK_ORG: &str = "UPDATE orgs SET id = id WHERE id = $1";
 
 const OWNERS: &str = "SELECT COUNT(*) FROM accounts WHERE org_id = $1 AND role = 'owner'";
+
+const ROLE: &str = "SELECT role FROM accounts WHERE id = $1 AND org_id = $2";
 
 /// The refusal when a change would leave an org that has owners without one.
 fn last_owner() -> Error {
@@ -116,32 +109,81 @@ fn last_owner() -> Error {
     )
 }
 
+/// The refusal when a non-owner touches an owner or the owner role.
+fn owners_only() -> Error {
+    Error::Forbidden("Only an owner can make, unmake or remove owners.")
+}
+
+/// The refusal for an id that is not one of the org's accounts (another
+/// org's or none: the same answer).
+fn not_a_member() -> Error {
+    Error::Forbidden("This account is not a member of your organization.")
+}
+
+/// What a role change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleChanged {
+    /// The account had that role already: nothing was written or mailed.
+    Unchanged,
+    /// The role was replaced and `mail` queued.
+    Changed,
+}
+
 /// Gives the org's account `account_id` the role `role` (the stored form)
-/// and queues `mail` (its notice, if any), in one transaction: `NotFound`
-/// if the account is not the org's, [`Error::Conflict`] if the org's last
-/// owner would stop being one.
+/// and queues `mail` (its notice, if any), in one transaction under the
+/// org's lock. The rules, decided inside it: only an owner makes, unmakes
+/// or removes an owner — `actor`, the acting account, read under the lock
+/// (a demotion committed meanwhile counts); `None` is the server's
+/// operator on the command line — and an org that had an owner keeps one.
+///
+/// Errors: [`Error::Forbidden`] (not the org's account, or the owner rule),
+/// [`Error::Conflict`] (the last owner).
 pub async fn set_role(
     db: &Db,
     org_id: &OrgId,
     account_id: &str,
     role: &str,
+    actor: Option<&AccountId>,
     mail: Option<&Outgoing>,
-) -> Result<()> {
+) -> Result<RoleChanged> {
     let done = with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
-        sqlx::query(LOCK_OWNERS).bind(org_id).execute(&mut *tx).await?;
-        let changed = sqlx::query("UPDATE accounts SET role = $3 WHERE id = $1 AND org_id = $2")
+        sqlx::query(LOCK_ORG).bind(org_id).execute(&mut *tx).await?;
+        let current = sqlx::query_scalar::<_, String>(ROLE)
+            .bind(account_id)
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(current) = current else {
+            return Ok(Err(not_a_member()));
+        };
+        if current == role {
+            return Ok(Ok(RoleChanged::Unchanged));
+        }
+        let actor_owns = match actor {
+            None => true,
+            Some(actor) => {
+                sqlx::query_scalar::<_, String>(ROLE)
+                    .bind(actor)
+                    .bind(org_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .as_deref()
+                    == Some("owner")
+            }
+        };
+        if (current == "owner" || role == "owner") && !actor_owns {
+            return Ok(Err(owners_only()));
+        }
+        let owners_before = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
+        sqlx::query("UPDATE accounts SET role = $3 WHERE id = $1 AND org_id = $2")
             .bind(account_id)
             .bind(org_id)
             .bind(role)
             .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed != 1 {
-            return Ok(Err(Error::NotFound));
-        }
+            .await?;
         let owners = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
-        if owners == 0 {
+        if owners_before > 0 && owners == 0 {
             // Rolled back as the transaction drops.
             return Ok(Err(last_owner()));
         }
@@ -149,7 +191,7 @@ pub async fn set_role(
             queue_mail!(&mut *tx, mail)?;
         }
         tx.commit().await?;
-        Ok(Ok(()))
+        Ok(Ok(RoleChanged::Changed))
     }
     .await)?;
     done
@@ -157,23 +199,50 @@ pub async fn set_role(
 
 /// Deletes the org's account `account_id` — its passkeys, sessions,
 /// links, recovery codes and identity-provider links go with it (foreign
-/// keys) — and queues `mail` (its notice), in one transaction. `NotFound`
-/// if the account is not the org's; [`Error::Conflict`] if it is the
-/// org's last owner.
-pub async fn remove(db: &Db, org_id: &OrgId, account_id: &str, mail: &Outgoing) -> Result<()> {
+/// keys) — and queues `mail` (its notice), in one transaction under the
+/// org's lock, with the owner rules of [`set_role`].
+///
+/// Errors: [`Error::Forbidden`] (not the org's account; an owner removed
+/// by a non-owner), [`Error::Conflict`] (the last owner).
+pub async fn remove(
+    db: &Db,
+    org_id: &OrgId,
+    account_id: &str,
+    actor: Option<&AccountId>,
+    mail: &Outgoing,
+) -> Result<()> {
     let done = with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
-        sqlx::query(LOCK_OWNERS).bind(org_id).execute(&mut *tx).await?;
+        sqlx::query(LOCK_ORG).bind(org_id).execute(&mut *tx).await?;
+        let current = sqlx::query_scalar::<_, String>(ROLE)
+            .bind(account_id)
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(current) = current else {
+            return Ok(Err(not_a_member()));
+        };
+        let actor_owns = match actor {
+            None => true,
+            Some(actor) => {
+                sqlx::query_scalar::<_, String>(ROLE)
+                    .bind(actor)
+                    .bind(org_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .as_deref()
+                    == Some("owner")
+            }
+        };
+        if current == "owner" && !actor_owns {
+            return Ok(Err(owners_only()));
+        }
         let owners_before = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
-        let removed = sqlx::query("DELETE FROM accounts WHERE id = $1 AND org_id = $2")
+        sqlx::query("DELETE FROM accounts WHERE id = $1 AND org_id = $2")
             .bind(account_id)
             .bind(org_id)
             .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if removed != 1 {
-            return Ok(Err(Error::NotFound));
-        }
+            .await?;
         let owners = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
         if owners_before > 0 && owners == 0 {
             return Ok(Err(last_owner()));
@@ -184,6 +253,28 @@ pub async fn remove(db: &Db, org_id: &OrgId, account_id: &str, mail: &Outgoing) 
     }
     .await)?;
     done
+}
+
+/// Whether the account has never been able to sign in: no password, no
+/// passkey, no identity-provider link, no recovery code, and no
+/// successful sign-in in the trail — an invitation not yet taken up,
+/// which a new invitation may replace.
+pub async fn never_set_up(db: &Db, account_id: &AccountId) -> Result<bool> {
+    Ok(
+        with_reader!(db, pool => sqlx::query_scalar::<_, bool>(&format!(
+            "SELECT a.password_hash = '' \
+                AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id) \
+                AND NOT EXISTS (SELECT 1 FROM sso_identities i WHERE i.account_id = a.id) \
+                AND NOT EXISTS (SELECT 1 FROM recovery_codes r WHERE r.account_id = a.id) \
+                AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.account_id = a.id \
+                                AND e.outcome = 'success' AND e.event IN {SIGN_INS}) \
+             FROM accounts a WHERE a.id = $1"
+        ))
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await)?
+        .unwrap_or(false),
+    )
 }
 
 /// The org's members by passkey coverage: (members, with a device-bound
@@ -226,8 +317,9 @@ pub async fn sign_ins_by_day(
     )
 }
 
-/// Sets the role of a new account (the command line's `--role`, an
-/// invitation's role).
+/// Sets the role of an account just created (the command line's
+/// `--role`, an invitation's role): never for an existing account, whose
+/// role changes through [`set_role`] and its rules.
 pub async fn set_initial_role(db: &Db, account_id: &AccountId, role: &str) -> Result<()> {
     with_pool!(db, pool => sqlx::query("UPDATE accounts SET role = $2 WHERE id = $1")
         .bind(account_id)

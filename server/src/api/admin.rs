@@ -9,9 +9,10 @@ use crate::json::Json;
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::http::StatusCode;
-use common::{ApiError, Coverage, Invitation, Member, MemberPage, RoleChange};
-use domain::admin::{coverage, members};
+use common::{ApiError, Coverage, Invitation, Member, MemberPage, RoleChange, SecurityLogPage};
+use domain::admin::{coverage, members, security_log};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -22,6 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(remove_member))
         .routes(routes!(invite))
         .routes(routes!(passkey_coverage))
+        .routes(routes!(security_log))
+        .routes(routes!(security_log_export))
 }
 
 /// `GET /api/admin/members[?q=…&page=N]`.
@@ -29,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct MemberSearch {
     /// Matches emails and names containing it, in any case.
     #[serde(default)]
+    #[param(max_length = 100)]
     q: String,
     /// From 1; 50 members a page.
     #[serde(default = "first_page")]
@@ -107,4 +111,76 @@ async fn passkey_coverage(
     OrgAdmin(admin): OrgAdmin,
 ) -> Result<Json<Coverage>> {
     Ok(Json(coverage::of_org(&state, &admin).await?))
+}
+
+/// `GET /api/admin/security-log[?member=&event=&outcome=&from=&to=&page=]`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct LogFilter {
+    /// A member's account id.
+    #[serde(default)]
+    member: String,
+    /// A stored event name (`sign_in.passkey`, `admin.role_changed`…).
+    #[serde(default)]
+    event: String,
+    /// `success` or `failure`.
+    #[serde(default)]
+    outcome: String,
+    /// From this time (Unix seconds, inclusive).
+    from: Option<i64>,
+    /// Until this time (Unix seconds, inclusive).
+    to: Option<i64>,
+    /// From 1; 50 entries a page (ignored by the export).
+    #[serde(default = "first_page")]
+    #[param(minimum = 1)]
+    page: i64,
+}
+
+impl LogFilter {
+    fn filter(&self) -> domain::store::audit::Filter {
+        domain::store::audit::Filter {
+            member: self.member.clone(),
+            event: self.event.clone(),
+            outcome: self.outcome.clone(),
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/admin/security-log", tag = "admin",
+    params(LogFilter),
+    responses((status = 200, description = "A page of the org's audit trail in words, newest first", body = SecurityLogPage), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+async fn security_log(
+    State(state): State<AppState>,
+    OrgAdmin(admin): OrgAdmin,
+    filter: std::result::Result<Query<LogFilter>, QueryRejection>,
+) -> Result<Json<SecurityLogPage>> {
+    let Query(filter) = filter.map_err(|e| Error::bad_request(e.body_text()))?;
+    Ok(Json(
+        security_log::page(&state, &admin, filter.filter(), filter.page).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/admin/security-log/export", tag = "admin",
+    params(LogFilter),
+    responses((status = 200, description = "The newest 10,000 matching entries as CSV, a header line first", content_type = "text/csv", body = String), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+async fn security_log_export(
+    State(state): State<AppState>,
+    OrgAdmin(admin): OrgAdmin,
+    filter: std::result::Result<Query<LogFilter>, QueryRejection>,
+) -> Result<impl axum::response::IntoResponse> {
+    let Query(filter) = filter.map_err(|e| Error::bad_request(e.body_text()))?;
+    let csv = security_log::export(&state, &admin, filter.filter()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"security-log.csv\"",
+            ),
+        ],
+        csv,
+    ))
 }

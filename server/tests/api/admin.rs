@@ -442,16 +442,17 @@ async fn every_admin_operation_refuses_members_and_other_orgs_admins() {
             }
             operations += 1;
             let url = format!("/api{}", path.replace("{id}", &carl_id));
-            let body = match op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-                .as_str()
-            {
-                None => None,
-                Some("#/components/schemas/RoleChange") => Some(json!({ "role": "owner" })),
-                Some("#/components/schemas/Invitation") => Some(
-                    json!({ "email": "eve@example.com", "display_name": "Eve", "role": "owner" }),
-                ),
-                Some(other) => panic!("{method} {path}: give this test a body for {other}"),
-            };
+            let body =
+                match op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str() {
+                    None => None,
+                    // Roles an admin may give: what refuses them here is the
+                    // org they are in, not the owner rule.
+                    Some("#/components/schemas/RoleChange") => Some(json!({ "role": "member" })),
+                    Some("#/components/schemas/Invitation") => {
+                        Some(json!({ "email": "eve@example.com", "display_name": "Eve" }))
+                    }
+                    Some(other) => panic!("{method} {path}: give this test a body for {other}"),
+                };
             let method: Method = method.to_uppercase().parse().unwrap();
             let as_member = app
                 .send(method.clone(), &url, body.clone(), Some(&carl))
@@ -494,5 +495,245 @@ async fn every_admin_operation_refuses_members_and_other_orgs_admins() {
         )
         .await,
         0
+    );
+}
+
+#[tokio::test]
+async fn the_security_log_shows_the_orgs_trail_in_words_filtered_and_exported() {
+    let app = two_orgs().await;
+    let carl_id = id_of(&app, "carl@example.com").await;
+    app.login_ok("carl@example.com", "acme").await;
+    app.clock.advance(60);
+    let wrong = app
+        .login("carl@example.com", "acme", "not the password")
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    app.login_ok("bob@example.com", "globex").await;
+    app.clock.advance(60);
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    // Entries of one second have no order among themselves.
+    app.clock.advance(1);
+    let path = format!("/api/admin/members/{carl_id}/role");
+    let promoted = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(json!({ "role": "admin" })),
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::NO_CONTENT);
+    let log = |query: String| {
+        let (ada, app) = (ada.clone(), &app);
+        async move {
+            app.send(
+                Method::GET,
+                &format!("/api/admin/security-log{query}"),
+                None,
+                Some(&ada),
+            )
+            .await
+        }
+    };
+
+    let all = log(String::new()).await;
+    assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
+    let entries = all.body["entries"].as_array().unwrap();
+    assert_eq!(
+        all.body["total"], 4,
+        "Acme's four, not Globex's: {entries:#?}"
+    );
+    let newest = &entries[0];
+    assert_eq!(newest["event"], "admin.role_changed");
+    assert_eq!(
+        newest["words"],
+        "Had their role changed by an administrator"
+    );
+    assert_eq!(newest["member_email"], "carl@example.com");
+    assert_eq!(newest["actor_email"], "ada@example.com");
+    assert!(
+        !all.body.to_string().contains("latchkey-tests"),
+        "no raw user agent"
+    );
+
+    let failures = log("?outcome=failure".into()).await;
+    assert_eq!(failures.body["total"], 1);
+    assert_eq!(failures.body["entries"][0]["cause"], "wrong_password");
+    assert_eq!(
+        failures.body["entries"][0]["member_email"],
+        "carl@example.com"
+    );
+    let carls = log(format!("?member={carl_id}&event=sign_in.password")).await;
+    assert_eq!(carls.body["total"], 2);
+    let early = log(format!("?to={}", START + 60)).await;
+    assert_eq!(early.body["total"], 2, "Carl's two attempts");
+    assert_eq!(
+        log("?event=sign_in.magic".into()).await.body["code"],
+        "bad_request"
+    );
+    assert_eq!(
+        log(format!("?from={}&to={}", START + 1, START)).await.body["code"],
+        "bad_request"
+    );
+
+    // The export: the same entries as CSV, a header first.
+    let csv = app
+        .send(
+            Method::GET,
+            "/api/admin/security-log/export?outcome=success",
+            None,
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let content_type = csv.headers["content-type"].to_str().unwrap();
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let text = csv.body.as_str().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "time,event,what,outcome,cause,member,by,address,browser"
+    );
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    assert!(lines[1].starts_with("2026-01-01T00:02:01Z,admin.role_changed,"));
+    assert!(lines[1].contains(",carl@example.com,ada@example.com,"));
+}
+
+#[tokio::test]
+async fn an_org_without_an_owner_still_changes_roles() {
+    // Globex has an admin and no owner (made before roles, say).
+    let app = two_orgs().await;
+    app.create_account("globex", "dave@example.com").await;
+    let dave = id_of(&app, "dave@example.com").await;
+    let bob = app.login_ok("bob@example.com", "globex").await;
+    let path = format!("/api/admin/members/{dave}/role");
+    let promoted = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(json!({ "role": "admin" })),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(
+        promoted.status,
+        StatusCode::NO_CONTENT,
+        "{:?}",
+        promoted.body
+    );
+    // The same role again changes nothing and mails nothing.
+    let again = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(json!({ "role": "admin" })),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let notices = app
+        .mail(1)
+        .await
+        .iter()
+        .filter(|m| m.contains("Your role in your organization changed"))
+        .count();
+    assert_eq!(notices, 1);
+}
+
+#[tokio::test]
+async fn an_invitation_never_changes_an_existing_account() {
+    let app = two_orgs().await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let grace = app.login_ok("grace@example.com", "acme").await;
+    let invite = |who: &str, body: Value| {
+        let who = who.to_owned();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/admin/invitations",
+                Some(body),
+                Some(&who),
+            )
+            .await
+        }
+    };
+    // An owner invited, not yet set up: an admin's new invitation cannot
+    // make them a member.
+    let olga = json!({ "email": "olga@example.com", "display_name": "Olga", "role": "owner" });
+    assert_eq!(invite(&ada, olga).await.status, StatusCode::CREATED);
+    let demoting = json!({ "email": "olga@example.com", "display_name": "Olga" });
+    assert_eq!(invite(&grace, demoting).await.body["code"], "conflict");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM accounts WHERE email = 'olga@example.com' AND role = 'owner'"
+        )
+        .await,
+        1
+    );
+    // Someone linked to the identity provider can sign in: no link by mail.
+    let sam = json!({ "email": "sam@example.com", "display_name": "Sam" });
+    assert_eq!(
+        invite(&grace, sam.clone()).await.status,
+        StatusCode::CREATED
+    );
+    app.exec(
+        "INSERT INTO sso_identities (org_id, issuer, subject, account_id, created_at) \
+         SELECT org_id, 'https://idp.example', 'sub-sam', id, 0 FROM accounts \
+         WHERE email = 'sam@example.com'",
+    )
+    .await;
+    assert_eq!(invite(&grace, sam).await.body["code"], "conflict");
+    // Three invitations a day per address.
+    let dora = json!({ "email": "dora@example.com", "display_name": "Dora" });
+    for _ in 0..3 {
+        assert_eq!(
+            invite(&grace, dora.clone()).await.status,
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(invite(&grace, dora).await.body["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
+    let app = two_orgs().await;
+    app.exec("UPDATE accounts SET role = 'owner' WHERE email = 'carl@example.com'")
+        .await;
+    let (ada_id, carl_id) = (
+        id_of(&app, "ada@example.com").await,
+        id_of(&app, "carl@example.com").await,
+    );
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    let demote = |who: String, id: String| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::PUT,
+                &format!("/api/admin/members/{id}/role"),
+                Some(json!({ "role": "admin" })),
+                Some(&who),
+            )
+            .await
+            .status
+        }
+    };
+    let (a, b) = tokio::join!(demote(ada, carl_id), demote(carl, ada_id));
+    let mut outcomes = [a, b];
+    outcomes.sort();
+    // The second is refused as the last owner's demotion (409), or — when
+    // its session was read after the first committed — as a non-owner
+    // touching an owner (403).
+    assert_eq!(outcomes[0], StatusCode::NO_CONTENT, "{outcomes:?}");
+    assert!(
+        [StatusCode::FORBIDDEN, StatusCode::CONFLICT].contains(&outcomes[1]),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE role = 'owner'")
+            .await,
+        1
     );
 }

@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 46, "{operations:#?}");
+    assert_eq!(operations.len(), 48, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -53,6 +53,8 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "DELETE /admin/members/{id}",
         "POST /admin/invitations",
         "GET /admin/coverage",
+        "GET /admin/security-log",
+        "GET /admin/security-log/export",
     ] {
         assert!(
             operations.iter().any(|o| o == expected),
