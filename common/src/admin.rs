@@ -167,3 +167,44 @@ pub struct SecurityLogPage {
     /// Entries per page.
     pub page_size: i64,
 }
+
+/// `GET /api/admin/policy`: the org's sign-in policy; `PUT` (with
+/// `?preview=true` to see what it would do first) to change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrgPolicySettings {
+    /// Single sign-on is the only way in (needs the org's identity
+    /// provider, connected by the server's operator).
+    pub sso_required: bool,
+    /// Whether the org has an identity provider (read-only here).
+    #[serde(default)]
+    pub sso_available: bool,
+    /// Members need a second factor (a passkey, or a password with a code).
+    pub require_2fa: bool,
+    /// Failed password or code checks allowed per 15 minutes before a
+    /// lockout (1 to 1000).
+    pub lockout_attempts: i64,
+    /// How long a lockout lasts, seconds (60 to 30 days).
+    pub lockout_secs: i64,
+    /// The longest a session lasts, seconds (5 minutes to 400 days).
+    pub max_session_secs: i64,
+    /// A session unused this long ends, seconds (1 minute up to the
+    /// maximum duration).
+    pub idle_timeout_secs: i64,
+}
+
+/// What a policy change does (or, previewed, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyChange {
+    /// The settings after the change.
+    pub settings: OrgPolicySettings,
+    /// Live sessions that end with it: they no longer meet the policy
+    /// (signed in without single sign-on, or with a password alone) or
+    /// outlive its new limits.
+    pub sessions_ending: i64,
+    /// Whether the admin's own session is one of them.
+    pub ends_your_session: bool,
+    /// Whether the change was made (`false` for a preview).
+    pub applied: bool,
+}

@@ -23,7 +23,7 @@ pub use error::{ApiError, ErrorCode};
 pub use passkey::*;
 pub use recovery::*;
 pub use session::{
-    AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo, SessionList,
-    SessionRecord, TotpCode, TotpEnrolment, TotpSetup,
+    Activity, ActivityEntry, AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo,
+    SessionList, SessionRecord, TotpCode, TotpEnrolment, TotpSetup,
 };
 pub use sso::*;

@@ -204,6 +204,36 @@ pub struct SessionList {
     pub sessions: Vec<SessionRecord>,
 }
 
+/// One line of My Account's security activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityEntry {
+    /// Unix seconds.
+    pub at: i64,
+    /// The stored event name (`sign_in.passkey`, `passkey.added`…).
+    pub event: String,
+    /// What happened, in words ("Signed in with a passkey").
+    pub words: String,
+    /// `success` or `failure`.
+    pub outcome: String,
+    /// Why it failed (`wrong_password`…), for failures.
+    pub cause: Option<String>,
+    /// Whether an org administrator did it (a role change, say).
+    pub by_admin: bool,
+    pub client_addr: Option<String>,
+    /// The browser and system, in words from the user-agent parser's own
+    /// list (never the client's text).
+    pub browser: String,
+}
+
+/// `GET /api/account/activity`: the account's own audit events of the
+/// last 90 days, newest first (at most 500).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Activity {
+    pub entries: Vec<ActivityEntry>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,8 @@ pub enum Event {
     MemberRemoved,
     /// An org admin changed a member's role.
     RoleChanged,
+    /// An org admin changed the org's sign-in policy.
+    PolicyChanged,
 }
 
 impl Event {
@@ -98,6 +100,7 @@ impl Event {
         Event::MemberInvited,
         Event::MemberRemoved,
         Event::RoleChanged,
+        Event::PolicyChanged,
     ];
 
     /// The event stored as `name`, if any.
@@ -140,6 +143,7 @@ impl Event {
             Event::MemberInvited => "Was invited by an administrator",
             Event::MemberRemoved => "Was removed by an administrator",
             Event::RoleChanged => "Had their role changed by an administrator",
+            Event::PolicyChanged => "The organization's sign-in policy was changed",
         }
     }
 
@@ -175,6 +179,7 @@ impl Event {
             Event::MemberInvited => "admin.member_invited",
             Event::MemberRemoved => "admin.member_removed",
             Event::RoleChanged => "admin.role_changed",
+            Event::PolicyChanged => "admin.policy_changed",
         }
     }
 }

@@ -547,6 +547,7 @@ async fn org_command(db: &Db, clock: &Clock, cmd: OrgCommand) -> Result<()> {
                     require_2fa,
                     lockout_attempts,
                     lockout_secs,
+                    ..OrgUpdate::default()
                 },
             )
             .await?;

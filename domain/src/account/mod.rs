@@ -5,6 +5,7 @@
 //! skip the re-authentication window; every change is audited and
 //! notified by email.
 
+pub mod activity;
 pub mod passkeys;
 pub mod password;
 pub mod reauth;

@@ -12,6 +12,7 @@
 
 pub mod coverage;
 pub mod members;
+pub mod policy;
 pub mod security_log;
 
 use crate::error::{Error, Result};

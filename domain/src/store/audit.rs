@@ -130,3 +130,36 @@ pub async fn org_entries(
         .await)?;
     Ok((rows, total))
 }
+
+/// One entry of an account's own trail.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AccountEntry {
+    pub at: UnixTime,
+    pub event: String,
+    pub outcome: String,
+    pub cause: Option<String>,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    /// Set when an org admin acted (the entry concerns the account).
+    pub actor_id: Option<String>,
+}
+
+/// The account's entries since `since` (Unix seconds), newest first, at
+/// most `limit`.
+pub async fn account_entries(
+    db: &Db,
+    account_id: &str,
+    since: UnixTime,
+    limit: i64,
+) -> crate::error::Result<Vec<AccountEntry>> {
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, AccountEntry>(
+            "SELECT at, event, outcome, cause, client_addr, user_agent, actor_id \
+             FROM audit_events WHERE account_id = $1 AND at >= $2 \
+             ORDER BY at DESC, id LIMIT $3",
+        )
+        .bind(account_id)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}

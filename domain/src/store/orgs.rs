@@ -48,6 +48,10 @@ pub struct OrgUpdate {
     pub require_2fa: Option<bool>,
     pub lockout_attempts: Option<i64>,
     pub lockout_secs: Option<i64>,
+    /// Seconds.
+    pub max_session_secs: Option<i64>,
+    /// Seconds.
+    pub idle_timeout_secs: Option<i64>,
 }
 
 const COLUMNS: &str = "id, short_name, name, sso_required, require_2fa, max_session_secs, \
@@ -113,17 +117,26 @@ pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org>
     if let Some(secs) = change.lockout_secs {
         org.lockout_secs = secs;
     }
+    if let Some(secs) = change.max_session_secs {
+        org.max_session_secs = secs;
+    }
+    if let Some(secs) = change.idle_timeout_secs {
+        org.idle_timeout_secs = secs;
+    }
     with_pool!(db, pool => async {
         let mut tx = sqlx::Acquire::begin(pool).await?;
         sqlx::query(
             "UPDATE orgs SET name = $1, sso_required = $2, require_2fa = $3, \
-             lockout_attempts = $4, lockout_secs = $5 WHERE id = $6",
+             lockout_attempts = $4, lockout_secs = $5, max_session_secs = $6, \
+             idle_timeout_secs = $7 WHERE id = $8",
         )
         .bind(&org.name)
         .bind(org.sso_required)
         .bind(org.require_2fa)
         .bind(org.lockout_attempts)
         .bind(org.lockout_secs)
+        .bind(org.max_session_secs)
+        .bind(org.idle_timeout_secs)
         .bind(&org.id)
         .execute(&mut *tx)
         .await?;

@@ -282,6 +282,16 @@ pub async fn list_for_account(db: &Db, account_id: &AccountId) -> Result<Vec<Lis
         .await)?)
 }
 
+/// Every session row of the org's accounts, live or not (the caller
+/// applies the org's limits).
+pub async fn list_for_org(db: &Db, org_id: &OrgId) -> Result<Vec<Session>> {
+    let sql = format!("{SELECT_SESSION} WHERE a.org_id = $1");
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, Session>(&sql)
+        .bind(org_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
 /// Ends the account's session with the public id `id`; whether there was one.
 pub async fn delete_of_account(db: &Db, account_id: &AccountId, id: &str) -> Result<bool> {
     let deleted = with_pool!(db, pool => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id = $2")

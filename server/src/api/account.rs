@@ -1,15 +1,17 @@
 //! My Account → Password and Recovery codes. The rules are in
 //! `domain::account::password` and `domain::account::recovery_codes`.
 
-use crate::auth::{with_session_cookie, ClientInfo, FreshOrEnrolling, FreshSession};
+use crate::auth::{
+    with_session_cookie, ClientInfo, CurrentSession, FreshOrEnrolling, FreshSession,
+};
 use crate::error::Result;
 use crate::json::Json;
 use crate::state::AppState;
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use common::ApiError;
-use common::{NewPassword, RecoveryCodes, SessionInfo};
-use domain::account::{password, recovery_codes};
+use common::{Activity, NewPassword, RecoveryCodes, SessionInfo};
+use domain::account::{activity, password, recovery_codes};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(set_password, remove_password))
         .routes(routes!(new_recovery_codes))
+        .routes(routes!(activity))
 }
 
 #[utoipa::path(post, path = "/account/password", tag = "account",
@@ -78,4 +81,15 @@ async fn described(
         .await?
         .ok_or(domain::Error::Unauthenticated)?;
     Ok(now.info())
+}
+
+#[utoipa::path(get, path = "/account/activity", tag = "session",
+    responses((status = 200, description = "The account's own audit events of the last 90 days, in words, newest first", body = Activity), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `GET /api/account/activity`: My Account → Security activity.
+async fn activity(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<Activity>> {
+    Ok(Json(activity::list(&state, &session).await?))
 }

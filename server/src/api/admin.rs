@@ -11,8 +11,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::http::StatusCode;
-use common::{ApiError, Coverage, Invitation, Member, MemberPage, RoleChange, SecurityLogPage};
-use domain::admin::{coverage, members, security_log};
+use common::{
+    ApiError, Coverage, Invitation, Member, MemberPage, OrgPolicySettings, PolicyChange,
+    RoleChange, SecurityLogPage,
+};
+use domain::admin::{coverage, members, policy, security_log};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -23,12 +26,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(remove_member))
         .routes(routes!(invite))
         .routes(routes!(passkey_coverage))
+        .routes(routes!(get_policy, change_policy))
         .routes(routes!(security_log))
         .routes(routes!(security_log_export))
 }
 
 /// `GET /api/admin/members[?q=…&page=N]`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MemberSearch {
     /// Matches emails and names containing it, in any case.
     #[serde(default)]
@@ -113,8 +118,9 @@ async fn passkey_coverage(
     Ok(Json(coverage::of_org(&state, &admin).await?))
 }
 
-/// `GET /api/admin/security-log[?member=&event=&outcome=&from=&to=&page=]`.
+/// `GET /api/admin/security-log[/export][?member=&event=&outcome=&from=&to=]`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LogFilter {
     /// A member's account id.
     #[serde(default)]
@@ -129,7 +135,13 @@ struct LogFilter {
     from: Option<i64>,
     /// Until this time (Unix seconds, inclusive).
     to: Option<i64>,
-    /// From 1; 50 entries a page (ignored by the export).
+}
+
+/// `…&page=N` of the security log.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct LogPage {
+    /// From 1; 50 entries a page.
     #[serde(default = "first_page")]
     #[param(minimum = 1)]
     page: i64,
@@ -148,17 +160,19 @@ impl LogFilter {
 }
 
 #[utoipa::path(get, path = "/admin/security-log", tag = "admin",
-    params(LogFilter),
+    params(LogFilter, LogPage),
     responses((status = 200, description = "A page of the org's audit trail in words, newest first", body = SecurityLogPage), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
 )]
 async fn security_log(
     State(state): State<AppState>,
     OrgAdmin(admin): OrgAdmin,
     filter: std::result::Result<Query<LogFilter>, QueryRejection>,
+    page: std::result::Result<Query<LogPage>, QueryRejection>,
 ) -> Result<Json<SecurityLogPage>> {
     let Query(filter) = filter.map_err(|e| Error::bad_request(e.body_text()))?;
+    let Query(page) = page.map_err(|e| Error::bad_request(e.body_text()))?;
     Ok(Json(
-        security_log::page(&state, &admin, filter.filter(), filter.page).await?,
+        security_log::page(&state, &admin, filter.filter(), page.page).await?,
     ))
 }
 
@@ -182,5 +196,42 @@ async fn security_log_export(
             ),
         ],
         csv,
+    ))
+}
+
+#[utoipa::path(get, path = "/admin/policy", tag = "admin",
+    responses((status = 200, description = "The org's sign-in policy", body = OrgPolicySettings), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+async fn get_policy(
+    State(state): State<AppState>,
+    OrgAdmin(admin): OrgAdmin,
+) -> Result<Json<OrgPolicySettings>> {
+    Ok(Json(policy::get(&state, &admin).await?))
+}
+
+/// `PUT /api/admin/policy[?preview=true]`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PolicyPreview {
+    /// Only say what the change would do.
+    #[serde(default)]
+    preview: bool,
+}
+
+#[utoipa::path(put, path = "/admin/policy", tag = "admin",
+    params(PolicyPreview),
+    request_body = OrgPolicySettings,
+    responses((status = 200, description = "What the change does (or would do): the sessions it ends", body = PolicyChange), (status = "4XX", description = "Refused; `code` says why (`bad_request`: a setting out of bounds, or SSO required without a provider)", body = ApiError)),
+)]
+async fn change_policy(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+    options: std::result::Result<Query<PolicyPreview>, QueryRejection>,
+    Json(wanted): Json<OrgPolicySettings>,
+) -> Result<Json<PolicyChange>> {
+    let Query(options) = options.map_err(|e| Error::bad_request(e.body_text()))?;
+    Ok(Json(
+        policy::change(&state, &client, &admin, wanted, options.preview).await?,
     ))
 }

@@ -94,6 +94,7 @@ async fn rename(
 
 /// `DELETE /api/passkeys/{id}[?rely_on_recovery_codes=true]`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeleteOptions {
     /// The person confirmed that, after this deletion, the account's
     /// recovery codes may be its only way in (asked by a 409

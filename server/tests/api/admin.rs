@@ -451,6 +451,10 @@ async fn every_admin_operation_refuses_members_and_other_orgs_admins() {
                     Some("#/components/schemas/Invitation") => {
                         Some(json!({ "email": "eve@example.com", "display_name": "Eve" }))
                     }
+                    Some("#/components/schemas/OrgPolicySettings") => Some(json!({
+                        "sso_required": false, "require_2fa": true, "lockout_attempts": 3,
+                        "lockout_secs": 600, "max_session_secs": 3600, "idle_timeout_secs": 600
+                    })),
                     Some(other) => panic!("{method} {path}: give this test a body for {other}"),
                 };
             let method: Method = method.to_uppercase().parse().unwrap();
@@ -488,6 +492,15 @@ async fn every_admin_operation_refuses_members_and_other_orgs_admins() {
         .filter(|(email, _)| email != "eve@example.com")
         .collect();
     assert_eq!(after, before, "nothing of Acme changed");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM orgs WHERE short_name = 'acme' AND NOT require_2fa \
+                   AND lockout_attempts = 6"
+        )
+        .await,
+        1,
+        "Acme's policy neither"
+    );
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM accounts a JOIN orgs o ON o.id = a.org_id \
@@ -734,6 +747,81 @@ async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM accounts WHERE role = 'owner'")
             .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_policy_change_says_what_it_ends_before_it_is_made() {
+    let app = two_orgs().await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    app.login_ok("bob@example.com", "globex").await;
+    let current = app
+        .send(Method::GET, "/api/admin/policy", None, Some(&ada))
+        .await;
+    assert_eq!(current.status, StatusCode::OK);
+    assert_eq!(
+        current.body,
+        json!({
+            "sso_required": false, "sso_available": false, "require_2fa": false,
+            "lockout_attempts": 6, "lockout_secs": 900,
+            "max_session_secs": 5_184_000, "idle_timeout_secs": 604_800
+        })
+    );
+    let mut wanted = current.body.clone();
+    wanted["require_2fa"] = json!(true);
+    let put = |query: &'static str, body: Value| {
+        let (ada, app) = (ada.clone(), &app);
+        async move {
+            app.send(
+                Method::PUT,
+                &format!("/api/admin/policy{query}"),
+                Some(body),
+                Some(&ada),
+            )
+            .await
+        }
+    };
+    // Previewed: Ada's and Carl's password sessions would end (not Bob's,
+    // in Globex); nothing changes yet.
+    let preview = put("?preview=true", wanted.clone()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{:?}", preview.body);
+    assert_eq!(preview.body["sessions_ending"], 2);
+    assert_eq!(preview.body["ends_your_session"], true);
+    assert_eq!(preview.body["applied"], false);
+    let unchanged = app
+        .send(Method::GET, "/api/sessions", None, Some(&carl))
+        .await;
+    assert_eq!(unchanged.status, StatusCode::OK);
+
+    // Out of bounds, or SSO without a provider: refused, nothing changed.
+    for (field, value) in [
+        ("lockout_attempts", json!(0)),
+        ("idle_timeout_secs", json!(10)),
+        ("max_session_secs", json!(60)),
+        ("sso_required", json!(true)),
+    ] {
+        let mut bad = wanted.clone();
+        bad[field] = value;
+        assert_eq!(put("", bad).await.body["code"], "bad_request", "{field}");
+    }
+
+    // Made: the sessions it named end at their next request.
+    let made = put("", wanted).await;
+    assert_eq!(made.body["applied"], true);
+    assert_eq!(made.body["settings"]["require_2fa"], true);
+    let ended = app
+        .send(Method::GET, "/api/sessions", None, Some(&carl))
+        .await;
+    assert_eq!(ended.body["code"], "session_ended");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'admin.policy_changed' \
+             AND outcome = 'success' AND actor_id = \
+             (SELECT id FROM accounts WHERE email = 'ada@example.com')"
+        )
+        .await,
         1
     );
 }

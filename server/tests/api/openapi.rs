@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 48, "{operations:#?}");
+    assert_eq!(operations.len(), 51, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -55,6 +55,9 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "GET /admin/coverage",
         "GET /admin/security-log",
         "GET /admin/security-log/export",
+        "GET /admin/policy",
+        "PUT /admin/policy",
+        "GET /account/activity",
     ] {
         assert!(
             operations.iter().any(|o| o == expected),
@@ -76,6 +79,14 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 refusal["$ref"], "#/components/schemas/ApiError",
                 "{method} {path}"
             );
+            // A parameter "in path" is one of the path's `{…}`; the others
+            // are in the query (a query struct is described as such).
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                let expected = if in_path { "path" } else { "query" };
+                assert_eq!(param["in"], expected, "{method} {path}: {name}");
+            }
         }
     }
     for schema in [

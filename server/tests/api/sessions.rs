@@ -170,3 +170,51 @@ async fn my_account_lists_the_live_sessions_and_signs_out_the_others() {
     assert_eq!(audited("session.ended", "not_found").await, 2);
     assert_eq!(audited("session.others_ended", "success").await, 1);
 }
+
+#[tokio::test]
+async fn my_activity_lists_my_own_events_of_the_last_90_days_in_words() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    app.create_account("acme", "ada@example.com").await;
+    app.create_account("acme", "grace@example.com").await;
+    app.login_ok("ada@example.com", "acme").await;
+    app.clock.advance(91 * 86_400);
+    let wrong = app.login("ada@example.com", "acme", "not it").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    app.login_ok("grace@example.com", "acme").await;
+    app.clock.advance(1);
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let activity = app
+        .send(
+            axum::http::Method::GET,
+            "/api/account/activity",
+            None,
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(activity.status, StatusCode::OK, "{:?}", activity.body);
+    let entries = activity.body["entries"].as_array().unwrap();
+    let seen: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e["words"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    // Newest first; Grace's sign-in is not Ada's; the one of 91 days ago
+    // is past the window.
+    assert_eq!(
+        seen,
+        [
+            ("Signed in with a password", "success"),
+            ("Signed in with a password", "failure")
+        ]
+    );
+    assert_eq!(entries[1]["cause"], "wrong_password");
+    assert_eq!(entries[0]["by_admin"], false);
+    assert!(!activity
+        .body
+        .to_string()
+        .contains(crate::support::USER_AGENT));
+    let nobody = app
+        .send(axum::http::Method::GET, "/api/account/activity", None, None)
+        .await;
+    assert_eq!(nobody.body["code"], "unauthenticated");
+}
