@@ -176,6 +176,9 @@ async fn run(d: Domain, stopping: Arc<AtomicBool>, stop: Arc<Notify>) {
 async fn deliver_due(d: &Domain, holder: &str, stopping: &AtomicBool) -> Result<()> {
     while !stopping.load(Ordering::SeqCst) {
         let now = d.clock.now();
+        if !mail_queue::any_due(&d.db, now).await? {
+            return Ok(());
+        }
         let claimed = mail_queue::claim(&d.db, holder, now, now + LEASE_SECS, 1).await?;
         if claimed.is_empty() {
             return Ok(());

@@ -274,7 +274,7 @@ pub async fn set_password(
 ) -> Result<u64> {
     let keep = keep.unwrap_or("");
     let done = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(LOCK).bind(account_id).execute(&mut *tx).await?;
         if hash.is_none() {
             let left = sqlx::query_as::<_, crate::ways_in::WaysIn>(WAYS_IN)

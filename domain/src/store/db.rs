@@ -80,6 +80,44 @@ macro_rules! with_pool {
     };
 }
 
+/// A transaction being begun.
+pub type Begun<'c, DB> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<sqlx::Transaction<'c, DB>, sqlx::Error>>
+            + Send
+            + 'c,
+    >,
+>;
+
+/// Begins a write transaction on [`with_pool!`]'s executor: on SQLite
+/// `BEGIN IMMEDIATE`, which takes the write lock at once (waiting up to
+/// the busy timeout), so that a transaction that reads before it writes
+/// cannot fail with `SQLITE_BUSY_SNAPSHOT` ("database is locked", 517)
+/// when another process — an admin command, a second instance — wrote
+/// meanwhile; on PostgreSQL a plain `BEGIN` (READ COMMITTED).
+pub trait BeginWrite<'c> {
+    /// The driver's database type.
+    type Database: sqlx::Database;
+    fn begin_write(self) -> Begun<'c, Self::Database>;
+}
+
+impl<'c> BeginWrite<'c> for &'c mut SqliteConnection {
+    type Database = sqlx::Sqlite;
+    fn begin_write(self) -> Begun<'c, sqlx::Sqlite> {
+        Connection::begin_with(self, "BEGIN IMMEDIATE")
+    }
+}
+
+impl<'c> BeginWrite<'c> for &'c PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(self) -> Begun<'c, sqlx::Postgres> {
+        Box::pin(async move {
+            let tx: sqlx::Transaction<'c, sqlx::Postgres> = self.begin().await?;
+            Ok(tx)
+        })
+    }
+}
+
 /// Like [`with_pool!`], for a query that only reads: on SQLite it runs on a
 /// read-only connection, beside the writer instead of queued behind it.
 ///
@@ -179,6 +217,7 @@ impl Db {
             conn: Some(writer),
             options: writer_options,
             closed: false,
+            suspect: false,
         }));
         let stop = Arc::new(Notify::new());
         let task = tokio::spawn(checkpoint_loop(
@@ -305,6 +344,9 @@ pub struct Writer {
     options: SqliteConnectOptions,
     /// Set by [`Db::close`]: statements then fail with `PoolClosed`.
     closed: bool,
+    /// The last statement failed: before the next use, check that no
+    /// transaction was left open (see [`Writer::connection`]).
+    suspect: bool,
 }
 
 impl Writer {
@@ -313,6 +355,23 @@ impl Writer {
     pub async fn connection(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
         if self.closed {
             return Err(sqlx::Error::PoolClosed);
+        }
+        if std::mem::take(&mut self.suspect) {
+            if let Some(conn) = self.conn.as_mut() {
+                // After SQLITE_FULL or an I/O error SQLite may roll a
+                // transaction back by itself; sqlx's own ROLLBACK then
+                // fails and it still counts the transaction as open, so
+                // every later `BEGIN IMMEDIATE` would be refused. The ping
+                // waits for that ROLLBACK; a transaction still counted
+                // after it means the connection must be replaced.
+                let _ = conn.ping().await;
+                if conn.is_in_transaction() {
+                    tracing::warn!(
+                        "the writing connection was left in a transaction; reopening it"
+                    );
+                    self.conn = None;
+                }
+            }
         }
         let conn = match self.conn.take() {
             Some(conn) => conn,
@@ -325,8 +384,10 @@ impl Writer {
     }
 
     /// Looks at a statement's outcome: a connection whose thread has died
-    /// is dropped, to be reopened by the next statement.
+    /// is dropped, to be reopened by the next statement; after any other
+    /// failure the next use checks it first.
     pub fn after<T>(&mut self, outcome: &Result<T, sqlx::Error>) {
+        self.suspect |= outcome.is_err();
         if matches!(outcome, Err(sqlx::Error::WorkerCrashed)) {
             tracing::error!("the database's writing connection died");
             self.conn = None;

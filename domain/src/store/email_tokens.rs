@@ -99,7 +99,7 @@ async fn store(
         .await
         .map(|_| ()))?;
     with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         if new.replace_older {
             sqlx::query("DELETE FROM email_tokens WHERE account_id = $1 AND purpose = $2")
                 .bind(new.account_id)

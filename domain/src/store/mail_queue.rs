@@ -83,6 +83,20 @@ impl Claimed {
     }
 }
 
+/// Whether any message is due at `now`: the sender's look before it
+/// claims, a read, so that an idle queue costs no write (and takes no
+/// write lock a command-line tool might wait for).
+pub async fn any_due(db: &Db, now: UnixTime) -> Result<bool> {
+    Ok(with_reader!(db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM mail_queue WHERE given_up_at IS NULL \
+         AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) LIMIT 1) due",
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await)?
+        > 0)
+}
+
 /// Claims up to `limit` due messages for `holder` until `lease_until`,
 /// oldest first, counting the attempt.
 ///

@@ -147,7 +147,7 @@ pub async fn set_role(
     mail: Option<&Outgoing>,
 ) -> Result<RoleChanged> {
     let done = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(LOCK_ORG).bind(org_id).execute(&mut *tx).await?;
         let current = sqlx::query_scalar::<_, String>(ROLE)
             .bind(account_id)
@@ -212,7 +212,7 @@ pub async fn remove(
     mail: &Outgoing,
 ) -> Result<()> {
     let done = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(LOCK_ORG).bind(org_id).execute(&mut *tx).await?;
         let current = sqlx::query_scalar::<_, String>(ROLE)
             .bind(account_id)

@@ -124,7 +124,7 @@ pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org>
         org.idle_timeout_secs = secs;
     }
     with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(
             "UPDATE orgs SET name = $1, sso_required = $2, require_2fa = $3, \
              lockout_attempts = $4, lockout_secs = $5, max_session_secs = $6, \

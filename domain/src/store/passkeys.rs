@@ -87,7 +87,7 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
     );
     let inserted = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         let row = sqlx::query_as::<_, PasskeyRow>(&sql)
             .bind(PasskeyId::random())
             .bind(&new.account_id)
@@ -173,7 +173,7 @@ pub async fn delete_ending_its_sessions(
     use crate::ways_in::{self, Removing, WaysIn};
     let sql = format!("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING {COLUMNS}");
     let done = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(crate::store::accounts::LOCK)
             .bind(account_id)
             .execute(&mut *tx)

@@ -17,7 +17,7 @@ pub async fn replace(
 ) -> Result<()> {
     let now = clock.now();
     with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *tx)
@@ -59,7 +59,7 @@ pub async fn take(
     mail: impl FnOnce(i64) -> crate::mail::Outgoing,
 ) -> Result<Option<i64>> {
     let left = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         let taken = sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1 AND code_hash = $2")
             .bind(account_id)
             .bind(hash)

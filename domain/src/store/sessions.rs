@@ -375,7 +375,7 @@ pub async fn set_mailbox_code(
     mail: Option<&crate::mail::Outgoing>,
 ) -> Result<()> {
     with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query("UPDATE sessions SET mailbox_code_hash = $1 WHERE token_hash = $2")
             .bind(code_hash)
             .bind(token_hash)

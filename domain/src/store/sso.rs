@@ -69,7 +69,7 @@ const END_SSO_SESSIONS: &str = "DELETE FROM sessions WHERE signin_method = 'sso'
 /// for by a provider the org no longer trusts. Returns how many ended.
 pub async fn set_provider(db: &Db, clock: &Clock, provider: &Provider) -> Result<u64> {
     let ended = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         let old = sqlx::query_scalar::<_, String>("SELECT issuer FROM org_sso WHERE org_id = $1")
             .bind(&provider.org_id)
             .fetch_optional(&mut *tx)
@@ -112,7 +112,7 @@ pub async fn set_provider(db: &Db, clock: &Clock, provider: &Provider) -> Result
 /// how many sessions ended.
 pub async fn remove_provider(db: &Db, org_id: &OrgId) -> Result<Option<u64>> {
     let ended = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         let removed = sqlx::query("DELETE FROM org_sso WHERE org_id = $1")
             .bind(org_id)
             .execute(&mut *tx)
@@ -186,7 +186,7 @@ pub async fn link(
     mail: &crate::mail::Outgoing,
 ) -> Result<()> {
     let inserted = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(
             "INSERT INTO sso_identities (org_id, issuer, subject, account_id, created_at) \
              VALUES ($1, $2, $3, $4, $5)",

@@ -32,7 +32,7 @@ pub async fn enable(
     mail: &crate::mail::Outgoing,
 ) -> Result<u64> {
     Ok(with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         crate::store::mail_queue::queue_mail!(&mut *tx, mail)?;
         sqlx::query("UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
             .bind(secret)
@@ -59,7 +59,7 @@ pub async fn disable(db: &Db, account_id: &AccountId, mail: &crate::mail::Outgoi
     use crate::store::accounts::{LOCK, WAYS_IN};
     use crate::ways_in::{self, Removing, WaysIn};
     let done = with_pool!(db, pool => async {
-        let mut tx = sqlx::Acquire::begin(pool).await?;
+        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(LOCK).bind(account_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE accounts SET totp_secret = NULL WHERE id = $1")
             .bind(account_id)

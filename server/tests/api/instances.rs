@@ -123,3 +123,49 @@ async fn rate_limits_count_requests_on_every_instance_together() {
         "even the right password waits"
     );
 }
+
+/// Two processes on one SQLite file (a second instance, or an admin
+/// command beside the server): a transaction that reads before it writes
+/// must not fail with "database is locked" (SQLITE_BUSY_SNAPSHOT) because
+/// the other wrote in between — write transactions begin IMMEDIATE.
+#[tokio::test]
+async fn read_then_write_transactions_of_two_processes_wait_for_each_other() {
+    let app = TestApp::new().await;
+    app.create_org("acme", "Acme").await;
+    let other = app.second_instance().await;
+    let org = domain::store::orgs::find_by_short_name(&app.state.db, "acme")
+        .await
+        .unwrap()
+        .unwrap();
+    let provider = |n: usize| domain::store::sso::Provider {
+        org_id: org.id.clone(),
+        issuer: format!("https://idp{}.example", n % 2),
+        client_id: "latchkey".into(),
+        client_secret: "secret".into(),
+        scopes: String::new(),
+        jit_domains: String::new(),
+    };
+    let reads_then_writes = async {
+        for n in 0..40 {
+            // SELECT the old issuer, then upsert: a read, then a write.
+            domain::store::sso::set_provider(&app.state.db, &app.clock, &provider(n))
+                .await
+                .expect("not refused as locked");
+        }
+    };
+    let writes = async {
+        for n in 0..40 {
+            let mail = other.state.outgoing(domain::mail::Email {
+                to: "ada@example.com".into(),
+                subject: format!("m{n}"),
+                text: String::new(),
+                html: String::new(),
+            });
+            domain::store::mail_queue::queue(&other.state.db, &mail)
+                .await
+                .expect("written");
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::join!(reads_then_writes, writes);
+}
