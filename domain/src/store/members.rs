@@ -129,12 +129,18 @@ pub enum RoleChanged {
     Changed,
 }
 
+/// A change to one member, made by [`change`].
+#[derive(Clone, Copy)]
+enum Change<'a> {
+    /// A new role (the stored form).
+    Role(&'a str),
+    /// The account deleted.
+    Remove,
+}
+
 /// Gives the org's account `account_id` the role `role` (the stored form)
 /// and queues `mail` (its notice, if any), in one transaction under the
-/// org's lock. The rules, decided inside it: only an owner makes, unmakes
-/// or removes an owner — `actor`, the acting account, read under the lock
-/// (a demotion committed meanwhile counts); `None` is the server's
-/// operator on the command line — and an org that had an owner keeps one.
+/// org's lock, by the rules of [`change`].
 ///
 /// Errors: [`Error::Forbidden`] (not the org's account, or the owner rule),
 /// [`Error::Conflict`] (the last owner).
@@ -143,6 +149,42 @@ pub async fn set_role(
     org_id: &OrgId,
     account_id: &str,
     role: &str,
+    actor: Option<&AccountId>,
+    mail: Option<&Outgoing>,
+) -> Result<RoleChanged> {
+    change(db, org_id, account_id, Change::Role(role), actor, mail).await
+}
+
+/// Deletes the org's account `account_id` — its passkeys, sessions,
+/// links, recovery codes and identity-provider links go with it (foreign
+/// keys) — and queues `mail` (its notice), in one transaction under the
+/// org's lock, by the rules of [`change`].
+///
+/// Errors: [`Error::Forbidden`] (not the org's account; an owner removed
+/// by a non-owner), [`Error::Conflict`] (the last owner).
+pub async fn remove(
+    db: &Db,
+    org_id: &OrgId,
+    account_id: &str,
+    actor: Option<&AccountId>,
+    mail: &Outgoing,
+) -> Result<()> {
+    change(db, org_id, account_id, Change::Remove, actor, Some(mail))
+        .await
+        .map(|_| ())
+}
+
+/// Changes one member under the org's lock, the rules decided inside the
+/// transaction on what it finds there: the account must be the org's;
+/// only an owner — `actor`, the acting account, its role read under the
+/// lock (a demotion committed meanwhile counts; `None` is the server's
+/// operator on the command line) — makes, unmakes or removes an owner;
+/// an org that had an owner keeps one. `mail` is queued with the change.
+async fn change(
+    db: &Db,
+    org_id: &OrgId,
+    account_id: &str,
+    what: Change<'_>,
     actor: Option<&AccountId>,
     mail: Option<&Outgoing>,
 ) -> Result<RoleChanged> {
@@ -157,31 +199,45 @@ pub async fn set_role(
         let Some(current) = current else {
             return Ok(Err(not_a_member()));
         };
-        if current == role {
+        if matches!(what, Change::Role(role) if role == current) {
             return Ok(Ok(RoleChanged::Unchanged));
         }
-        let actor_owns = match actor {
-            None => true,
-            Some(actor) => {
-                sqlx::query_scalar::<_, String>(ROLE)
-                    .bind(actor)
-                    .bind(org_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .as_deref()
-                    == Some("owner")
+        let touches_owner = current == "owner" || matches!(what, Change::Role("owner"));
+        if touches_owner {
+            let actor_owns = match actor {
+                None => true,
+                Some(actor) => {
+                    sqlx::query_scalar::<_, String>(ROLE)
+                        .bind(actor)
+                        .bind(org_id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .as_deref()
+                        == Some("owner")
+                }
+            };
+            if !actor_owns {
+                return Ok(Err(owners_only()));
             }
-        };
-        if (current == "owner" || role == "owner") && !actor_owns {
-            return Ok(Err(owners_only()));
         }
         let owners_before = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
-        sqlx::query("UPDATE accounts SET role = $3 WHERE id = $1 AND org_id = $2")
-            .bind(account_id)
-            .bind(org_id)
-            .bind(role)
-            .execute(&mut *tx)
-            .await?;
+        match what {
+            Change::Role(role) => {
+                sqlx::query("UPDATE accounts SET role = $3 WHERE id = $1 AND org_id = $2")
+                    .bind(account_id)
+                    .bind(org_id)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Change::Remove => {
+                sqlx::query("DELETE FROM accounts WHERE id = $1 AND org_id = $2")
+                    .bind(account_id)
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         let owners = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
         if owners_before > 0 && owners == 0 {
             // Rolled back as the transaction drops.
@@ -192,64 +248,6 @@ pub async fn set_role(
         }
         tx.commit().await?;
         Ok(Ok(RoleChanged::Changed))
-    }
-    .await)?;
-    done
-}
-
-/// Deletes the org's account `account_id` — its passkeys, sessions,
-/// links, recovery codes and identity-provider links go with it (foreign
-/// keys) — and queues `mail` (its notice), in one transaction under the
-/// org's lock, with the owner rules of [`set_role`].
-///
-/// Errors: [`Error::Forbidden`] (not the org's account; an owner removed
-/// by a non-owner), [`Error::Conflict`] (the last owner).
-pub async fn remove(
-    db: &Db,
-    org_id: &OrgId,
-    account_id: &str,
-    actor: Option<&AccountId>,
-    mail: &Outgoing,
-) -> Result<()> {
-    let done = with_pool!(db, pool => async {
-        let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
-        sqlx::query(LOCK_ORG).bind(org_id).execute(&mut *tx).await?;
-        let current = sqlx::query_scalar::<_, String>(ROLE)
-            .bind(account_id)
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(current) = current else {
-            return Ok(Err(not_a_member()));
-        };
-        let actor_owns = match actor {
-            None => true,
-            Some(actor) => {
-                sqlx::query_scalar::<_, String>(ROLE)
-                    .bind(actor)
-                    .bind(org_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .as_deref()
-                    == Some("owner")
-            }
-        };
-        if current == "owner" && !actor_owns {
-            return Ok(Err(owners_only()));
-        }
-        let owners_before = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
-        sqlx::query("DELETE FROM accounts WHERE id = $1 AND org_id = $2")
-            .bind(account_id)
-            .bind(org_id)
-            .execute(&mut *tx)
-            .await?;
-        let owners = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;
-        if owners_before > 0 && owners == 0 {
-            return Ok(Err(last_owner()));
-        }
-        queue_mail!(&mut *tx, mail)?;
-        tx.commit().await?;
-        Ok(Ok(()))
     }
     .await)?;
     done
