@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export LATCHKEY_DEMO="${LATCHKEY_DEMO:-true}"
-exec cargo leptos serve "$@"
+exec cargo leptos serve --split "$@"

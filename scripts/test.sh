@@ -52,7 +52,7 @@ else
 fi
 
 # --- Browser tests. --------------------------------------------------------
-step "build the site (cargo leptos build)" cargo leptos build
+step "build the site (cargo leptos build --split)" cargo leptos build --split
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export LATCHKEY_BIN="$target_dir/debug/latchkey"
 step "schemathesis against /api/openapi.json" scripts/schemathesis.sh "$LATCHKEY_BIN"

@@ -18,7 +18,7 @@ pub mod session;
 
 use leptos::prelude::*;
 use leptos_router::components::{ProtectedParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 use routes::Page;
 use session::SessionState;
 
@@ -55,10 +55,39 @@ pub fn App() -> impl IntoView {
                     redirect_path=|| Page::Login.path()
                     fallback=|| view! { <p class="loading">"Loading…"</p> }
                 >
-                    <Route path=path!("") view=pages::home::HomePage />
-                    <Route path=path!("account") view=pages::account::AccountPage />
+                    <Route path=path!("") view={Lazy::<HomeRoute>::new()} />
+                    <Route path=path!("account") view={Lazy::<AccountRoute>::new()} />
                 </ProtectedParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// The console's home, in a WebAssembly chunk of its own (`cargo leptos
+/// --split`): the sign-in page never loads it.
+struct HomeRoute;
+
+#[lazy_route]
+impl LazyRoute for HomeRoute {
+    fn data() -> Self {
+        HomeRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::home::HomePage /> }.into_any()
+    }
+}
+
+/// My Account, in a WebAssembly chunk of its own (see [`HomeRoute`]).
+struct AccountRoute;
+
+#[lazy_route]
+impl LazyRoute for AccountRoute {
+    fn data() -> Self {
+        AccountRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::account::AccountPage /> }.into_any()
     }
 }
