@@ -339,7 +339,14 @@ fn serve_args_from_env() -> Result<ServeArgs> {
 ///
 /// Errors: [`Error::BadRequest`] for another format.
 fn init_tracing(serving: bool) -> Result<()> {
-    let default = if serving { "info,sqlx=warn" } else { "warn" };
+    // Admin commands answer in one line; sqlx's "slow statement" warnings
+    // (a statement over a second, e.g. waiting for a busy server's write
+    // lock) would add lines to it.
+    let default = if serving {
+        "info,sqlx=warn"
+    } else {
+        "warn,sqlx=error"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let format = std::env::var("LATCHKEY_LOG_FORMAT").unwrap_or_default();

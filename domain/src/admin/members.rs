@@ -6,17 +6,12 @@ use crate::error::{Error, Result};
 use crate::policy::OrgPolicy;
 use crate::store::accounts::Account;
 use crate::store::email_tokens::{self, NewToken, Purpose};
+use crate::store::members::not_a_member;
 use crate::store::orgs::Org;
 use crate::store::{accounts, members};
 use crate::types::{AccountId, OrgShortName};
 use crate::{emails, Domain};
 use common::{AuthMethod, Invitation, Member, MemberPage, Role};
-
-/// The answer for an id that is not a member of the admin's org — the same
-/// whether it is another org's account or no account at all.
-fn not_a_member() -> Error {
-    Error::Forbidden("This account is not a member of your organization.")
-}
 
 /// The longest search of the members list (characters).
 pub const MAX_SEARCH_CHARS: usize = 100;

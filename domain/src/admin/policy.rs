@@ -66,12 +66,11 @@ async fn decide(
         idle_timeout_secs: wanted.idle_timeout_secs,
         ..org.clone()
     };
-    let policy = OrgPolicy::of(Some(&after));
+    let (before, policy) = (OrgPolicy::of(Some(&org)), OrgPolicy::of(Some(&after)));
     let now = d.clock.now();
     let mut ending = 0;
     let mut ends_yours = false;
     for session in sessions::list_for_org(&d.db, &org.id).await? {
-        let before = OrgPolicy::of(Some(&org));
         if before.session_expired(&session, now) {
             continue; // ending anyway
         }

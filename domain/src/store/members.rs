@@ -116,7 +116,7 @@ fn owners_only() -> Error {
 
 /// The refusal for an id that is not one of the org's accounts (another
 /// org's or none: the same answer).
-fn not_a_member() -> Error {
+pub(crate) fn not_a_member() -> Error {
     Error::Forbidden("This account is not a member of your organization.")
 }
 

@@ -43,6 +43,17 @@ async fn roles(app: &TestApp) -> Vec<(String, String)> {
     .unwrap()
 }
 
+/// `POST /api/admin/invitations` with `body`, as the session `who`.
+async fn invite(app: &TestApp, who: String, body: Value) -> crate::support::Reply {
+    app.send(
+        Method::POST,
+        "/api/admin/invitations",
+        Some(body),
+        Some(&who),
+    )
+    .await
+}
+
 fn emails(page: &Value) -> Vec<String> {
     page["members"]
         .as_array()
@@ -313,19 +324,7 @@ async fn an_invitation_mails_an_enrollment_link_for_a_new_member() {
     let app = two_orgs().await;
     let ada = app.login_ok("ada@example.com", "acme").await;
     let grace = app.login_ok("grace@example.com", "acme").await;
-    let invite = |who: &str, body: Value| {
-        let who = who.to_owned();
-        let app = &app;
-        async move {
-            app.send(
-                Method::POST,
-                "/api/admin/invitations",
-                Some(body),
-                Some(&who),
-            )
-            .await
-        }
-    };
+    let invite = |who: &str, body: Value| invite(&app, who.to_owned(), body);
     let dora = json!({ "email": "Dora@Example.com", "display_name": "Dora Explorer" });
     let invited = invite(&grace, dora.clone()).await;
     assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
@@ -659,19 +658,7 @@ async fn an_invitation_never_changes_an_existing_account() {
     let app = two_orgs().await;
     let ada = app.login_ok("ada@example.com", "acme").await;
     let grace = app.login_ok("grace@example.com", "acme").await;
-    let invite = |who: &str, body: Value| {
-        let who = who.to_owned();
-        let app = &app;
-        async move {
-            app.send(
-                Method::POST,
-                "/api/admin/invitations",
-                Some(body),
-                Some(&who),
-            )
-            .await
-        }
-    };
+    let invite = |who: &str, body: Value| invite(&app, who.to_owned(), body);
     // An owner invited, not yet set up: an admin's new invitation cannot
     // make them a member.
     let olga = json!({ "email": "olga@example.com", "display_name": "Olga", "role": "owner" });

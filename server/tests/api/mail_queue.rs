@@ -28,17 +28,6 @@ async fn queue(app: &TestApp, email: Email) {
     app.state.mailer.queued();
 }
 
-/// Waits (up to 10 s) until `sql` counts `expected`.
-async fn until_count(app: &TestApp, sql: &str, expected: i64) {
-    for _ in 0..100 {
-        if app.count(sql).await == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(app.count(sql).await, expected, "{sql}");
-}
-
 /// Gives the sender a moment to do what it would wrongly do.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -67,7 +56,7 @@ async fn a_message_waits_out_a_mail_server_outage_and_arrives_once() {
         )
         .await;
     assert_eq!(asked.status, StatusCode::ACCEPTED);
-    until_count(&app, FAILED_ONCE, 1).await;
+    app.until_count(FAILED_ONCE, 1).await;
 
     // Up again: nothing goes before the retry is due…
     let smtp = Smtp::start(port);
@@ -79,7 +68,7 @@ async fn a_message_waits_out_a_mail_server_outage_and_arrives_once() {
     app.state.mailer.queued();
     let arrived = smtp.wait_for(1).await;
     assert!(arrived[0].contains("To: ada@example.com"), "{}", arrived[0]);
-    until_count(&app, WAITING, 0).await;
+    app.until_count(WAITING, 0).await;
     app.clock.advance(3600);
     app.state.mailer.queued();
     settle().await;
@@ -102,7 +91,7 @@ async fn a_change_has_its_notice_stored_with_it_before_any_delivery() {
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
     // Nothing could be delivered, and the notice is kept, with the change.
-    until_count(&app, FAILED_ONCE, 1).await;
+    app.until_count(FAILED_ONCE, 1).await;
     let notices = app
         .count(
             "SELECT COUNT(*) FROM mail_queue WHERE recipient = 'ada@example.com' \
@@ -141,7 +130,7 @@ async fn two_instances_deliver_each_message_once() {
         other.state.mailer.queued();
     }
     smtp.wait_for(subjects.len()).await;
-    until_count(&app, WAITING, 0).await;
+    app.until_count(WAITING, 0).await;
     settle().await;
     let mut arrived: Vec<String> = smtp.messages().iter().map(|m| subject_of(m)).collect();
     arrived.sort();
@@ -171,7 +160,7 @@ async fn a_message_leased_by_a_stopped_instance_goes_out_when_its_lease_expires(
     app.state.mailer.queued();
     let sent = app.mail_with("Left behind").await;
     assert!(sent.contains("To: ada@example.com"));
-    until_count(&app, WAITING, 0).await;
+    app.until_count(WAITING, 0).await;
 }
 
 #[tokio::test]
@@ -183,7 +172,7 @@ async fn a_refusing_mailbox_is_given_up_at_once_and_an_outage_after_a_day() {
     let smtp = Smtp::start(0);
     let app = TestApp::with_smtp(smtp.port).await;
     queue(&app, email("nobody@reject.test", "Refused")).await;
-    until_count(&app, GIVEN_UP, 1).await;
+    app.until_count(GIVEN_UP, 1).await;
     let refused = app
         .count(
             "SELECT COUNT(*) FROM mail_queue WHERE attempts = 1 AND last_error LIKE '%550%' \
@@ -196,11 +185,10 @@ async fn a_refusing_mailbox_is_given_up_at_once_and_an_outage_after_a_day() {
     // with the links and codes it carried erased.
     let down = TestApp::with_smtp(free_port()).await;
     queue(&down, email("ada@example.com", "Too late")).await;
-    until_count(&down, FAILED_ONCE, 1).await;
+    down.until_count(FAILED_ONCE, 1).await;
     down.clock.advance(RETRY_FIRST_SECS);
     down.state.mailer.queued();
-    until_count(
-        &down,
+    down.until_count(
         "SELECT COUNT(*) FROM mail_queue WHERE attempts = 2 AND lease_until IS NULL",
         1,
     )
@@ -208,7 +196,7 @@ async fn a_refusing_mailbox_is_given_up_at_once_and_an_outage_after_a_day() {
     assert_eq!(down.count(GIVEN_UP).await, 0, "still trying");
     down.clock.advance(GIVE_UP_AFTER_SECS);
     down.state.mailer.queued();
-    until_count(&down, GIVEN_UP, 1).await;
+    down.until_count(GIVEN_UP, 1).await;
     assert_eq!(
         down.count("SELECT COUNT(*) FROM mail_queue WHERE text_body LIKE '%token%'")
             .await,
@@ -267,8 +255,7 @@ async fn a_silent_or_misconfigured_mail_server_is_retried_not_given_up() {
     let (port, _silent) = silent_server().await;
     let app = TestApp::with_smtp(port).await;
     queue(&app, email("ada@example.com", "Stuck")).await;
-    until_count(
-        &app,
+    app.until_count(
         "SELECT COUNT(*) FROM mail_queue WHERE attempts = 1 AND lease_until IS NULL \
          AND given_up_at IS NULL AND last_error LIKE '%no answer within%'",
         1,
@@ -281,7 +268,7 @@ async fn a_silent_or_misconfigured_mail_server_is_retried_not_given_up() {
     let smtp = Smtp::start_with(0, &[("SMTP_REFUSE_SENDER", "1")]);
     let app = TestApp::with_smtp(smtp.port).await;
     queue(&app, email("ada@example.com", "Misconfigured")).await;
-    until_count(&app, FAILED_ONCE, 1).await;
+    app.until_count(FAILED_ONCE, 1).await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM mail_queue WHERE last_error LIKE '%530%'")
             .await,
@@ -299,8 +286,7 @@ async fn a_message_a_day_old_is_given_up_unsent() {
     app.clock.advance(GIVE_UP_AFTER_SECS);
     let other = app.second_instance().await;
     other.state.mailer.queued();
-    until_count(
-        &app,
+    app.until_count(
         "SELECT COUNT(*) FROM mail_queue WHERE given_up_at IS NOT NULL AND text_body = ''",
         1,
     )

@@ -80,11 +80,7 @@ struct Served {
 impl Served {
     async fn start(app: &TestApp, env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::smtp::free_port();
         let dir = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_latchkey"))
             .arg("serve")
@@ -193,6 +189,17 @@ async fn an_unknown_log_format_is_refused_at_start() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("use text or json"));
 }
 
+/// The Prometheus text served at `addr`'s `/metrics`.
+async fn scrape(http: &reqwest::Client, addr: &str) -> String {
+    http.get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The line of `metrics` (Prometheus text) for `name` with all of
 /// `labels`, and its value.
 fn metric(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
@@ -208,11 +215,7 @@ async fn metrics_are_served_on_their_own_address_only_when_asked_for() {
     let app = TestApp::new().await;
     app.create_org("acme", "Acme").await;
     app.create_account("acme", "ada@example.com").await;
-    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let metrics_port = crate::smtp::free_port();
     let metrics_addr = format!("127.0.0.1:{metrics_port}");
     let served = Served::start(&app, &[("LATCHKEY_METRICS_ADDR", &metrics_addr)]).await;
     let http = reqwest::Client::new();
@@ -235,14 +238,7 @@ async fn metrics_are_served_on_their_own_address_only_when_asked_for() {
         .await
         .unwrap();
 
-    let text = http
-        .get(format!("http://{metrics_addr}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = scrape(&http, &metrics_addr).await;
     let requests = "latchkey_http_requests_total";
     let login_route = r#"route="/api/login/password""#;
     assert_eq!(
@@ -332,24 +328,11 @@ async fn mail_queued_before_a_sigkill_is_delivered_after_the_restart() {
         .unwrap();
     assert_eq!(asked.status(), 202);
     let failed = "SELECT COUNT(*) FROM mail_queue WHERE attempts >= 1 AND last_error IS NOT NULL";
-    for _ in 0..100 {
-        if app.count(failed).await == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(app.count(failed).await, 1);
+    app.until_count(failed, 1).await;
     let mut text = String::new();
     for _ in 0..30 {
         // The depth gauge is set after each look at the queue.
-        text = http
-            .get(format!("http://{metrics_addr}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        text = scrape(&http, &metrics_addr).await;
         if metric(&text, "latchkey_mail_queue_depth", &[]) == Some(1.0) {
             break;
         }
@@ -369,13 +352,7 @@ async fn mail_queued_before_a_sigkill_is_delivered_after_the_restart() {
     let served = Served::start(&app, &env).await;
     let arrived = smtp.wait_for(1).await;
     assert!(arrived[0].contains("To: ada@example.com"));
-    for _ in 0..50 {
-        if app.count("SELECT COUNT(*) FROM mail_queue").await == 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(app.count("SELECT COUNT(*) FROM mail_queue").await, 0);
+    app.until_count("SELECT COUNT(*) FROM mail_queue", 0).await;
     served.stop();
     assert_eq!(smtp.messages().len(), 1, "once");
 }
@@ -470,12 +447,7 @@ async fn an_sqlite_disk_that_is_full_or_read_only_refuses_changes_whole_and_reco
     assert_ne!(after.2, before.2, "the new password");
     // Its notice delivered, the queue is empty again.
     app.mail_with("Your Latchkey password was changed").await;
-    for _ in 0..50 {
-        if app.count("SELECT COUNT(*) FROM mail_queue").await == 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    app.until_count("SELECT COUNT(*) FROM mail_queue", 0).await;
     let before = state().await;
     assert_eq!(before.1, 0);
 

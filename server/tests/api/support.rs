@@ -437,6 +437,18 @@ impl TestApp {
         domain::with_pool!(&self.state.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
     }
 
+    /// Waits (up to 10 s) until `sql` counts `expected`, then asserts it:
+    /// for what the background mail sender does.
+    pub async fn until_count(&self, sql: &str, expected: i64) {
+        for _ in 0..100 {
+            if self.count(sql).await == expected {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(self.count(sql).await, expected, "{sql}");
+    }
+
     /// Runs one SQL statement against the test database.
     pub async fn exec(&self, sql: &str) {
         domain::with_pool!(&self.state.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
