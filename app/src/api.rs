@@ -6,11 +6,12 @@
 
 use crate::browser::{json, webauthn};
 use common::{
-    ApiError, CeremonyStart, EmailLinkConfirm, EmailLinkRequester, ErrorCode, LinkAccount,
-    LinkToken, NewPassword, OrgListRequest, OrgSignIn, OrgSignInRequest, PasskeyInfo, PasskeyList,
-    PasskeyLoginStart, PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest,
-    ReauthPassword, RecoveryCodes, RecoveryLogin, RenamePasskey, SessionInfo, SsoRedirect,
-    SsoStart, TotpCode, TotpEnrolment, TotpSetup,
+    Activity, ApiError, CeremonyStart, Coverage, EmailLinkConfirm, EmailLinkRequester, ErrorCode,
+    Invitation, LinkAccount, LinkToken, Member, MemberPage, NewPassword, OrgListRequest,
+    OrgPolicySettings, OrgSignIn, OrgSignInRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart,
+    PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest, PolicyChange, ReauthPassword,
+    RecoveryCodes, RecoveryLogin, RenamePasskey, RoleChange, SecurityLogPage, SessionInfo,
+    SessionList, SsoRedirect, SsoStart, TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -56,6 +57,11 @@ async fn json_of<T: DeserializeOwned>(
         return Err(error_of(response).await);
     }
     body_of(response).await.ok_or_else(network_error)
+}
+
+/// `text` as one component of a path or query (`encodeURIComponent`).
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
 }
 
 async fn empty_of(response: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
@@ -148,12 +154,27 @@ pub async fn passkey_login_finish(
         ceremony_id,
         credential,
     };
-    post_json("/api/login/passkey/finish", &body).await
+    post_json("/api/login/passkey/finish", &body)
+        .await
+        .inspect_err(|e| forget_if_unknown(e, credential))
 }
 
-/// `GET /api/passkeys`.
+/// Tells the password manager to forget `credential` when the server says
+/// it is not registered (deleted, or its account removed).
+fn forget_if_unknown(error: &ApiError, credential: &webauthn::Answer) {
+    if error.code == ErrorCode::PasskeyUnknown {
+        crate::browser::signals::unknown_credential(&credential.credential_id());
+    }
+}
+
+/// `GET /api/passkeys`. Each time the list loads, the password manager
+/// is told which of this account's passkeys still exist, and its names.
 pub async fn passkeys() -> Result<PasskeyList, ApiError> {
-    json_of(Request::get("/api/passkeys").send().await).await
+    let list: PasskeyList = json_of(Request::get("/api/passkeys").send().await).await?;
+    if let Some(signals) = &list.signals {
+        crate::browser::signals::account_passkeys(signals);
+    }
+    Ok(list)
 }
 
 /// `POST /api/passkeys/register/start`.
@@ -215,7 +236,9 @@ pub async fn reauth_passkey_finish(
         ceremony_id,
         credential,
     };
-    post_empty_reply("/api/reauth/passkey/finish", &body).await
+    post_empty_reply("/api/reauth/passkey/finish", &body)
+        .await
+        .inspect_err(|e| forget_if_unknown(e, credential))
 }
 
 /// `POST /api/reauth/email/start`.
@@ -353,4 +376,130 @@ pub async fn enroll_describe(body: &LinkToken) -> Result<LinkAccount, ApiError> 
 /// enrolment step.
 pub async fn enroll_redeem(body: &LinkToken) -> Result<SessionInfo, ApiError> {
     post_json("/api/enroll/redeem", body).await
+}
+
+/// `GET /api/sessions`: the account's live sessions, the current first.
+pub async fn sessions() -> Result<SessionList, ApiError> {
+    json_of(Request::get("/api/sessions").send().await).await
+}
+
+/// `DELETE /api/sessions/{id}`: signs out another session of the account.
+pub async fn end_session(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/sessions/{}", encode(id));
+    empty_of(Request::delete(&path).send().await).await
+}
+
+/// `POST /api/sessions/end-others`: "Sign out everywhere else".
+pub async fn end_other_sessions() -> Result<(), ApiError> {
+    empty_of(Request::post("/api/sessions/end-others").send().await).await
+}
+
+/// `GET /api/account/activity`: the account's events of the last 90 days.
+pub async fn activity() -> Result<Activity, ApiError> {
+    json_of(Request::get("/api/account/activity").send().await).await
+}
+
+/// `GET /api/admin/members?q=…&page=N[&without_passkey=true]`.
+pub async fn admin_members(
+    search: &str,
+    page: i64,
+    without_passkey: bool,
+) -> Result<MemberPage, ApiError> {
+    let mut path = format!("/api/admin/members?q={}&page={page}", encode(search));
+    if without_passkey {
+        path.push_str("&without_passkey=true");
+    }
+    json_of(Request::get(&path).send().await).await
+}
+
+/// `PUT /api/admin/members/{id}/role`.
+pub async fn admin_set_role(id: &str, body: &RoleChange) -> Result<(), ApiError> {
+    let path = format!("/api/admin/members/{}/role", encode(id));
+    let request = with_json(Request::put(&path), body)?;
+    empty_of(request.send().await).await
+}
+
+/// `DELETE /api/admin/members/{id}`.
+pub async fn admin_remove_member(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/admin/members/{}", encode(id));
+    empty_of(Request::delete(&path).send().await).await
+}
+
+/// `POST /api/admin/invitations`.
+pub async fn admin_invite(body: &Invitation) -> Result<Member, ApiError> {
+    post_json("/api/admin/invitations", body).await
+}
+
+/// `GET /api/admin/coverage`.
+pub async fn admin_coverage() -> Result<Coverage, ApiError> {
+    json_of(Request::get("/api/admin/coverage").send().await).await
+}
+
+/// `GET /api/admin/policy`.
+pub async fn admin_policy() -> Result<OrgPolicySettings, ApiError> {
+    json_of(Request::get("/api/admin/policy").send().await).await
+}
+
+/// `PUT /api/admin/policy[?preview=true]`.
+pub async fn admin_change_policy(
+    body: &OrgPolicySettings,
+    preview: bool,
+) -> Result<PolicyChange, ApiError> {
+    let path = if preview {
+        "/api/admin/policy?preview=true"
+    } else {
+        "/api/admin/policy"
+    };
+    let request = with_json(Request::put(path), body)?;
+    json_of(request.send().await).await
+}
+
+/// The security log's query (`member=…&event=…&outcome=…&from=…&to=…`),
+/// shared by the page and its CSV export.
+pub fn security_log_query(filter: &LogFilter) -> String {
+    let mut query = format!(
+        "member={}&event={}&outcome={}",
+        encode(&filter.member),
+        encode(&filter.event),
+        encode(&filter.outcome)
+    );
+    for (name, value) in [("from", filter.from), ("to", filter.to)] {
+        if let Some(value) = value {
+            query.push_str(&format!("&{name}={value}"));
+        }
+    }
+    query
+}
+
+/// `GET /api/admin/security-log?…&page=N`.
+pub async fn admin_security_log(
+    filter: &LogFilter,
+    page: i64,
+) -> Result<SecurityLogPage, ApiError> {
+    let path = format!(
+        "/api/admin/security-log?{}&page={page}",
+        security_log_query(filter)
+    );
+    json_of(Request::get(&path).send().await).await
+}
+
+/// The security log's filters, as the page holds them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogFilter {
+    /// A member's account id, or empty.
+    pub member: String,
+    /// A stored event name, or empty.
+    pub event: String,
+    /// `success`, `failure`, or empty.
+    pub outcome: String,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// `POST /api/admin/members/{id}/passkey-request`: mails the member a
+/// request to add a passkey (an enrollment link if they never set up).
+pub async fn admin_ask_for_passkey(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/admin/members/{}/passkey-request", encode(id));
+    empty_of(Request::post(&path).send().await).await
 }

@@ -61,6 +61,8 @@ pub fn App() -> impl IntoView {
                 >
                     <Route path=path!("") view={Lazy::<HomeRoute>::new()} />
                     <Route path=path!("account") view={Lazy::<AccountRoute>::new()} />
+                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} />
+                    <Route path=path!("admin/:section") view={Lazy::<AdminRoute>::new()} />
                 </ProtectedParentRoute>
             </Routes>
         </Router>
@@ -93,5 +95,20 @@ impl LazyRoute for AccountRoute {
 
     fn view(_this: Self) -> AnyView {
         view! { <pages::account::AccountPage /> }.into_any()
+    }
+}
+
+/// The admin console, in a WebAssembly chunk of its own (see
+/// [`HomeRoute`]): members never load it.
+struct AdminRoute;
+
+#[lazy_route]
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        AdminRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::admin::AdminPage /> }.into_any()
     }
 }

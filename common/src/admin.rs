@@ -166,6 +166,20 @@ pub struct SecurityLogPage {
     pub page: i64,
     /// Entries per page.
     pub page_size: i64,
+    /// Every event the log can hold, for the event filter: its stored
+    /// name and its words.
+    #[serde(default)]
+    pub events: Vec<LogEvent>,
+}
+
+/// An event the security log can be filtered by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogEvent {
+    /// The stored name (`sign_in.passkey`).
+    pub name: String,
+    /// In words ("Signed in with a passkey").
+    pub words: String,
 }
 
 /// `GET /api/admin/policy`: the org's sign-in policy; `PUT` (with

@@ -88,6 +88,30 @@ pub struct PasskeyList {
     pub fresh_until: i64,
     /// Whether the session is recently authenticated now (by the server's clock).
     pub fresh: bool,
+    /// What the browser's password manager is told to keep in step with
+    /// (the WebAuthn Signal API); absent where passkeys are not available
+    /// (SSO required), so that a passing policy never wipes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<CredentialSignals>,
+}
+
+/// The arguments of `PublicKeyCredential.signalAllAcceptedCredentials` and
+/// `signalCurrentUserDetails` for one account (WebAuthn Level 3 §5.1.10).
+/// Each account has its own user handle, so what is said about one org's
+/// account never touches the passkeys of the same person's other orgs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CredentialSignals {
+    /// The relying party id (this site's host).
+    pub rp_id: String,
+    /// The account's user handle, base64url (16 bytes: its id).
+    pub user_id: String,
+    /// The credential ids (base64url) of every passkey the account has:
+    /// the authenticator may forget the account's others.
+    pub accepted_credential_ids: Vec<String>,
+    /// The user entity's `name` and `displayName`, as registration sets them.
+    pub name: String,
+    pub display_name: String,
 }
 
 /// `PATCH /api/passkeys/{id}`.

@@ -110,6 +110,15 @@ pub struct SessionInfo {
     /// How many unused recovery codes the account has (0 to 10).
     #[serde(default)]
     pub recovery_codes_left: u32,
+    /// The account's role in its org: the console shows "Admin" to
+    /// admins and owners (the server checks the role on every admin
+    /// request, whatever the console shows).
+    #[serde(default = "member")]
+    pub role: crate::Role,
+}
+
+fn member() -> crate::Role {
+    crate::Role::Member
 }
 
 fn yes() -> bool {

@@ -65,6 +65,8 @@ pub enum Event {
     RoleChanged,
     /// An org admin changed the org's sign-in policy.
     PolicyChanged,
+    /// An org admin asked a member by email to add a passkey.
+    PasskeyRequested,
 }
 
 impl Event {
@@ -101,6 +103,7 @@ impl Event {
         Event::MemberRemoved,
         Event::RoleChanged,
         Event::PolicyChanged,
+        Event::PasskeyRequested,
     ];
 
     /// The event stored as `name`, if any.
@@ -144,6 +147,7 @@ impl Event {
             Event::MemberRemoved => "Was removed by an administrator",
             Event::RoleChanged => "Had their role changed by an administrator",
             Event::PolicyChanged => "The organization's sign-in policy was changed",
+            Event::PasskeyRequested => "Was asked by an administrator to add a passkey",
         }
     }
 
@@ -180,6 +184,7 @@ impl Event {
             Event::MemberRemoved => "admin.member_removed",
             Event::RoleChanged => "admin.role_changed",
             Event::PolicyChanged => "admin.policy_changed",
+            Event::PasskeyRequested => "admin.passkey_requested",
         }
     }
 }

@@ -367,6 +367,30 @@ pub fn role_changed(to: &str, org_name: &str, role: common::Role, at: i64, origi
     )
 }
 
+/// "Please add a passkey": an org admin asks a member who has none to add
+/// one, in My Account (`origin`/account). No link signs anyone in: the
+/// person signs in as usual first.
+pub fn passkey_requested(to: &str, org_name: &str, admin_name: &str, origin: &str) -> Email {
+    let what = format!(
+        "{admin_name}, an administrator of {org_name}, asks you to add a passkey to your account: \
+         you will sign in with your fingerprint, face, screen lock or a security key instead of \
+         a password."
+    );
+    let action =
+        format!("Sign in at {origin}/login, then open My Account and choose \"Add a Passkey\".");
+    let advice = "Your password keeps working.".to_owned();
+    Email {
+        to: to.to_owned(),
+        subject: format!("{org_name} asks you to add a passkey"),
+        text: format!("{what}\n\n{action}\n\n{advice}\n"),
+        html: html(&[
+            escape_html(&what),
+            escape_html(&action),
+            escape_html(&advice),
+        ]),
+    }
+}
+
 /// "Your account was removed" by an org admin.
 pub fn member_removed(to: &str, org_name: &str, at: i64) -> Email {
     let what = format!(

@@ -29,6 +29,17 @@ pub fn relying_party(
         .map_err(|e| format!("WebAuthn relying party for {}: {e}", web.origin))
 }
 
+/// The relying party id: `web.origin`'s host (WebAuthn §5.1.3 "RP ID").
+///
+/// Errors: [`Error::Internal`] for an origin without a host, which
+/// [`relying_party`] refuses at start.
+pub fn rp_id(web: &WebConfig) -> Result<String> {
+    Url::parse(&web.origin)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .ok_or_else(|| Error::Internal(format!("origin {} has no host", web.origin)))
+}
+
 /// Asks for a discoverable credential (resident key required) with user
 /// verification required. webauthn-rs' passkey registration asks for
 /// "discouraged" resident keys; without a resident key the "Log in with

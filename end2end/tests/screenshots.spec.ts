@@ -2,7 +2,7 @@
 //   SCREENSHOTS=1 npx playwright test screenshots
 // They show real pages of a real run; nothing is checked here.
 import path from "node:path";
-import { test, expect, addPasskeyAfterSignIn, Authenticator } from "./fixtures";
+import { test, expect, addPasskeyAfterSignIn, Authenticator, latchkey } from "./fixtures";
 
 const out = path.resolve(__dirname, "../../docs/screenshots");
 
@@ -46,4 +46,34 @@ test("README screenshot of single sign-on", async ({ page, admin }) => {
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("button", { name: "Continue with single sign-on" })).toBeVisible();
   await page.screenshot({ path: `${out}/single-sign-on.png` });
+});
+
+test("README screenshots of the admin console", async ({ page, browser, admin }) => {
+  test.skip(!process.env.SCREENSHOTS, "set SCREENSHOTS=1 to take them");
+  await page.setViewportSize({ width: 1200, height: 800 });
+  const { org, email } = admin.adaAtAcme();
+  latchkey(["account", "set-role", "--org", org, "--email", email, "--role", "owner"]);
+  const people = [
+    ["grace", "Grace Hopper"],
+    ["carl", "Carl Gauss"],
+    ["edsger", "Edsger Dijkstra"],
+    ["frances", "Frances Allen"],
+  ];
+  for (const [local, name] of people) admin.createAccount(org, admin.email(local), name);
+  latchkey(["account", "set-role", "--org", org, "--email", admin.email("grace"), "--role", "admin"]);
+  // Grace adds a passkey in her own browser.
+  const grace = await browser.newContext();
+  const gracePage = await grace.newPage();
+  await Authenticator.attach(gracePage);
+  await addPasskeyAfterSignIn(gracePage, admin.email("grace"), org);
+  await grace.close();
+
+  await Authenticator.attach(page);
+  await addPasskeyAfterSignIn(page, email, org);
+  await page.goto("/admin");
+  await expect(page.getByRole("table").getByRole("row")).toHaveCount(6);
+  await page.screenshot({ path: `${out}/admin-members.png`, fullPage: true });
+  await page.goto("/admin/coverage");
+  await expect(page.getByRole("region", { name: "No passkey yet" }).getByRole("listitem")).toHaveCount(3);
+  await page.screenshot({ path: `${out}/admin-coverage.png`, fullPage: true });
 });

@@ -1,5 +1,5 @@
 //! The wasm glue: everything that talks to the browser's own APIs
-//! (WebAuthn, JSON, localStorage, focus, paint timing, link fragments, the
+//! (WebAuthn and its Signal API, JSON, localStorage, focus, paint timing, link fragments, the
 //! clipboard and downloads), so that pages deal in Rust types only.
 
 pub mod base64url;
@@ -10,6 +10,8 @@ pub mod paint;
 pub mod redirect;
 pub mod remembered_orgs;
 pub mod save;
+pub mod signals;
+pub mod time;
 pub mod webauthn;
 
 /// Rewrites the address bar and its history entry to `page`'s path: what

@@ -328,6 +328,13 @@ fn answer_json(credential: &web_sys::PublicKeyCredential, response_members: &[&s
 #[serde(transparent)]
 pub struct Answer(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
+impl Answer {
+    /// The credential's id (base64url).
+    pub fn credential_id(&self) -> String {
+        member(&self.0, "id").as_string().unwrap_or_default()
+    }
+}
+
 /// Creates a passkey (registration).
 pub async fn create(options: Options) -> Result<Answer, PasskeyError> {
     let container = credentials()?;

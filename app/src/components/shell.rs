@@ -4,7 +4,7 @@
 //! The route tree guards it (see [`crate::App`]): it only renders signed in.
 
 use crate::components::profile_menu::ProfileMenu;
-use crate::routes::Page;
+use crate::routes::{AdminSection, Page};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -19,6 +19,8 @@ pub fn ConsoleShell() -> impl IntoView {
     // its `A` component weighs more than the one attribute it would add.
     let path = use_location().pathname;
     let current = move |page: Page| (path.get() == page.path()).then_some("page");
+    let in_admin = move || path.with(|p| p == "/admin" || p.starts_with("/admin/"));
+    let administers = move || session.info().is_some_and(|i| i.role.administers());
     view! {
         <div class="console">
             <header class="topbar">
@@ -40,6 +42,15 @@ pub fn ConsoleShell() -> impl IntoView {
                             "My Account"
                         </a>
                     </li>
+                    // Admins and owners only; the server refuses anyone
+                    // else's admin requests whatever is shown here.
+                    <Show when=administers>
+                        <li>
+                            <a href=Page::Admin(AdminSection::Members).path() aria-current=move || in_admin().then_some("page")>
+                                "Admin"
+                            </a>
+                        </li>
+                    </Show>
                 </ul>
                 <ProfileMenu />
             </nav>

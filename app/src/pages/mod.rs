@@ -1,6 +1,7 @@
 //! One module per page (route).
 
 pub mod account;
+pub mod admin;
 pub mod enroll;
 pub mod home;
 pub mod login;

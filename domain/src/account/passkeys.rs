@@ -17,7 +17,7 @@ use crate::store::passkeys::{self, PasskeyRow};
 use crate::store::sessions::Session;
 use crate::webauthn::{refused, registration_facts, require_discoverable};
 use crate::{emails, validate, Domain};
-use common::{CeremonyStart, PasskeyInfo, PasskeyList};
+use common::{CeremonyStart, CredentialSignals, PasskeyInfo, PasskeyList};
 use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
 
 /// The longest credential id WebAuthn allows (bytes; WebAuthn §5.1.3).
@@ -28,20 +28,39 @@ const MAX_CREDENTIAL_ID_LEN: usize = 1023;
 /// empty and says why.
 pub async fn list(d: &Domain, session: &Session) -> Result<PasskeyList> {
     let available = OrgPolicy::of_session(session).passkeys_available();
-    let passkeys = if available {
-        passkeys::list_for_account(&d.db, &session.account_id)
-            .await?
-            .iter()
-            .map(PasskeyRow::info)
-            .collect()
+    let (passkeys, signals) = if available {
+        let rows = passkeys::list_for_account(&d.db, &session.account_id).await?;
+        let signals = signals(d, session, &rows)?;
+        (rows.iter().map(PasskeyRow::info).collect(), Some(signals))
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     Ok(PasskeyList {
         sso_required: !available,
         passkeys,
         fresh_until: session.authenticated_at + d.reauth_window_secs,
         fresh: is_fresh(d, session),
+        signals,
+    })
+}
+
+/// What the browser is told about `session`'s account through the
+/// WebAuthn Signal API: the user handle that registration gave its
+/// passkeys (the account id's 16 bytes), the ones it still has, and its
+/// current names.
+///
+/// Errors: [`Error::Internal`] for an account id that is not a UUID or an
+/// origin without a host (neither is ever stored or configured).
+fn signals(d: &Domain, session: &Session, rows: &[PasskeyRow]) -> Result<CredentialSignals> {
+    let user_handle = Uuid::parse_str(session.account_id.as_str())
+        .map_err(|e| Error::Internal(format!("account id: {e}")))?;
+    let (name, display_name) = user_names(session);
+    Ok(CredentialSignals {
+        rp_id: crate::webauthn::rp_id(&d.web)?,
+        user_id: passkeys::encode_credential_id(user_handle.as_bytes()),
+        accepted_credential_ids: rows.iter().map(|r| r.credential_id.clone()).collect(),
+        name,
+        display_name,
     })
 }
 

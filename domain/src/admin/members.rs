@@ -27,14 +27,21 @@ const INVITATIONS_PER_ADDRESS: crate::limits::Limit = crate::limits::Limit {
 pub const INVITATION_DAYS: i64 = 7;
 
 /// A page (from 1) of the admin's org's members whose email or name
-/// contains `search`, by email ([`members::PAGE_SIZE`] a page). Case is
+/// contains `search` (only those without a passkey when
+/// `without_passkey`: passkey coverage's "who has none yet"), by email ([`members::PAGE_SIZE`] a page). Case is
 /// folded for ASCII letters on SQLite and for all letters on PostgreSQL
 /// (SQLite's `LOWER` knows ASCII only); emails match in their stored,
 /// canonical form (an IDNA domain as `xn--…`).
 ///
 /// Errors: [`Error::BadRequest`] (a search over [`MAX_SEARCH_CHARS`], a
 /// page below 1).
-pub async fn list(d: &Domain, admin: &Admin, search: &str, page: i64) -> Result<MemberPage> {
+pub async fn list(
+    d: &Domain,
+    admin: &Admin,
+    search: &str,
+    without_passkey: bool,
+    page: i64,
+) -> Result<MemberPage> {
     if search.chars().count() > MAX_SEARCH_CHARS {
         return Err(Error::BadRequest(format!(
             "Search for at most {MAX_SEARCH_CHARS} characters."
@@ -43,7 +50,14 @@ pub async fn list(d: &Domain, admin: &Admin, search: &str, page: i64) -> Result<
     if page < 1 {
         return Err(Error::BadRequest("Pages are numbered from 1.".into()));
     }
-    let (rows, total) = members::page(&d.db, &admin.session().org_id, search, page).await?;
+    let (rows, total) = members::page(
+        &d.db,
+        &admin.session().org_id,
+        search,
+        without_passkey,
+        page,
+    )
+    .await?;
     let members = rows
         .into_iter()
         .map(|row| Member {
@@ -157,6 +171,81 @@ pub async fn remove(d: &Domain, client: &Client, admin: &Admin, id: &str) -> Res
     audit::audited(d, client, Event::MemberRemoved, &who, change).await
 }
 
+/// Mails `account` a new enrollment link (the older ones stop working),
+/// from `inviter`, working for [`INVITATION_DAYS`].
+async fn mail_invitation(d: &Domain, account: &Account, org: &Org, inviter: &str) -> Result<()> {
+    let new = NewToken {
+        purpose: Purpose::Enrollment,
+        account_id: &account.id,
+        session_hash: None,
+        ttl_secs: INVITATION_DAYS * 86_400,
+        replace_older: true,
+    };
+    email_tokens::issue_mailed(&d.db, &d.clock, new, |token| {
+        let link = format!("{}/enroll#token={token}", d.web.origin);
+        d.outgoing(emails::invitation(
+            &account.email,
+            &org.name,
+            inviter,
+            &link,
+            INVITATION_DAYS,
+        ))
+    })
+    .await?;
+    d.mailer.queued();
+    Ok(())
+}
+
+/// Passkey coverage's "Invite to add a passkey": asks the org's member
+/// `id`, who has no passkey, by email to add one — in My Account after
+/// signing in as usual, or, for a member who never set up any sign-in, a
+/// new enrollment link (as inviting them again would). Limited like
+/// invitations (3 a day per address, and the client's mail limit).
+/// Audited as `admin.passkey_requested` against the member.
+///
+/// Errors: [`Error::Forbidden`] (not a member of the admin's org),
+/// [`Error::Conflict`] (they have a passkey already),
+/// [`Error::SsoRequired`] (the org's members cannot use passkeys),
+/// [`Error::RateLimited`].
+pub async fn ask_for_passkey(d: &Domain, client: &Client, admin: &Admin, id: &str) -> Result<()> {
+    let session = admin.session();
+    let who = Who::admin_on(session, None);
+    let asking = async {
+        let (account, org) = member(d, admin, id).await?;
+        who.set_account(&account.id);
+        if !OrgPolicy::of(Some(&org)).passkeys_available() {
+            return Err(Error::SsoRequired);
+        }
+        if !crate::store::passkeys::list_for_account(&d.db, &account.id)
+            .await?
+            .is_empty()
+        {
+            return Err(Error::Conflict("This member has a passkey already.".into()));
+        }
+        crate::limits::email(d, client).await?;
+        let key = crate::store::lockout::subject(
+            &crate::types::Email::parse(&account.email)?,
+            &OrgShortName::canonical(&org.short_name),
+        );
+        crate::limits::hit(&d.db, &d.clock, INVITATIONS_PER_ADDRESS, Some(&key)).await?;
+        if members::never_set_up(&d.db, &account.id).await? {
+            mail_invitation(d, &account, &org, &session.display_name).await?;
+        } else {
+            let request = d.outgoing(emails::passkey_requested(
+                &account.email,
+                &org.name,
+                &session.display_name,
+                &d.web.origin,
+            ));
+            crate::store::mail_queue::queue(&d.db, &request).await?;
+            d.mailer.queued();
+        }
+        tracing::info!(admin = %session.account_id, member = id, "asked to add a passkey");
+        Ok(())
+    };
+    audit::audited(d, client, Event::PasskeyRequested, &who, asking).await
+}
+
 /// Invites a person to the admin's org: an account without a password
 /// (the rules of `latchkey account create --no-password`) with `role`,
 /// and an enrollment link mailed to them, working for
@@ -223,25 +312,7 @@ pub async fn invite(
             }
         };
         who.set_account(&account.id);
-        let new = NewToken {
-            purpose: Purpose::Enrollment,
-            account_id: &account.id,
-            session_hash: None,
-            ttl_secs: INVITATION_DAYS * 86_400,
-            replace_older: true,
-        };
-        email_tokens::issue_mailed(&d.db, &d.clock, new, |token| {
-            let link = format!("{}/enroll#token={token}", d.web.origin);
-            d.outgoing(emails::invitation(
-                &account.email,
-                &org.name,
-                &session.display_name,
-                &link,
-                INVITATION_DAYS,
-            ))
-        })
-        .await?;
-        d.mailer.queued();
+        mail_invitation(d, &account, &org, &session.display_name).await?;
         tracing::info!(admin = %session.account_id, member = %account.id, "member invited");
         Ok(Member {
             id: account.id.to_string(),

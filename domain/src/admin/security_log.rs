@@ -6,7 +6,7 @@ use crate::audit::Event;
 use crate::error::{Error, Result};
 use crate::store::audit::{self, Filter, OrgEntry};
 use crate::Domain;
-use common::{SecurityLogEntry, SecurityLogPage};
+use common::{LogEvent, SecurityLogEntry, SecurityLogPage};
 
 /// Entries on one page of the log.
 pub const PAGE_SIZE: i64 = 50;
@@ -54,6 +54,13 @@ pub async fn page(d: &Domain, admin: &Admin, filter: Filter, page: i64) -> Resul
         total,
         page,
         page_size: PAGE_SIZE,
+        events: Event::ALL
+            .iter()
+            .map(|e| LogEvent {
+                name: e.as_str().to_owned(),
+                words: e.words().to_owned(),
+            })
+            .collect(),
     })
 }
 

@@ -49,16 +49,25 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// A page (from 1) of the org's members whose email or name contains
-/// `search` (any case), by email; and how many match in all.
+/// `search` (any case) — only those without a passkey when
+/// `without_passkey` — by email; and how many match in all.
 pub async fn page(
     db: &Db,
     org_id: &OrgId,
     search: &str,
+    without_passkey: bool,
     page: i64,
 ) -> Result<(Vec<MemberRow>, i64)> {
     let pattern = contains_pattern(search.trim());
-    let matching = "a.org_id = $1 AND (a.email LIKE $2 ESCAPE '\\' \
-                    OR LOWER(a.display_name) LIKE $2 ESCAPE '\\')";
+    let no_passkey = if without_passkey {
+        " AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)"
+    } else {
+        ""
+    };
+    let matching = format!(
+        "a.org_id = $1 AND (a.email LIKE $2 ESCAPE '\\' \
+         OR LOWER(a.display_name) LIKE $2 ESCAPE '\\'){no_passkey}"
+    );
     let total = with_reader!(db, pool => sqlx::query_scalar::<_, i64>(&format!(
             "SELECT COUNT(*) FROM accounts a WHERE {matching}"
         ))

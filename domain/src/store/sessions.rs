@@ -82,6 +82,8 @@ impl Session {
             org_requires_2fa: self.org_require_2fa,
             has_password: self.has_password,
             recovery_codes_left: u32::try_from(self.recovery_codes_left).unwrap_or(0),
+            // Only the members store writes the column, from a Role.
+            role: common::Role::parse(&self.role).unwrap_or(common::Role::Member),
         }
     }
 }

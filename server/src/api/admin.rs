@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_role))
         .routes(routes!(remove_member))
         .routes(routes!(invite))
+        .routes(routes!(ask_for_passkey))
         .routes(routes!(passkey_coverage))
         .routes(routes!(get_policy, change_policy))
         .routes(routes!(security_log))
@@ -39,6 +40,9 @@ struct MemberSearch {
     #[serde(default)]
     #[param(max_length = 100)]
     q: String,
+    /// Only members without any passkey.
+    #[serde(default)]
+    without_passkey: bool,
     /// From 1; 50 members a page.
     #[serde(default = "first_page")]
     #[param(minimum = 1)]
@@ -60,7 +64,14 @@ async fn list_members(
 ) -> Result<Json<MemberPage>> {
     let Query(search) = search.map_err(|e| Error::bad_request(e.body_text()))?;
     Ok(Json(
-        members::list(&state, &admin, &search.q, search.page).await?,
+        members::list(
+            &state,
+            &admin,
+            &search.q,
+            search.without_passkey,
+            search.page,
+        )
+        .await?,
     ))
 }
 
@@ -106,6 +117,20 @@ async fn invite(
 ) -> Result<(StatusCode, Json<Member>)> {
     let member = members::invite(&state, &client, &admin, invitation).await?;
     Ok((StatusCode::CREATED, Json(member)))
+}
+
+#[utoipa::path(post, path = "/admin/members/{id}/passkey-request", tag = "admin",
+    params(("id" = String, Path, description = "The member's account id")),
+    responses((status = 204, description = "The member is asked by email to add a passkey (a new enrollment link if they never set up any sign-in)"), (status = "4XX", description = "Refused; `code` says why (`conflict`: they have a passkey; `sso_required`; `rate_limited`: 3 a day per member)", body = ApiError)),
+)]
+async fn ask_for_passkey(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    members::ask_for_passkey(&state, &client, &admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/admin/coverage", tag = "admin",

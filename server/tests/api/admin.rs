@@ -812,3 +812,105 @@ async fn a_policy_change_says_what_it_ends_before_it_is_made() {
         1
     );
 }
+
+#[tokio::test]
+async fn coverage_lists_who_has_no_passkey_and_asks_them_to_add_one() {
+    let app = two_orgs().await;
+    app.exec(
+        "INSERT INTO passkeys (id, account_id, credential_id, credential, name, aaguid, \
+         backup_eligible, backed_up, transports, sign_count, created_at) \
+         SELECT 'pk1', id, 'cred1', '{}', 'Key 1', '', false, false, '[]', 0, 0 \
+         FROM accounts WHERE email = 'ada@example.com'",
+    )
+    .await;
+    let grace = app.login_ok("grace@example.com", "acme").await;
+    let without = app
+        .send(
+            Method::GET,
+            "/api/admin/members?without_passkey=true",
+            None,
+            Some(&grace),
+        )
+        .await;
+    assert_eq!(without.status, StatusCode::OK, "{:?}", without.body);
+    assert_eq!(
+        emails(&without.body),
+        ["carl@example.com", "grace@example.com"]
+    );
+    assert_eq!(without.body["total"], 2);
+
+    // Carl can sign in: he is asked to add one in My Account, no link.
+    let ask = |id: String| {
+        let (app, grace) = (&app, grace.clone());
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/admin/members/{id}/passkey-request"),
+                None,
+                Some(&grace),
+            )
+            .await
+        }
+    };
+    let carl = id_of(&app, "carl@example.com").await;
+    let asked = ask(carl.clone()).await;
+    assert_eq!(asked.status, StatusCode::NO_CONTENT, "{:?}", asked.body);
+    let mail = app.mail_with("Acme asks you to add a passkey").await;
+    assert!(mail.contains("To: carl@example.com"));
+    assert!(!mail.contains("token="), "no link signs anyone in");
+    let log = app
+        .send(
+            Method::GET,
+            &format!("/api/admin/security-log?member={carl}&event=admin.passkey_requested"),
+            None,
+            Some(&grace),
+        )
+        .await;
+    assert_eq!(log.body["total"], 1, "{:?}", log.body);
+    assert_eq!(log.body["entries"][0]["actor_email"], "grace@example.com");
+    // The filter's event list names every event, this one too.
+    assert!(log.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "admin.passkey_requested"));
+
+    // Three a day per member.
+    for _ in 0..2 {
+        assert_eq!(ask(carl.clone()).await.status, StatusCode::NO_CONTENT);
+    }
+    assert_eq!(ask(carl).await.body["code"], "rate_limited");
+
+    // A member with a passkey, and another org's member: refused.
+    let ada = id_of(&app, "ada@example.com").await;
+    assert_eq!(ask(ada).await.body["code"], "conflict");
+    let bob = id_of(&app, "bob@example.com").await;
+    assert_eq!(ask(bob).await.body["code"], "forbidden");
+
+    // An invitation not taken up yet: a new enrollment link instead.
+    let dora = json!({ "email": "dora@example.com", "display_name": "Dora" });
+    assert_eq!(
+        invite(&app, grace.clone(), dora).await.status,
+        StatusCode::CREATED
+    );
+    let dora = id_of(&app, "dora@example.com").await;
+    assert_eq!(ask(dora).await.status, StatusCode::NO_CONTENT);
+    let again = app.nth_mail_with("You are invited to Acme", 2).await;
+    assert!(find_after(&again, "/enroll#token=").is_some());
+}
+
+#[tokio::test]
+async fn the_session_says_the_role_the_console_shows() {
+    let app = two_orgs().await;
+    for (email, role) in [
+        ("ada@example.com", "owner"),
+        ("grace@example.com", "admin"),
+        ("carl@example.com", "member"),
+    ] {
+        let session = app.login_ok(email, "acme").await;
+        let info = app
+            .send(Method::GET, "/api/session", None, Some(&session))
+            .await;
+        assert_eq!(info.body["role"], role, "{email}");
+    }
+}

@@ -536,3 +536,57 @@ async fn backed_up_without_backup_eligible_is_refused_and_synced_passkeys_are_la
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
     assert_eq!(finish.body["backed_up"], true, "a synced passkey");
 }
+
+/// The Signal API's arguments: the account's user handle as registration
+/// gave it, and exactly the credential ids it still has.
+#[tokio::test]
+async fn the_passkey_list_tells_the_browser_which_passkeys_the_account_keeps() {
+    let (app, token) = app_with_account().await;
+    let (first, info) = register_returning_info(&app, &token).await;
+    let second = register(&app, &token).await;
+    let signals = |app| {
+        let (app, token): (&TestApp, String) = (app, token.clone());
+        async move {
+            let list = app
+                .send(Method::GET, "/api/passkeys", None, Some(&token))
+                .await;
+            list.body["signals"].clone()
+        }
+    };
+    let account_id = domain::with_pool!(&app.state.db, pool =>
+        sqlx::query_scalar::<_, String>("SELECT id FROM accounts WHERE email = 'ada@example.com'")
+            .fetch_one(pool)
+            .await)
+    .unwrap();
+    let handle = uuid::Uuid::parse_str(&account_id).unwrap();
+    let said = signals(&app).await;
+    assert_eq!(said["user_id"], softauthn::b64(handle.as_bytes()));
+    assert_eq!(said["user_id"], softauthn::b64(&first.user_handle));
+    assert_eq!(said["rp_id"], "localhost");
+    assert_eq!(said["name"], "ada@example.com (Acme Security)");
+    let mut ids: Vec<String> =
+        serde_json::from_value(said["accepted_credential_ids"].clone()).unwrap();
+    ids.sort();
+    let mut expected = vec![
+        softauthn::b64(&first.credential_id),
+        softauthn::b64(&second.credential_id),
+    ];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    // Deleted: no longer accepted.
+    let id = info["id"].as_str().unwrap();
+    let deleted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/passkeys/{id}"),
+            None,
+            Some(&token),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    assert_eq!(
+        signals(&app).await["accepted_credential_ids"],
+        json!([softauthn::b64(&second.credential_id)])
+    );
+}

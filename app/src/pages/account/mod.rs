@@ -1,12 +1,15 @@
 //! `/account`: My Account — who you are, your passkeys, recovery codes,
-//! password and two-factor authentication, one section each. Changes that
+//! password and two-factor authentication, where you are signed in and
+//! your security activity, one section each. Changes that
 //! the server refuses with `reauth_required` open the one "Confirm it's
 //! you" dialog, and run again once it is confirmed; each result is shown in
 //! its own section.
 
+mod activity;
 mod passkeys;
 mod password;
 mod recovery_codes;
+mod sessions;
 mod two_factor;
 
 use crate::actions::{task, Task};
@@ -429,6 +432,8 @@ pub fn AccountPage() -> impl IntoView {
                 <password::PasswordSection account />
                 <two_factor::TwoFactorSection account />
             })}
+            <sessions::SessionsSection account />
+            <activity::ActivitySection account />
         </Show>
         <ConfirmDialog purpose=account.confirming on_confirmed has_passkeys passkey_only fallback_focus="add-passkey" />
     }

@@ -3,20 +3,11 @@
 //! passkeys are not available.
 
 use super::{Account, Change};
+use crate::browser::time::date as format_date;
 use crate::browser::webauthn;
 use crate::components::form::{Outcome, PasskeyWait};
 use common::{PasskeyInfo, RenamePasskey};
 use leptos::prelude::*;
-
-/// A Unix time as a short date in the browser's time zone ("3 Nov 2026").
-fn format_date(unix: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    let options = js_sys::Object::new();
-    for (key, value) in [("year", "numeric"), ("month", "short"), ("day", "numeric")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    date.to_locale_date_string("en-GB", &options).into()
-}
 
 /// The button of a passkey card that takes focus back.
 #[derive(Debug, Clone, Copy, PartialEq)]
