@@ -503,3 +503,9 @@ pub async fn admin_ask_for_passkey(id: &str) -> Result<(), ApiError> {
     let path = format!("/api/admin/members/{}/passkey-request", encode(id));
     empty_of(Request::post(&path).send().await).await
 }
+
+/// `POST /api/admin/members/{id}/reset`: "Reset sign-in".
+pub async fn admin_reset_member(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/admin/members/{}/reset", encode(id));
+    empty_of(Request::post(&path).send().await).await
+}

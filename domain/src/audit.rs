@@ -67,6 +67,9 @@ pub enum Event {
     PolicyChanged,
     /// An org admin asked a member by email to add a passkey.
     PasskeyRequested,
+    /// An org admin reset a member's sign-in (passkeys, sessions, 2FA,
+    /// recovery codes) and mailed them an enrollment link.
+    MemberReset,
 }
 
 impl Event {
@@ -104,6 +107,7 @@ impl Event {
         Event::RoleChanged,
         Event::PolicyChanged,
         Event::PasskeyRequested,
+        Event::MemberReset,
     ];
 
     /// The event stored as `name`, if any.
@@ -148,6 +152,7 @@ impl Event {
             Event::RoleChanged => "Had their role changed by an administrator",
             Event::PolicyChanged => "The organization's sign-in policy was changed",
             Event::PasskeyRequested => "Was asked by an administrator to add a passkey",
+            Event::MemberReset => "Had their sign-in reset by an administrator",
         }
     }
 
@@ -185,6 +190,7 @@ impl Event {
             Event::RoleChanged => "admin.role_changed",
             Event::PolicyChanged => "admin.policy_changed",
             Event::PasskeyRequested => "admin.passkey_requested",
+            Event::MemberReset => "admin.member_reset",
         }
     }
 }

@@ -391,6 +391,45 @@ pub fn passkey_requested(to: &str, org_name: &str, admin_name: &str, origin: &st
     }
 }
 
+/// "Your sign-in was reset" by an org admin, with the enrollment link that
+/// sets up a new way in.
+pub fn member_reset(
+    to: &str,
+    org_name: &str,
+    admin_name: &str,
+    link: &str,
+    days: i64,
+    at: i64,
+) -> Email {
+    let what = format!(
+        "{admin_name}, an administrator of {org_name}, reset how you sign in on {}: your \
+         passkeys, recovery codes and two-factor authentication were removed and every session \
+         was signed out.",
+        utc(at)
+    );
+    let action = format!(
+        "Open this link to set up a new passkey (or a password). It works once, within {days} days:"
+    );
+    let advice = format!(
+        "If you did not ask for this, tell {org_name}'s administrators. Your accounts in other \
+         organizations are not affected."
+    );
+    Email {
+        to: to.to_owned(),
+        subject: format!("Your {org_name} sign-in was reset"),
+        text: format!("{what}\n\n{action}\n{link}\n\n{advice}\n"),
+        html: html(&[
+            escape_html(&what),
+            format!(
+                "{}<br><a href=\"{}\">Set up your sign-in</a>",
+                escape_html(&action),
+                escape_html(link)
+            ),
+            escape_html(&advice),
+        ]),
+    }
+}
+
 /// "Your account was removed" by an org admin.
 pub fn member_removed(to: &str, org_name: &str, at: i64) -> Email {
     let what = format!(

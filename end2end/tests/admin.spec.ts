@@ -133,8 +133,18 @@ test("an owner searches members, changes a role, invites someone who adds a pass
   expect(csv).toContain("admin.member_invited");
   expect(csv).not.toContain("admin.role_changed");
 
-  // Remove Carl: he and his sessions are gone, and he is told.
+  // Reset Dora's sign-in (say, her laptop was stolen): her passkey is
+  // gone, and she is mailed a new link.
   await page.getByRole("link", { name: "Members" }).click();
+  await page.getByRole("button", { name: `Reset sign-in of ${dora}` }).click();
+  await page.getByRole("group", { name: "Confirm reset" }).getByRole("button", { name: "Reset sign-in" }).click();
+  await expect(page.getByText(`${dora}'s passkeys, recovery codes, two-factor authentication and sessions are gone.`)).toBeVisible();
+  expect((await membersOf(page, "dora"))[0].passkeys).toBe(0);
+  const resetMail = await waitForMail(dora, "Your Acme Security sign-in was reset");
+  expect(resetMail).toMatch(/\/enroll#token=[A-Za-z0-9_-]+/);
+  await expect(page.getByRole("table").getByRole("row", { name: /Dora Explorer/ })).toContainText("No passkey");
+
+  // Remove Carl: he and his sessions are gone, and he is told.
   await page.getByRole("button", { name: `Remove ${carl}` }).click();
   await page.getByRole("button", { name: "Remove member" }).click();
   await expect(page.getByText(`${carl} was removed, with their passkeys and sessions.`)).toBeVisible();

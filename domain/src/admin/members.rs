@@ -196,6 +196,59 @@ async fn mail_invitation(d: &Domain, account: &Account, org: &Org, inviter: &str
     Ok(())
 }
 
+/// How long a reset's enrollment link works: 3 days.
+pub const RESET_LINK_DAYS: i64 = 3;
+
+/// "Reset sign-in" for a member who lost their devices or whose account
+/// may be in other hands: their passkeys, sessions and recovery codes are
+/// deleted and two-factor authentication turned off, in one transaction
+/// with a new enrollment link (older ones stop working) mailed to them,
+/// working for [`RESET_LINK_DAYS`]. The password, if any, stays (a
+/// "Forgot password?" reset is the person's own to make); so does an
+/// identity-provider link. An admin cannot reset their own account here
+/// (My Account does that), and only owners reset owners. Audited as
+/// `admin.member_reset` against the member, naming the admin.
+///
+/// Errors: [`Error::Forbidden`] (not a member of the admin's org; an owner
+/// reset by a non-owner), [`Error::Conflict`] (oneself),
+/// [`Error::SsoRequired`] (the org's members sign in through its identity
+/// provider: reset them there).
+pub async fn reset(d: &Domain, client: &Client, admin: &Admin, id: &str) -> Result<()> {
+    let session = admin.session();
+    let who = Who::admin_on(session, None);
+    let resetting = async {
+        let (account, org) = member(d, admin, id).await?;
+        who.set_account(&account.id);
+        if account.id == session.account_id {
+            return Err(Error::Conflict(
+                "You cannot reset your own account here: use My Account.".into(),
+            ));
+        }
+        OrgPolicy::of(Some(&org)).allows(AuthMethod::EnrollmentLink)?;
+        let (token, token_hash) = email_tokens::fresh();
+        let now = d.clock.now();
+        let link = members::NewEnrollment {
+            token_hash,
+            created_at: now,
+            expires_at: now + RESET_LINK_DAYS * 86_400,
+        };
+        let mail = d.outgoing(emails::member_reset(
+            &account.email,
+            &org.name,
+            &session.display_name,
+            &format!("{}/enroll#token={token}", d.web.origin),
+            RESET_LINK_DAYS,
+            now,
+        ));
+        let actor = Some(&session.account_id);
+        members::reset(&d.db, &org.id, id, actor, &link, &mail).await?;
+        d.mailer.queued();
+        tracing::info!(admin = %session.account_id, member = id, "member's sign-in reset");
+        Ok(())
+    };
+    audit::audited(d, client, Event::MemberReset, &who, resetting).await
+}
+
 /// Passkey coverage's "Invite to add a passkey": asks the org's member
 /// `id`, who has no passkey, by email to add one — in My Account after
 /// signing in as usual, or, for a member who never set up any sign-in, a

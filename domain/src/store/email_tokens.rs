@@ -35,7 +35,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Purpose::Reauth => "reauth",
             Purpose::PasswordReset => "password_reset",
@@ -58,6 +58,17 @@ pub struct NewToken<'a> {
 
 fn hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new token (256 bits from the OS's CSPRNG) and its stored form
+/// (SHA-256, base64url), for a change that stores it in a transaction of
+/// its own ([`crate::store::members::reset`]).
+pub(crate) fn fresh() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let stored = hash(&token);
+    (token, stored)
 }
 
 /// Makes a token (256 bits from the OS's CSPRNG) and returns it, to be
@@ -89,9 +100,7 @@ async fn store(
     new: NewToken<'_>,
     mail: Option<Mailing<'_>>,
 ) -> Result<String> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let (token, token_hash) = fresh();
     let now = clock.now();
     with_pool!(db, pool => sqlx::query("DELETE FROM email_tokens WHERE expires_at < $1")
         .bind(now)
@@ -112,7 +121,7 @@ async fn store(
                                        created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(hash(&token))
+        .bind(&token_hash)
         .bind(new.purpose.as_str())
         .bind(new.account_id)
         .bind(new.session_hash.unwrap_or(""))

@@ -145,6 +145,46 @@ enum Change<'a> {
     Role(&'a str),
     /// The account deleted.
     Remove,
+    /// The account's passkeys, sessions, recovery codes and second factor
+    /// gone, and this enrollment link its only new way to set up.
+    Reset(&'a NewEnrollment),
+}
+
+/// The enrollment link a reset leaves: its token's stored form and when
+/// it stops working (Unix seconds).
+pub struct NewEnrollment {
+    pub token_hash: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// Resets the org's account `account_id` for a person who lost their
+/// devices or whose account may be in other hands: deletes its passkeys,
+/// sessions and recovery codes, turns its TOTP off, replaces its
+/// enrollment links with `link`, and queues `mail` (the link's message),
+/// in one transaction under the org's lock by the rules of [`change`]. Its
+/// password and identity-provider link stay.
+///
+/// Errors: [`Error::Forbidden`] (not the org's account; an owner reset by
+/// a non-owner).
+pub async fn reset(
+    db: &Db,
+    org_id: &OrgId,
+    account_id: &str,
+    actor: Option<&AccountId>,
+    link: &NewEnrollment,
+    mail: &Outgoing,
+) -> Result<()> {
+    change(
+        db,
+        org_id,
+        account_id,
+        Change::Reset(link),
+        actor,
+        Some(mail),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Gives the org's account `account_id` the role `role` (the stored form)
@@ -245,6 +285,29 @@ async fn change(
                     .bind(org_id)
                     .execute(&mut *tx)
                     .await?;
+            }
+            Change::Reset(link) => {
+                for sql in [
+                    "DELETE FROM passkeys WHERE account_id = $1",
+                    "DELETE FROM sessions WHERE account_id = $1",
+                    "DELETE FROM recovery_codes WHERE account_id = $1",
+                    "UPDATE accounts SET totp_secret = NULL WHERE id = $1",
+                    // email_tokens::Purpose::Enrollment's stored form.
+                    "DELETE FROM email_tokens WHERE account_id = $1 AND purpose = 'enrollment'",
+                ] {
+                    sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "INSERT INTO email_tokens (token_hash, purpose, account_id, session_hash, \
+                                               expires_at, created_at) \
+                     VALUES ($1, 'enrollment', $2, '', $3, $4)",
+                )
+                .bind(&link.token_hash)
+                .bind(account_id)
+                .bind(link.expires_at)
+                .bind(link.created_at)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         let owners = sqlx::query_scalar::<_, i64>(OWNERS).bind(org_id).fetch_one(&mut *tx).await?;

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(remove_member))
         .routes(routes!(invite))
         .routes(routes!(ask_for_passkey))
+        .routes(routes!(reset_member))
         .routes(routes!(passkey_coverage))
         .routes(routes!(get_policy, change_policy))
         .routes(routes!(security_log))
@@ -117,6 +118,20 @@ async fn invite(
 ) -> Result<(StatusCode, Json<Member>)> {
     let member = members::invite(&state, &client, &admin, invitation).await?;
     Ok((StatusCode::CREATED, Json(member)))
+}
+
+#[utoipa::path(post, path = "/admin/members/{id}/reset", tag = "admin",
+    params(("id" = String, Path, description = "The member's account id")),
+    responses((status = 204, description = "Their passkeys, sessions, recovery codes and 2FA are gone, and an enrollment link (3 days) is mailed to them"), (status = "4XX", description = "Refused; `code` says why (`conflict`: oneself; `forbidden`: an owner reset by a non-owner; `sso_required`)", body = ApiError)),
+)]
+async fn reset_member(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    members::reset(&state, &client, &admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/admin/members/{id}/passkey-request", tag = "admin",

@@ -914,3 +914,93 @@ async fn the_session_says_the_role_the_console_shows() {
         assert_eq!(info.body["role"], role, "{email}");
     }
 }
+
+#[tokio::test]
+async fn a_reset_takes_a_members_passkeys_sessions_codes_and_2fa_and_mails_a_link() {
+    let app = two_orgs().await;
+    let carl_session = app.login_ok("carl@example.com", "acme").await;
+    crate::passkeys::register(&app, &carl_session).await;
+    let codes = app
+        .send(
+            Method::POST,
+            "/api/account/recovery-codes",
+            None,
+            Some(&carl_session),
+        )
+        .await;
+    assert_eq!(codes.status, StatusCode::OK, "{:?}", codes.body);
+    app.exec(
+        "UPDATE accounts SET totp_secret = 'JBSWY3DPEHPK3PXP' WHERE email = 'carl@example.com'",
+    )
+    .await;
+    let carl = id_of(&app, "carl@example.com").await;
+    let owned = |table: &str| format!("SELECT COUNT(*) FROM {table} WHERE account_id = '{carl}'");
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let grace = app.login_ok("grace@example.com", "acme").await;
+    let reset = |who: String, id: String| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/admin/members/{id}/reset"),
+                None,
+                Some(&who),
+            )
+            .await
+        }
+    };
+
+    // Refused: oneself, an owner by an admin, another org's member.
+    let grace_id = id_of(&app, "grace@example.com").await;
+    assert_eq!(
+        reset(grace.clone(), grace_id).await.body["code"],
+        "conflict"
+    );
+    let ada_id = id_of(&app, "ada@example.com").await;
+    assert_eq!(reset(grace.clone(), ada_id).await.body["code"], "forbidden");
+    let bob = id_of(&app, "bob@example.com").await;
+    assert_eq!(reset(ada.clone(), bob).await.body["code"], "forbidden");
+    assert_eq!(app.count(&owned("passkeys")).await, 1);
+
+    let done = reset(grace.clone(), carl.clone()).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{:?}", done.body);
+    for table in ["passkeys", "sessions", "recovery_codes"] {
+        assert_eq!(app.count(&owned(table)).await, 0, "{table}");
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM accounts WHERE id = '{carl}' AND totp_secret IS NULL \
+             AND password_hash <> ''"
+        ))
+        .await,
+        1,
+        "2FA off, the password kept"
+    );
+    // Signed out: the session is gone.
+    assert_eq!(
+        app.session_status(&carl_session).await,
+        StatusCode::NO_CONTENT
+    );
+    let mail = app.mail_with("Your Acme sign-in was reset").await;
+    assert!(mail.contains("To: carl@example.com"));
+    let token = find_after(&mail, "/enroll#token=").unwrap();
+    let described = app
+        .send(
+            Method::POST,
+            "/api/enroll/describe",
+            Some(json!({ "token": token })),
+            None,
+        )
+        .await;
+    assert_eq!(described.status, StatusCode::OK, "{:?}", described.body);
+    let log = app
+        .send(
+            Method::GET,
+            &format!("/api/admin/security-log?member={carl}&event=admin.member_reset"),
+            None,
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(log.body["total"], 1, "{:?}", log.body);
+    assert_eq!(log.body["entries"][0]["actor_email"], "grace@example.com");
+}

@@ -1,6 +1,7 @@
 //! The Members tab: search and page through the org's members (email,
 //! name, role, two-factor, passkeys synced or on one device, last sign-in
-//! and how), change a role, remove a member, invite a new one.
+//! and how), change a role, reset a member's sign-in, remove a member,
+//! invite a new one.
 
 use super::{Gate, Pager};
 use crate::actions::task;
@@ -43,6 +44,10 @@ enum MemberChange {
         id: String,
         email: String,
     },
+    Reset {
+        id: String,
+        email: String,
+    },
 }
 
 #[component]
@@ -79,6 +84,7 @@ pub(super) fn MembersTab(gate: Gate) -> impl IntoView {
                     crate::api::admin_set_role(id, &RoleChange { role: *role }).await
                 }
                 MemberChange::Remove { id, .. } => crate::api::admin_remove_member(id).await,
+                MemberChange::Reset { id, .. } => crate::api::admin_reset_member(id).await,
             };
             match result {
                 Ok(()) => {
@@ -86,6 +92,10 @@ pub(super) fn MembersTab(gate: Gate) -> impl IntoView {
                         MemberChange::Role { email, role, .. } => {
                             format!("{email} is now {}. They were told by email.", role_words(role).to_lowercase())
                         }
+                        MemberChange::Reset { email, .. } => format!(
+                            "{email}'s passkeys, recovery codes, two-factor authentication and sessions are gone. \
+                             They were mailed a link to set up a new passkey."
+                        ),
                         MemberChange::Remove { email, .. } => format!(
                             "{email} was removed, with their passkeys and sessions. They were told by email."
                         ),
@@ -169,7 +179,8 @@ fn MemberRow(
 ) -> impl IntoView {
     let session = use_session();
     let you = session.info().is_some_and(|i| i.email == member.email);
-    let confirming = RwSignal::new(false);
+    // The change whose question is open on this row.
+    let confirming = RwSignal::new(None::<MemberChange>);
     let methods = {
         let mut parts = Vec::new();
         if member.has_password {
@@ -212,6 +223,10 @@ fn MemberRow(
         id: id.clone(),
         email: email.clone(),
     };
+    let reset = MemberChange::Reset {
+        id: id.clone(),
+        email: email.clone(),
+    };
     let log = format!(
         "{}?member={}",
         Page::Admin(AdminSection::SecurityLog).path(),
@@ -238,29 +253,63 @@ fn MemberRow(
             <td>
                 <div class="row-actions">
                 <a href=log aria-label=format!("Security log of {}", member.email)>"Log"</a>
-                {(!you).then(|| view! {
+                {(!you).then(|| {
+                    let email = email.clone();
+                    view! {
                     <Show
-                        when=move || confirming.get()
-                        fallback=move || view! {
-                            <button type="button" class="danger" aria-label=format!("Remove {email}") on:click=move |_| confirming.set(true)>
-                                "Remove"
-                            </button>
+                        when=move || confirming.get().is_some()
+                        fallback=move || {
+                            let (reset, remove) = (reset.clone(), remove.clone());
+                            view! {
+                                <button
+                                    type="button"
+                                    aria-label=format!("Reset sign-in of {email}")
+                                    on:click=move |_| confirming.set(Some(reset.clone()))
+                                >
+                                    "Reset sign-in"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="danger"
+                                    aria-label=format!("Remove {email}")
+                                    on:click=move |_| confirming.set(Some(remove.clone()))
+                                >
+                                    "Remove"
+                                </button>
+                            }
                         }
                     >
-                        <div class="confirm" role="group" aria-label="Confirm removal">
-                            <p>"Remove this member? Their passkeys, sessions and links are deleted, and they are told by email."</p>
-                            <button type="button" class="danger" on:click={
-                                let remove = remove.clone();
-                                move |_| {
-                                    confirming.set(false);
-                                    run(remove.clone());
-                                }
-                            }>
-                                "Remove member"
-                            </button>
-                            <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                        </div>
+                        {move || confirming.get().map(|change| {
+                            let (question, label, button) = match &change {
+                                MemberChange::Reset { .. } => (
+                                    "Reset this member's sign-in? Their passkeys, recovery codes and two-factor \
+                                     authentication are removed and every session signed out; they get an email \
+                                     link to set up a new passkey. Their password stays.",
+                                    "Confirm reset",
+                                    "Reset sign-in",
+                                ),
+                                _ => (
+                                    "Remove this member? Their passkeys, sessions and links are deleted, and they \
+                                     are told by email.",
+                                    "Confirm removal",
+                                    "Remove member",
+                                ),
+                            };
+                            view! {
+                                <div class="confirm" role="group" aria-label=label>
+                                    <p>{question}</p>
+                                    <button type="button" class="danger" on:click=move |_| {
+                                        confirming.set(None);
+                                        run(change.clone());
+                                    }>
+                                        {button}
+                                    </button>
+                                    <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                                </div>
+                            }
+                        })}
                     </Show>
+                    }
                 })}
                 </div>
             </td>
