@@ -7,11 +7,12 @@
 use crate::browser::{json, webauthn};
 use common::{
     Activity, ApiError, CeremonyStart, Coverage, EmailLinkConfirm, EmailLinkRequester, ErrorCode,
-    Invitation, LinkAccount, LinkToken, Member, MemberPage, NewPassword, OrgListRequest,
-    OrgPolicySettings, OrgSignIn, OrgSignInRequest, PasskeyInfo, PasskeyList, PasskeyLoginStart,
-    PasswordLoginRequest, PasswordResetFinish, PasswordResetRequest, PolicyChange, ReauthPassword,
-    RecoveryCodes, RecoveryLogin, RenamePasskey, RoleChange, SecurityLogPage, SessionInfo,
-    SessionList, SsoRedirect, SsoStart, TotpCode, TotpEnrolment, TotpSetup,
+    Invitation, LinkAccount, LinkToken, Member, MemberPage, NewPassword, NudgeAnswer, NudgeReply,
+    OrgListRequest, OrgPolicySettings, OrgSignIn, OrgSignInRequest, PasskeyInfo, PasskeyList,
+    PasskeyLoginStart, PasskeyNudge, PasswordLoginRequest, PasswordResetFinish,
+    PasswordResetRequest, PolicyChange, ReauthPassword, RecoveryCodes, RecoveryLogin,
+    RenamePasskey, RoleChange, SecurityLogPage, SessionInfo, SessionList, SsoRedirect, SsoStart,
+    TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -96,7 +97,7 @@ pub async fn login_password(body: &PasswordLoginRequest) -> Result<SessionInfo, 
 /// (`Clear-Site-Data`); the organizations remembered for one-click sign-in
 /// are written back, as the sign-in page promises to offer them.
 pub async fn logout() -> Result<(), ApiError> {
-    let remembered = crate::browser::remembered_orgs::load();
+    let remembered = crate::browser::remembered_orgs::snapshot();
     let result = empty_of(Request::post("/api/logout").send().await).await;
     crate::browser::remembered_orgs::keep(&remembered);
     result
@@ -135,6 +136,22 @@ pub async fn passkey_login_start(
     body: &PasskeyLoginStart,
 ) -> Result<CeremonyStart<webauthn::Options>, ApiError> {
     post_json("/api/login/passkey/start", body).await
+}
+
+/// One explicit passkey sign-in: start, the browser's prompt, finish —
+/// for `account` (a request limited to its passkeys) or any ("Login").
+/// `alive` is asked before the prompt opens: no prompt for a page the
+/// person has left while the start was on its way.
+pub async fn passkey_sign_in(
+    account: Option<common::AccountHint>,
+    alive: impl Fn() -> bool,
+) -> Result<SessionInfo, ApiError> {
+    let start = passkey_login_start(&PasskeyLoginStart { account }).await?;
+    if !alive() {
+        return Err(webauthn::PasskeyError::Aborted.into());
+    }
+    let credential = webauthn::get(start.options, false).await?;
+    passkey_login_finish(&start.ceremony_id, &credential).await
 }
 
 /// `AssertionFinish` / `RegisterFinish`: a ceremony's id and the
@@ -508,4 +525,18 @@ pub async fn admin_ask_for_passkey(id: &str) -> Result<(), ApiError> {
 pub async fn admin_reset_member(id: &str) -> Result<(), ApiError> {
     let path = format!("/api/admin/members/{}/reset", encode(id));
     empty_of(Request::post(&path).send().await).await
+}
+
+/// `GET /api/account/passkey-nudge`.
+pub async fn passkey_nudge() -> Result<PasskeyNudge, ApiError> {
+    json_of(Request::get("/api/account/passkey-nudge").send().await).await
+}
+
+/// `PUT /api/account/passkey-nudge`: "Not now" or "Don't ask again".
+pub async fn answer_passkey_nudge(answer: NudgeAnswer) -> Result<PasskeyNudge, ApiError> {
+    let request = with_json(
+        Request::put("/api/account/passkey-nudge"),
+        &NudgeReply { answer },
+    )?;
+    json_of(request.send().await).await
 }

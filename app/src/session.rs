@@ -50,7 +50,8 @@ impl Session {
     }
     /// Signed in, or at the enrolment step when `info` says so.
     pub fn set_signed_in(&self, info: SessionInfo) {
-        self.set_enrolling(info, true);
+        let password_allowed = !info.passkey_required;
+        self.set_enrolling(info, password_allowed);
     }
     /// As [`Session::set_signed_in`], saying whether the enrolment step
     /// offers a password.

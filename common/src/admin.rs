@@ -205,6 +205,48 @@ pub struct OrgPolicySettings {
     /// A session unused this long ends, seconds (1 minute up to the
     /// maximum duration).
     pub idle_timeout_secs: i64,
+    /// Whether members use passkeys.
+    #[serde(default = "offered")]
+    pub passkeys: PasskeyPolicy,
+    /// With `required`: from this time (Unix seconds) on, a member without
+    /// a passkey who signs in another way must add one before going on;
+    /// until then they are asked at each sign-in (the grace period).
+    #[serde(default)]
+    pub passkeys_required_from: i64,
+    /// Only passkeys bound to one device count (security keys, a device's
+    /// own platform passkey): synced ones — backup eligible — are refused
+    /// at registration and at sign-in.
+    #[serde(default)]
+    pub device_bound_only: bool,
+}
+
+fn offered() -> PasskeyPolicy {
+    PasskeyPolicy::Offered
+}
+
+/// An org's passkey policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PasskeyPolicy {
+    /// Passkeys are neither added nor used; the sessions they opened end.
+    Off,
+    /// Members may add and use them (the default).
+    Offered,
+    /// Members without one are asked at each sign-in, and after the grace
+    /// period must add one to go on.
+    Required,
+}
+
+impl PasskeyPolicy {
+    /// The stored form: `off`, `offered`, `required`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasskeyPolicy::Off => "off",
+            PasskeyPolicy::Offered => "offered",
+            PasskeyPolicy::Required => "required",
+        }
+    }
 }
 
 /// What a policy change does (or, previewed, would do).

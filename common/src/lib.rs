@@ -23,7 +23,8 @@ pub use error::{ApiError, ErrorCode};
 pub use passkey::*;
 pub use recovery::*;
 pub use session::{
-    Activity, ActivityEntry, AuthMethod, OrgSummary, PasswordLoginRequest, SecondStep, SessionInfo,
-    SessionList, SessionRecord, TotpCode, TotpEnrolment, TotpSetup,
+    Activity, ActivityEntry, AuthMethod, NudgeAnswer, NudgeReply, OrgSummary, PasskeyNudge,
+    PasswordLoginRequest, SecondStep, SessionInfo, SessionList, SessionRecord, TotpCode,
+    TotpEnrolment, TotpSetup,
 };
 pub use sso::*;

@@ -82,6 +82,10 @@ pub struct PasskeyInfo {
 pub struct PasskeyList {
     /// When true the org requires SSO: passkeys can be neither added nor used.
     pub sso_required: bool,
+    /// When true the org's admins turned passkeys off: neither added nor
+    /// used either.
+    #[serde(default)]
+    pub passkeys_off: bool,
     pub passkeys: Vec<PasskeyInfo>,
     /// Unix seconds until which the session counts as recently
     /// authenticated: before then, adding or deleting needs no new proof.

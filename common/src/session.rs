@@ -115,6 +115,10 @@ pub struct SessionInfo {
     /// request, whatever the console shows).
     #[serde(default = "member")]
     pub role: crate::Role,
+    /// At the enrolment step because the org requires a passkey: only a
+    /// passkey lets this session go on (no password instead).
+    #[serde(default)]
+    pub passkey_required: bool,
 }
 
 fn member() -> crate::Role {
@@ -241,6 +245,34 @@ pub struct ActivityEntry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     pub entries: Vec<ActivityEntry>,
+}
+
+/// `GET /api/account/passkey-nudge`: whether the console offers to create
+/// a passkey now ("Sign in faster next time").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyNudge {
+    pub show: bool,
+    /// Where the org requires passkeys: from when (Unix seconds) a
+    /// sign-in without one must add one to go on. No "Don't ask again".
+    #[serde(default)]
+    pub required_from: Option<i64>,
+}
+
+/// `PUT /api/account/passkey-nudge`: the person's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NudgeReply {
+    pub answer: NudgeAnswer,
+}
+
+/// "Not now" (asked again after 14 days) or "Don't ask again".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NudgeAnswer {
+    NotNow,
+    Never,
 }
 
 #[cfg(test)]

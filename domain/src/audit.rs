@@ -222,6 +222,9 @@ pub fn cause_of(err: &crate::error::Error) -> &'static str {
         | crate::error::Error::SignInRefused { cause }
         | crate::error::Error::RecoveryCodeRefused { cause }
         | crate::error::Error::SsoFailed { cause, .. } => return cause,
+        crate::error::Error::PasskeysOff => return "passkeys_off",
+        crate::error::Error::DeviceBoundOnly => return "synced_passkey",
+        crate::error::Error::PasskeyOwed => return "passkey_required",
         _ => {}
     }
     match err.code() {

@@ -49,6 +49,23 @@ pub enum Error {
     ReauthRequired,
     #[error("This organization requires single sign-on: sign in through your identity provider.")]
     SsoRequired,
+    /// The org's admins turned passkeys off.
+    #[error(
+        "Your organization has turned passkeys off. Sign in with your password, or ask your \
+         organization's administrators."
+    )]
+    PasskeysOff,
+    /// A synced (backup-eligible) passkey where the org accepts only
+    /// passkeys bound to one device.
+    #[error(
+        "Your organization accepts only passkeys that stay on one device, such as a security key \
+         or this device's own passkey, not ones synced by a password manager."
+    )]
+    DeviceBoundOnly,
+    /// The org requires passkeys and its grace period is over: the step
+    /// that adds one cannot be passed another way.
+    #[error("Your organization requires a passkey: create one to continue.")]
+    PasskeyOwed,
     #[error(
         "Too many failed attempts: password sign-in is locked for {minutes} minutes. \
          You can still sign in with a passkey."
@@ -124,6 +141,9 @@ impl Error {
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::ReauthRequired => ErrorCode::ReauthRequired,
             Error::SsoRequired => ErrorCode::SsoRequired,
+            Error::PasskeysOff | Error::DeviceBoundOnly | Error::PasskeyOwed => {
+                ErrorCode::Forbidden
+            }
             Error::LockedOut { .. } => ErrorCode::LockedOut,
             Error::PasskeyRefused { .. } => ErrorCode::PasskeyRefused,
             Error::PasskeyUnknown => ErrorCode::PasskeyUnknown,

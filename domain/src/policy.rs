@@ -3,8 +3,8 @@
 //! each request of a live session, before every change.
 //!
 //! It is the only reader of the policy settings (`sso_required`,
-//! `require_2fa`, the lockout and session limits), so a rule cannot be
-//! applied on one path and forgotten on another.
+//! `require_2fa`, the passkey policy, the lockout and session limits), so
+//! a rule cannot be applied on one path and forgotten on another.
 
 use crate::error::{Error, Result};
 use crate::store::lockout::Rule;
@@ -19,11 +19,51 @@ const DEFAULT_LOCKOUT: Rule = Rule {
     lockout_secs: 900,
 };
 
+/// Whether an org's members use passkeys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasskeyMode {
+    /// Passkeys are neither added nor used; sessions they opened end.
+    Off,
+    /// Members may add and use passkeys (the default).
+    Offered,
+    /// Members without a passkey are asked for one at each sign-in; from
+    /// `from` (Unix seconds) on, a sign-in without a passkey opens only
+    /// the step that adds one.
+    Required { from: crate::clock::UnixTime },
+}
+
+impl PasskeyMode {
+    /// The mode stored as `text` (`off`, `offered`, `required`) with its
+    /// date; an unknown text (never stored: a CHECK constraint) is
+    /// `Offered`.
+    pub fn parse(text: &str, required_from: crate::clock::UnixTime) -> Self {
+        match text {
+            "off" => PasskeyMode::Off,
+            "required" => PasskeyMode::Required {
+                from: required_from,
+            },
+            _ => PasskeyMode::Offered,
+        }
+    }
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasskeyMode::Off => "off",
+            PasskeyMode::Offered => "offered",
+            PasskeyMode::Required { .. } => "required",
+        }
+    }
+}
+
 /// One org's sign-in rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrgPolicy {
     sso_required: bool,
     require_2fa: bool,
+    passkeys: PasskeyMode,
+    /// Only passkeys bound to one device (not backup eligible) count.
+    device_bound_only: bool,
     lockout: Rule,
     /// Seconds a session may last at most, and without a request.
     max_session_secs: i64,
@@ -43,6 +83,8 @@ pub enum Standing {
     SsoRequired,
     /// The org now requires 2FA, and the session proved one factor only.
     SecondFactorRequired,
+    /// The org turned passkeys off, and a passkey opened the session.
+    PasskeysOff,
 }
 
 impl OrgPolicy {
@@ -52,6 +94,8 @@ impl OrgPolicy {
             Some(org) => OrgPolicy {
                 sso_required: org.sso_required,
                 require_2fa: org.require_2fa,
+                passkeys: PasskeyMode::parse(&org.passkeys, org.passkeys_required_from),
+                device_bound_only: org.device_bound_only,
                 lockout: Rule {
                     attempts: org.lockout_attempts,
                     lockout_secs: org.lockout_secs,
@@ -62,6 +106,8 @@ impl OrgPolicy {
             None => OrgPolicy {
                 sso_required: false,
                 require_2fa: false,
+                passkeys: PasskeyMode::Offered,
+                device_bound_only: false,
                 lockout: DEFAULT_LOCKOUT,
                 max_session_secs: 0,
                 idle_timeout_secs: 0,
@@ -74,6 +120,8 @@ impl OrgPolicy {
         OrgPolicy {
             sso_required: session.org_sso_required,
             require_2fa: session.org_require_2fa,
+            passkeys: PasskeyMode::parse(&session.org_passkeys, session.org_passkeys_required_from),
+            device_bound_only: session.org_device_bound_only,
             // Not carried by the session row; sessions never need it.
             lockout: DEFAULT_LOCKOUT,
             max_session_secs: session.max_session_secs,
@@ -105,11 +153,72 @@ impl OrgPolicy {
     /// [`crate::signin::sso`] looks for.
     ///
     /// Errors: [`Error::SsoRequired`].
+    /// Where the org turned passkeys off, a passkey does not either.
+    ///
+    /// Errors: [`Error::SsoRequired`], [`Error::PasskeysOff`].
     pub fn allows(&self, method: AuthMethod) -> Result<()> {
         if self.sso_required && method != AuthMethod::Sso {
             return Err(Error::SsoRequired);
         }
+        if method == AuthMethod::Passkey && self.passkeys == PasskeyMode::Off {
+            return Err(Error::PasskeysOff);
+        }
         Ok(())
+    }
+
+    /// Whether a passkey whose authenticator said it may be synced
+    /// (`backup_eligible`, the BE flag: WebAuthn §6.1 "authenticator
+    /// data") counts in this org, at registration and at every use.
+    ///
+    /// Errors: [`Error::DeviceBoundOnly`] for a synced passkey where only
+    /// device-bound ones count.
+    pub fn accepts_passkey(&self, backup_eligible: bool) -> Result<()> {
+        if self.device_bound_only && backup_eligible {
+            return Err(Error::DeviceBoundOnly);
+        }
+        Ok(())
+    }
+
+    /// May a sign-in or re-authentication use a passkey that is (or is
+    /// not) `backup_eligible`? [`OrgPolicy::allows`] for passkeys, and
+    /// [`OrgPolicy::accepts_passkey`].
+    ///
+    /// Errors: [`Error::SsoRequired`], [`Error::PasskeysOff`],
+    /// [`Error::DeviceBoundOnly`].
+    pub fn allows_passkey(&self, backup_eligible: bool) -> Result<()> {
+        self.allows(AuthMethod::Passkey)?;
+        self.accepts_passkey(backup_eligible)
+    }
+
+    /// Whether passkeys may be added here, with the reason when not.
+    ///
+    /// Errors: [`Error::SsoRequired`], [`Error::PasskeysOff`].
+    pub fn require_passkeys_available(&self) -> Result<()> {
+        self.allows(AuthMethod::Passkey)
+    }
+
+    /// The org's passkey policy.
+    pub fn passkey_mode(&self) -> PasskeyMode {
+        self.passkeys
+    }
+
+    /// Whether only device-bound passkeys count.
+    pub fn device_bound_only(&self) -> bool {
+        self.device_bound_only
+    }
+
+    /// Whether, at `now`, a sign-in by a member without a passkey owes one
+    /// before anything else: the org requires passkeys and its grace
+    /// period is over.
+    pub fn passkey_owed(&self, now: crate::clock::UnixTime) -> bool {
+        matches!(self.passkeys, PasskeyMode::Required { from } if now >= from)
+            && self.passkeys_available()
+    }
+
+    /// Whether a member without a passkey is asked for one at sign-in
+    /// whatever they said before ("Don't ask again" does not apply).
+    pub fn passkey_required(&self) -> bool {
+        matches!(self.passkeys, PasskeyMode::Required { .. }) && self.passkeys_available()
     }
 
     /// Whether single sign-on is the only way in.
@@ -117,9 +226,9 @@ impl OrgPolicy {
         self.sso_required
     }
 
-    /// Whether passkeys can be registered and listed in this org.
+    /// Whether passkeys can be registered, listed and used in this org.
     pub fn passkeys_available(&self) -> bool {
-        !self.sso_required
+        !self.sso_required && self.passkeys != PasskeyMode::Off
     }
 
     /// How many wrong secrets lock an (email, org), and for how long.
@@ -168,6 +277,9 @@ impl OrgPolicy {
         if self.sso_required && signed_in_with != Some(AuthMethod::Sso) {
             return Standing::SsoRequired;
         }
+        if self.passkeys == PasskeyMode::Off && signed_in_with == Some(AuthMethod::Passkey) {
+            return Standing::PasskeysOff;
+        }
         // A recovery code or link that ended in a password (no passkey
         // recorded) proved no more than a password does.
         let via_link_or_code = matches!(
@@ -211,6 +323,9 @@ mod tests {
             org_name: "Acme".to_owned(),
             org_sso_required: true,
             org_require_2fa: true,
+            org_passkeys: "offered".to_owned(),
+            org_passkeys_required_from: 0,
+            org_device_bound_only: false,
             totp_enabled: false,
             has_password: true,
             recovery_codes_left: 0,
@@ -227,6 +342,8 @@ mod tests {
         OrgPolicy {
             sso_required,
             require_2fa,
+            passkeys: PasskeyMode::Offered,
+            device_bound_only: false,
             lockout: DEFAULT_LOCKOUT,
             max_session_secs: 3600,
             idle_timeout_secs: 600,
@@ -242,6 +359,56 @@ mod tests {
         let p = policy(false, false);
         assert_eq!(p.stage_after(AuthMethod::Password, false), Stage::Full);
         assert_eq!(p.stage_after(AuthMethod::Password, true), Stage::Totp);
+    }
+
+    #[test]
+    fn passkeys_off_refuses_them_and_ends_their_sessions_and_required_owes_one_after_its_date() {
+        let mut p = policy(false, false);
+        p.passkeys = PasskeyMode::Off;
+        assert!(matches!(
+            p.allows(AuthMethod::Passkey),
+            Err(Error::PasskeysOff)
+        ));
+        assert!(p.allows(AuthMethod::Password).is_ok());
+        assert!(!p.passkeys_available());
+        let mut session = signed_in_with(AuthMethod::Passkey);
+        session.org_sso_required = false;
+        session.org_require_2fa = false;
+        assert_eq!(p.standing(&session), Standing::PasskeysOff);
+        assert_eq!(
+            p.standing(&signed_in_with_org_rules(AuthMethod::Password)),
+            Standing::Good
+        );
+
+        p.passkeys = PasskeyMode::Required { from: 1000 };
+        assert!(p.passkey_required());
+        assert!(!p.passkey_owed(999));
+        assert!(p.passkey_owed(1000));
+        assert_eq!(p.standing(&session), Standing::Good);
+        // SSO required: no passkey is ever owed.
+        p.sso_required = true;
+        assert!(!p.passkey_owed(2000));
+        assert!(!p.passkey_required());
+    }
+
+    #[test]
+    fn device_bound_only_refuses_synced_passkeys() {
+        let mut p = policy(false, false);
+        assert!(p.accepts_passkey(true).is_ok());
+        p.device_bound_only = true;
+        assert!(matches!(
+            p.accepts_passkey(true),
+            Err(Error::DeviceBoundOnly)
+        ));
+        assert!(p.accepts_passkey(false).is_ok());
+    }
+
+    /// A session in an org without SSO or 2FA requirements.
+    fn signed_in_with_org_rules(method: AuthMethod) -> Session {
+        let mut session = signed_in_with(method);
+        session.org_sso_required = false;
+        session.org_require_2fa = false;
+        session
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub async fn resume(d: &Domain, token: &str) -> Result<Option<Session>> {
             "Your organization now requires two-factor authentication, so this session has \
              ended. Sign in again to set it up."
         }
+        Standing::PasskeysOff => {
+            "Your organization has turned passkeys off, so this session has ended. Sign in with \
+             your password."
+        }
     };
     sessions::delete_hash(&d.db, &session.token_hash).await?;
     tracing::info!(account = %session.account_id, session = %session.id, why, "session ended by a policy change");

@@ -38,3 +38,17 @@ pub fn date_time(unix: i64) -> String {
         true,
     )
 }
+
+/// The UTC day of `unix` (seconds) as `YYYY-MM-DD`, what a date input holds.
+pub fn utc_day(unix: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    let iso: String = date.to_iso_string().into();
+    iso.get(..10).unwrap_or_default().to_owned()
+}
+
+/// `YYYY-MM-DD` as the Unix time (seconds) of that day's start in UTC.
+pub fn utc_day_start(text: &str) -> Option<i64> {
+    let ms = js_sys::Date::parse(text);
+    // `Date.parse` reads a date-only ISO string as UTC midnight.
+    (!ms.is_nan() && text.len() == 10).then(|| (ms / 1000.0) as i64)
+}

@@ -1,6 +1,8 @@
 //! `/`: the console home, where a sign-in lands: who and where you are,
-//! and the state of your sign-in methods, with the way to change them.
+//! the offer of a passkey to those without one, and the state of your
+//! sign-in methods, with the way to change them.
 
+use crate::components::passkey_nudge::PasskeyNudgeCard;
 use crate::pages::account::describe;
 use crate::routes::Page;
 use crate::session::use_session;
@@ -41,6 +43,9 @@ pub fn HomePage() -> impl IntoView {
                         </p>
                     </section>
                 </div>
+                // Below the tiles: it appears once the server has answered,
+                // and must not push what is already shown (layout shift).
+                <PasskeyNudgeCard />
             }
         })
     }

@@ -6,6 +6,7 @@
 //! notified by email.
 
 pub mod activity;
+pub mod nudge;
 pub mod passkeys;
 pub mod password;
 pub mod reauth;

@@ -27,7 +27,8 @@ const MAX_CREDENTIAL_ID_LEN: usize = 1023;
 /// In an org where passkeys are not available (SSO required) the list is
 /// empty and says why.
 pub async fn list(d: &Domain, session: &Session) -> Result<PasskeyList> {
-    let available = OrgPolicy::of_session(session).passkeys_available();
+    let policy = OrgPolicy::of_session(session);
+    let available = policy.passkeys_available();
     let (passkeys, signals) = if available {
         let rows = passkeys::list_for_account(&d.db, &session.account_id).await?;
         let signals = signals(d, session, &rows)?;
@@ -36,7 +37,8 @@ pub async fn list(d: &Domain, session: &Session) -> Result<PasskeyList> {
         (Vec::new(), None)
     };
     Ok(PasskeyList {
-        sso_required: !available,
+        sso_required: policy.sso_required(),
+        passkeys_off: !available && !policy.sso_required(),
         passkeys,
         fresh_until: session.authenticated_at + d.reauth_window_secs,
         fresh: is_fresh(d, session),
@@ -85,9 +87,7 @@ pub async fn register_start(
     client: &Client,
     session: &Fresh,
 ) -> Result<CeremonyStart<serde_json::Value>> {
-    if !OrgPolicy::of_session(session).passkeys_available() {
-        return Err(Error::SsoRequired);
-    }
+    OrgPolicy::of_session(session).require_passkeys_available()?;
     limits::ceremony_start(d, client).await?;
     let existing = passkeys::list_for_account(&d.db, &session.account_id).await?;
     let exclude = existing
@@ -135,9 +135,8 @@ pub async fn register_finish(
 ) -> Result<(PasskeyInfo, Option<crate::signin::Opened>)> {
     let who = Who::session(session);
     let change = async {
-        if !OrgPolicy::of_session(session).passkeys_available() {
-            return Err(Error::SsoRequired);
-        }
+        let policy = OrgPolicy::of_session(session);
+        policy.require_passkeys_available()?;
         let (registration, binding) = ceremonies::take::<PasskeyRegistration>(
             &d.db,
             &d.clock,
@@ -178,6 +177,7 @@ pub async fn register_finish(
             ));
         }
         let facts = registration_facts(credential.response.attestation_object.as_ref())?;
+        policy.accepts_passkey(facts.backup_eligible)?;
         let transports = crate::webauthn::reported_transports(answer);
         let name = crate::providers::default_name(&facts.aaguid);
         let row = passkeys::insert(

@@ -27,7 +27,13 @@ pub async fn set(
 ) -> Result<Option<Opened>> {
     let who = Who::session(session);
     let change = async {
-        OrgPolicy::of_session(session).allows(AuthMethod::Password)?;
+        let policy = OrgPolicy::of_session(session);
+        policy.allows(AuthMethod::Password)?;
+        // The step that adds the passkey the org requires cannot be
+        // passed with a password.
+        if session.is_enrolment() && policy.passkey_owed(d.clock.now()) {
+            return Err(Error::PasskeyOwed);
+        }
         let account = PasswordFor {
             email: &session.email,
             org_short_name: &session.org_short_name,

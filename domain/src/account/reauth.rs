@@ -123,7 +123,7 @@ pub async fn passkey_finish(
         binding.require_session(&session.token_hash)?;
         let credential: PublicKeyCredential = crate::webauthn::parse_answer(credential)?;
         let (row, result) = verify_assertion(d, &credential, login_state, &binding).await?;
-        OrgPolicy::of_session(session).allows(AuthMethod::Passkey)?;
+        OrgPolicy::of_session(session).allows_passkey(row.backup_eligible)?;
         passkeys::record_use(&d.db, &d.clock, &row, &result).await?;
         sessions::reauthenticate(
             &d.db,

@@ -5,11 +5,11 @@
 use super::Admin;
 use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
-use crate::policy::{OrgPolicy, Standing};
+use crate::policy::{OrgPolicy, PasskeyMode, Standing};
 use crate::store::orgs::{self, Org, OrgUpdate};
 use crate::store::{sessions, sso};
 use crate::Domain;
-use common::{OrgPolicySettings, PolicyChange};
+use common::{OrgPolicySettings, PasskeyPolicy, PolicyChange};
 
 /// Bounds of the settings (seconds unless said).
 const LOCKOUT_ATTEMPTS: std::ops::RangeInclusive<i64> = 1..=1000;
@@ -64,6 +64,9 @@ async fn decide(
         lockout_secs: wanted.lockout_secs,
         max_session_secs: wanted.max_session_secs,
         idle_timeout_secs: wanted.idle_timeout_secs,
+        passkeys: wanted.passkeys.as_str().to_owned(),
+        passkeys_required_from: wanted.passkeys_required_from,
+        device_bound_only: wanted.device_bound_only,
         ..org.clone()
     };
     let (before, policy) = (OrgPolicy::of(Some(&org)), OrgPolicy::of(Some(&after)));
@@ -90,6 +93,9 @@ async fn decide(
                 lockout_secs: Some(wanted.lockout_secs),
                 max_session_secs: Some(wanted.max_session_secs),
                 idle_timeout_secs: Some(wanted.idle_timeout_secs),
+                passkeys: Some(wanted.passkeys.as_str().to_owned()),
+                passkeys_required_from: Some(wanted.passkeys_required_from),
+                device_bound_only: Some(wanted.device_bound_only),
                 ..OrgUpdate::default()
             },
         )
@@ -120,6 +126,13 @@ fn settings(org: &Org, sso_available: bool) -> OrgPolicySettings {
         lockout_secs: org.lockout_secs,
         max_session_secs: org.max_session_secs,
         idle_timeout_secs: org.idle_timeout_secs,
+        passkeys: match PasskeyMode::parse(&org.passkeys, org.passkeys_required_from) {
+            PasskeyMode::Off => PasskeyPolicy::Off,
+            PasskeyMode::Offered => PasskeyPolicy::Offered,
+            PasskeyMode::Required { .. } => PasskeyPolicy::Required,
+        },
+        passkeys_required_from: org.passkeys_required_from,
+        device_bound_only: org.device_bound_only,
     }
 }
 
@@ -148,6 +161,9 @@ fn check(wanted: &OrgPolicySettings, sso_available: bool) -> Result<()> {
     {
         return bad("The idle timeout is from one minute up to the session's maximum duration.");
     }
+    if wanted.passkeys_required_from < 0 {
+        return bad("The date from which passkeys are required is not a date.");
+    }
     Ok(())
 }
 
@@ -164,14 +180,18 @@ mod tests {
             lockout_secs: 900,
             max_session_secs: 86_400,
             idle_timeout_secs: 3600,
+            passkeys: PasskeyPolicy::Offered,
+            passkeys_required_from: 0,
+            device_bound_only: false,
         }
     }
 
     #[test]
     fn each_setting_has_its_bounds() {
         assert!(check(&settings(), false).is_ok());
-        let cases: [fn(&mut OrgPolicySettings); 6] = [
+        let cases: [fn(&mut OrgPolicySettings); 7] = [
             |s| s.sso_required = true,
+            |s| s.passkeys_required_from = -1,
             |s| s.lockout_attempts = 0,
             |s| s.lockout_secs = 59,
             |s| s.max_session_secs = 299,

@@ -89,7 +89,8 @@ pub async fn describe(d: &Domain, token: &str) -> Result<LinkAccount> {
             name: org.name,
         },
         needs_code: false,
-        password_allowed: policy.allows(AuthMethod::Password).is_ok(),
+        password_allowed: policy.allows(AuthMethod::Password).is_ok()
+            && !policy.passkey_owed(d.clock.now()),
     })
 }
 

@@ -27,7 +27,7 @@ use crate::limits::SecretGate;
 use crate::policy::OrgPolicy;
 use crate::store::accounts::Account;
 use crate::store::orgs::Org;
-use crate::store::sessions::{self, NewSession, Session};
+use crate::store::sessions::{self, NewSession, Session, Stage};
 use crate::types::{Email, OrgId, OrgShortName};
 use crate::Domain;
 use common::AuthMethod;
@@ -70,6 +70,21 @@ pub async fn complete(
         policy.stage_after_enrolment(proof.passkey_id.is_some(), totp_enabled)
     } else {
         policy.stage_after(proof.method, totp_enabled)
+    };
+    // Where the org requires passkeys and its grace period is over, a
+    // sign-in without one (a password, with its code if any) opens only
+    // the step that adds one.
+    let stage = if stage == Stage::Full
+        && proof.passkey_id.is_none()
+        && proof.method != AuthMethod::Sso
+        && policy.passkey_owed(d.clock.now())
+        && crate::store::passkeys::list_for_account(&d.db, &account.id)
+            .await?
+            .is_empty()
+    {
+        Stage::Enroll
+    } else {
+        stage
     };
     if let Some(old) = previous {
         sessions::delete(&d.db, old).await?;

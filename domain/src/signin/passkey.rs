@@ -162,7 +162,7 @@ pub async fn finish(
         who.set(&account.id, &org.id);
         // Asked before anything is stored: a refused sign-in leaves the
         // passkey's counter and last use as they were.
-        OrgPolicy::of(Some(&org)).allows(AuthMethod::Passkey)?;
+        OrgPolicy::of(Some(&org)).allows_passkey(row.backup_eligible)?;
         passkeys::record_use(&d.db, &d.clock, &row, &result).await?;
         let opened = complete(
             d,

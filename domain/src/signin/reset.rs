@@ -228,6 +228,7 @@ pub async fn finish(
                 let credential = crate::webauthn::parse_answer(credential)?;
                 let (row, result) =
                     passkey::verify_assertion(d, &credential, state, &binding).await?;
+                OrgPolicy::of(Some(&org)).allows_passkey(row.backup_eligible)?;
                 crate::store::passkeys::record_use(&d.db, &d.clock, &row, &result).await?;
             }
             (Some(secret), SecondFactor::Code(code)) if !code.trim().is_empty() => {

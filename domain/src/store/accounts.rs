@@ -163,7 +163,8 @@ pub async fn find_by_id(db: &Db, id: &AccountId) -> Result<Option<(Account, Org)
                     NULLIF(a.password_hash, '') AS password_hash, a.totp_secret, \
                     a.created_at, a.role, o.short_name, o.name, o.sso_required, o.require_2fa, \
                     o.max_session_secs, o.idle_timeout_secs, o.lockout_attempts, o.lockout_secs, \
-                    o.created_at AS org_created_at \
+                    o.created_at AS org_created_at, o.passkeys, o.passkeys_required_from, \
+                    o.device_bound_only \
              FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = $1",
         )
         .bind(id)
@@ -192,6 +193,9 @@ struct AccountAndOrg {
     lockout_attempts: i64,
     lockout_secs: i64,
     org_created_at: i64,
+    passkeys: String,
+    passkeys_required_from: i64,
+    device_bound_only: bool,
 }
 
 impl AccountAndOrg {
@@ -207,6 +211,9 @@ impl AccountAndOrg {
             lockout_attempts: self.lockout_attempts,
             lockout_secs: self.lockout_secs,
             created_at: self.org_created_at,
+            passkeys: self.passkeys,
+            passkeys_required_from: self.passkeys_required_from,
+            device_bound_only: self.device_bound_only,
         };
         let account = Account {
             id: self.id,
@@ -309,4 +316,31 @@ pub async fn set_password(
     }
     .await)?;
     done
+}
+
+/// The account's passkey nudge: from when (Unix seconds) it may be shown
+/// again, and whether the person said not to ask again.
+pub async fn passkey_nudge(db: &Db, id: &AccountId) -> Result<(i64, bool)> {
+    Ok(with_reader!(db, pool => sqlx::query_as::<_, (i64, bool)>(
+            "SELECT passkey_nudge_after, passkey_nudge_off FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .unwrap_or((0, false)))
+}
+
+/// Records the person's answer to the passkey nudge: ask again from
+/// `after` (Unix seconds), or (`off`) not at all.
+pub async fn set_passkey_nudge(db: &Db, id: &AccountId, after: i64, off: bool) -> Result<()> {
+    with_pool!(db, pool => sqlx::query(
+            "UPDATE accounts SET passkey_nudge_after = $1, passkey_nudge_off = $2 WHERE id = $3",
+        )
+        .bind(after)
+        .bind(off)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }

@@ -19,6 +19,13 @@ pub struct Org {
     pub lockout_attempts: i64,
     pub lockout_secs: i64,
     pub created_at: i64,
+    /// `off`, `offered` or `required` ([`crate::policy::PasskeyMode`]).
+    pub passkeys: String,
+    /// With `required`: from when (Unix seconds) a sign-in without a
+    /// passkey opens only the step that adds one.
+    pub passkeys_required_from: i64,
+    /// Only passkeys bound to one device are accepted.
+    pub device_bound_only: bool,
 }
 
 impl Org {
@@ -52,10 +59,16 @@ pub struct OrgUpdate {
     pub max_session_secs: Option<i64>,
     /// Seconds.
     pub idle_timeout_secs: Option<i64>,
+    /// `off`, `offered` or `required`.
+    pub passkeys: Option<String>,
+    /// Unix seconds.
+    pub passkeys_required_from: Option<i64>,
+    pub device_bound_only: Option<bool>,
 }
 
 const COLUMNS: &str = "id, short_name, name, sso_required, require_2fa, max_session_secs, \
-                       idle_timeout_secs, lockout_attempts, lockout_secs, created_at";
+                       idle_timeout_secs, lockout_attempts, lockout_secs, created_at, passkeys, \
+                       passkeys_required_from, device_bound_only";
 
 pub async fn create(db: &Db, clock: &Clock, new: NewOrg) -> Result<Org> {
     let short_name = validate::short_name(&new.short_name)?;
@@ -123,12 +136,22 @@ pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org>
     if let Some(secs) = change.idle_timeout_secs {
         org.idle_timeout_secs = secs;
     }
+    if let Some(mode) = change.passkeys {
+        org.passkeys = mode;
+    }
+    if let Some(from) = change.passkeys_required_from {
+        org.passkeys_required_from = from;
+    }
+    if let Some(only) = change.device_bound_only {
+        org.device_bound_only = only;
+    }
     with_pool!(db, pool => async {
         let mut tx = crate::store::db::BeginWrite::begin_write(pool).await?;
         sqlx::query(
             "UPDATE orgs SET name = $1, sso_required = $2, require_2fa = $3, \
              lockout_attempts = $4, lockout_secs = $5, max_session_secs = $6, \
-             idle_timeout_secs = $7 WHERE id = $8",
+             idle_timeout_secs = $7, passkeys = $9, passkeys_required_from = $10, \
+             device_bound_only = $11 WHERE id = $8",
         )
         .bind(&org.name)
         .bind(org.sso_required)
@@ -138,6 +161,9 @@ pub async fn update(db: &Db, short_name: &str, change: OrgUpdate) -> Result<Org>
         .bind(org.max_session_secs)
         .bind(org.idle_timeout_secs)
         .bind(&org.id)
+        .bind(&org.passkeys)
+        .bind(org.passkeys_required_from)
+        .bind(org.device_bound_only)
         .execute(&mut *tx)
         .await?;
         if org.sso_required {

@@ -50,6 +50,10 @@ pub struct Session {
     pub org_name: String,
     pub org_sso_required: bool,
     pub org_require_2fa: bool,
+    /// The org's passkey policy (`off`, `offered`, `required`).
+    pub org_passkeys: String,
+    pub org_passkeys_required_from: i64,
+    pub org_device_bound_only: bool,
     pub totp_enabled: bool,
     /// Whether the account has a password (a passkey-only account has none).
     pub has_password: bool,
@@ -84,6 +88,12 @@ impl Session {
             recovery_codes_left: u32::try_from(self.recovery_codes_left).unwrap_or(0),
             // Only the members store writes the column, from a Role.
             role: common::Role::parse(&self.role).unwrap_or(common::Role::Member),
+            // Opened at the enrolment step after the org's date for
+            // passkeys: the step is owed for want of a passkey
+            // (`signin::complete`).
+            passkey_required: Stage::parse(&self.stage) == Stage::Enroll
+                && self.org_passkeys == "required"
+                && self.created_at >= self.org_passkeys_required_from,
         }
     }
 }
@@ -223,6 +233,9 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         org_name: org.name.clone(),
         org_sso_required: org.sso_required,
         org_require_2fa: org.require_2fa,
+        org_passkeys: org.passkeys.clone(),
+        org_passkeys_required_from: org.passkeys_required_from,
+        org_device_bound_only: org.device_bound_only,
         totp_enabled: account.totp_secret.is_some(),
         has_password: account.password_hash.is_some(),
         recovery_codes_left,
@@ -243,7 +256,9 @@ const SELECT_SESSION: &str =
         s.authenticated_at, s.auth_method, s.signin_method, s.client_addr, s.user_agent, \
         s.passkey_id, s.reauth_passkey_id, a.email, a.display_name, a.role, o.id AS org_id, \
         o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
-        o.require_2fa AS org_require_2fa, a.totp_secret IS NOT NULL AS totp_enabled, \
+        o.require_2fa AS org_require_2fa, o.passkeys AS org_passkeys, \
+        o.passkeys_required_from AS org_passkeys_required_from, \
+        o.device_bound_only AS org_device_bound_only, a.totp_secret IS NOT NULL AS totp_enabled, \
         a.password_hash <> '' AS has_password, \
         (SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = a.id) AS recovery_codes_left, \
         s.stage, s.totp_pending, s.totp_failures, s.mailbox_code_hash, \

@@ -1,5 +1,5 @@
-//! My Account → Password and Recovery codes. The rules are in
-//! `domain::account::password` and `domain::account::recovery_codes`.
+//! My Account → Password, Recovery codes, Security activity, and the
+//! passkey nudge. The rules are in `domain::account`.
 
 use crate::auth::{
     with_session_cookie, ClientInfo, CurrentSession, FreshOrEnrolling, FreshSession,
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use common::ApiError;
-use common::{Activity, NewPassword, RecoveryCodes, SessionInfo};
+use common::{Activity, NewPassword, NudgeReply, PasskeyNudge, RecoveryCodes, SessionInfo};
 use domain::account::{activity, password, recovery_codes};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_password, remove_password))
         .routes(routes!(new_recovery_codes))
         .routes(routes!(activity))
+        .routes(routes!(passkey_nudge, answer_passkey_nudge))
 }
 
 #[utoipa::path(post, path = "/account/password", tag = "account",
@@ -92,4 +93,30 @@ async fn activity(
     CurrentSession(session): CurrentSession,
 ) -> Result<Json<Activity>> {
     Ok(Json(activity::list(&state, &session).await?))
+}
+
+#[utoipa::path(get, path = "/account/passkey-nudge", tag = "account",
+    responses((status = 200, description = "Whether the console offers to create a passkey now", body = PasskeyNudge), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+/// `GET /api/account/passkey-nudge`.
+async fn passkey_nudge(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<PasskeyNudge>> {
+    Ok(Json(domain::account::nudge::get(&state, &session).await?))
+}
+
+#[utoipa::path(put, path = "/account/passkey-nudge", tag = "account",
+    request_body = NudgeReply,
+    responses((status = 200, description = "The answer is kept (\"Not now\": asked again in 14 days)", body = PasskeyNudge), (status = "4XX", description = "Refused; `code` says why (`conflict`: \"Don't ask again\" where passkeys are required)", body = ApiError)),
+)]
+/// `PUT /api/account/passkey-nudge`.
+async fn answer_passkey_nudge(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Json(reply): Json<NudgeReply>,
+) -> Result<Json<PasskeyNudge>> {
+    Ok(Json(
+        domain::account::nudge::answer(&state, &session, reply.answer).await?,
+    ))
 }

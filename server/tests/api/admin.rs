@@ -753,7 +753,8 @@ async fn a_policy_change_says_what_it_ends_before_it_is_made() {
         json!({
             "sso_required": false, "sso_available": false, "require_2fa": false,
             "lockout_attempts": 6, "lockout_secs": 900,
-            "max_session_secs": 5_184_000, "idle_timeout_secs": 604_800
+            "max_session_secs": 5_184_000, "idle_timeout_secs": 604_800,
+            "passkeys": "offered", "passkeys_required_from": 0, "device_bound_only": false
         })
     );
     let mut wanted = current.body.clone();

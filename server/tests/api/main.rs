@@ -19,6 +19,7 @@ mod login;
 mod mail_queue;
 mod openapi;
 mod operations;
+mod passkey_policy;
 mod passkeys;
 mod policies;
 mod rate_limits;

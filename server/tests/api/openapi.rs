@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 51, "{operations:#?}");
+    assert_eq!(operations.len(), 55, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -58,6 +58,10 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "GET /admin/policy",
         "PUT /admin/policy",
         "GET /account/activity",
+        "POST /admin/members/{id}/reset",
+        "POST /admin/members/{id}/passkey-request",
+        "GET /account/passkey-nudge",
+        "PUT /account/passkey-nudge",
     ] {
         assert!(
             operations.iter().any(|o| o == expected),

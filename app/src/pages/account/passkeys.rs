@@ -22,6 +22,8 @@ enum State {
     Loading,
     Failed(String),
     SsoRequired,
+    /// The org's admins turned passkeys off.
+    Off,
     Ready,
 }
 
@@ -37,6 +39,7 @@ pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
             None => State::Loading,
             Some(Err(e)) => State::Failed(e.message.clone()),
             Some(Ok(list)) if list.sso_required => State::SsoRequired,
+            Some(Ok(list)) if list.passkeys_off => State::Off,
             Some(Ok(_)) => State::Ready,
         })
     });
@@ -48,6 +51,13 @@ pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
             <p class="notice">
                 "Your organization requires single sign-on, so passkeys are not available. "
                 "Sign in through your organization's identity provider."
+            </p>
+        }
+        .into_any(),
+        State::Off => view! {
+            <p class="notice">
+                "Your organization has turned passkeys off. Sign in with your password; "
+                "ask your organization's administrators if you need passkeys."
             </p>
         }
         .into_any(),
@@ -91,7 +101,9 @@ pub(super) fn PasskeysSection(account: Account) -> impl IntoView {
     };
     let list = move || {
         let passkeys = account.passkeys.with(|list| match list {
-            Some(Ok(list)) if !list.sso_required => Some(list.passkeys.clone()),
+            Some(Ok(list)) if !list.sso_required && !list.passkeys_off => {
+                Some(list.passkeys.clone())
+            }
             _ => None,
         })?;
         Some(view! {

@@ -9,7 +9,7 @@ use crate::actions::task;
 use crate::components::form::Outcome;
 use crate::routes::Page;
 use crate::session::use_session;
-use common::{OrgPolicySettings, PolicyChange};
+use common::{OrgPolicySettings, PasskeyPolicy, PolicyChange};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -23,6 +23,10 @@ struct Fields {
     max_session_hours: RwSignal<String>,
     idle_minutes: RwSignal<String>,
     sso_available: RwSignal<bool>,
+    passkeys: RwSignal<PasskeyPolicy>,
+    /// `YYYY-MM-DD` (UTC): from when passkeys are owed.
+    required_from: RwSignal<String>,
+    device_bound_only: RwSignal<bool>,
 }
 
 impl Fields {
@@ -34,6 +38,15 @@ impl Fields {
         self.max_session_hours.set(whole(s.max_session_secs, 3600));
         self.idle_minutes.set(whole(s.idle_timeout_secs, 60));
         self.sso_available.set(s.sso_available);
+        self.passkeys.set(s.passkeys);
+        // A new requirement starts with two weeks of grace.
+        let from = if s.passkeys == PasskeyPolicy::Required {
+            s.passkeys_required_from
+        } else {
+            (js_sys::Date::now() / 1000.0) as i64 + 14 * 86_400
+        };
+        self.required_from.set(crate::browser::time::utc_day(from));
+        self.device_bound_only.set(s.device_bound_only);
     }
 
     /// The settings typed, or which field is not a number.
@@ -54,6 +67,14 @@ impl Fields {
             lockout_secs: number(self.lockout_minutes, "Lockout length", 60)?,
             max_session_secs: number(self.max_session_hours, "Longest session", 3600)?,
             idle_timeout_secs: number(self.idle_minutes, "Idle sign-out", 60)?,
+            passkeys: self.passkeys.get_untracked(),
+            passkeys_required_from: if self.passkeys.get_untracked() == PasskeyPolicy::Required {
+                crate::browser::time::utc_day_start(&self.required_from.get_untracked())
+                    .ok_or("Passkeys required from: enter a date.")?
+            } else {
+                0
+            },
+            device_bound_only: self.device_bound_only.get_untracked(),
         })
     }
 }
@@ -93,6 +114,9 @@ pub(super) fn PolicyTab(gate: Gate) -> impl IntoView {
         max_session_hours: RwSignal::new(String::new()),
         idle_minutes: RwSignal::new(String::new()),
         sso_available: RwSignal::new(false),
+        passkeys: RwSignal::new(PasskeyPolicy::Offered),
+        required_from: RwSignal::new(String::new()),
+        device_bound_only: RwSignal::new(false),
     };
     let loaded = RwSignal::new(None::<Result<(), String>>);
     let load = task(move || async move {
@@ -208,6 +232,53 @@ pub(super) fn PolicyTab(gate: Gate) -> impl IntoView {
                     </label>
                     <p class="hint" id="twofa-hint">
                         "A password alone no longer signs in: members use a passkey, or a password with an authenticator code."
+                    </p>
+                </fieldset>
+                <fieldset>
+                    <legend>"Passkeys"</legend>
+                    {[
+                        (PasskeyPolicy::Offered, "Offered", "Members may add passkeys and sign in with them."),
+                        (PasskeyPolicy::Required, "Required", "Members without a passkey are asked for one at each sign-in; from the date below they must add one to go on."),
+                        (PasskeyPolicy::Off, "Off", "Passkeys are neither added nor used; sessions they opened end."),
+                    ]
+                        .into_iter()
+                        .map(|(mode, label, hint)| {
+                            let id = format!("passkeys-{}", mode.as_str());
+                            let hint_id = format!("{id}-hint");
+                            view! {
+                                <div class="choice">
+                                    <label class="check">
+                                        <input
+                                            type="radio"
+                                            name="passkeys"
+                                            id=id
+                                            value=mode.as_str()
+                                            prop:checked=move || fields.passkeys.get() == mode
+                                            on:change=move |_| fields.passkeys.set(mode)
+                                            aria-describedby=hint_id.clone()
+                                        />
+                                        {label}
+                                    </label>
+                                    <p class="hint" id=hint_id>{hint}</p>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                    <div class="field" hidden=move || fields.passkeys.get() != PasskeyPolicy::Required>
+                        <label for="required-from">"Required from (UTC)"</label>
+                        <input id="required-from" type="date" bind:value=fields.required_from />
+                    </div>
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            prop:checked=move || fields.device_bound_only.get()
+                            on:change=move |ev| fields.device_bound_only.set(event_target_checked(&ev))
+                            aria-describedby="bound-hint"
+                        />
+                        "Accept only passkeys bound to one device"
+                    </label>
+                    <p class="hint" id="bound-hint">
+                        "Security keys and a device's own passkeys count; passkeys synced by a password manager are refused."
                     </p>
                 </fieldset>
                 <fieldset>

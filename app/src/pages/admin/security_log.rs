@@ -12,23 +12,6 @@ use common::{SecurityLogEntry, SecurityLogPage};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// `YYYY-MM-DD` as the Unix time (seconds) of that day's start in UTC.
-fn day_start(text: &str) -> Option<i64> {
-    let mut parts = text.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm), proleptic Gregorian.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
-}
-
 #[component]
 pub(super) fn SecurityLogTab(gate: Gate) -> impl IntoView {
     let query = use_query_map();
@@ -76,7 +59,7 @@ pub(super) fn SecurityLogTab(gate: Gate) -> impl IntoView {
             if text.is_empty() {
                 return Ok(None);
             }
-            day_start(&text)
+            crate::browser::time::utc_day_start(&text)
                 .map(|t| Some(if end { t + 86_399 } else { t }))
                 .ok_or_else(|| format!("“{text}” is not a date."))
         };

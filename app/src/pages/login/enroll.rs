@@ -96,6 +96,11 @@ pub(super) fn EnrollStep(form: Form) -> impl IntoView {
     crate::browser::focus::on_mount(create_button);
     let owner = format!("{} · {}", info.email, info.org.name);
     let intro = match info.auth_method {
+        _ if info.passkey_required => format!(
+            "{} requires a passkey to sign in. Create one on this device to go on: you will sign \
+             in with your fingerprint, face or screen lock from now on.",
+            info.org.name
+        ),
         AuthMethod::RecoveryCode => format!(
             "You signed in with a recovery code ({} left). Set up a new way to sign in to go on.",
             info.recovery_codes_left

@@ -140,12 +140,24 @@ impl Form {
     }
 }
 
+thread_local! {
+    /// The email and org the sign-in form opens with next (see [`prefill`]).
+    static PREFILL: std::cell::RefCell<Option<common::AccountHint>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Opens the sign-in form, the next time it is shown, with `hint`'s email
+/// typed and its org picked (the organization switcher's "another way"):
+/// kept in memory, never in the address.
+pub fn prefill(hint: common::AccountHint) {
+    PREFILL.with(|p| *p.borrow_mut() = Some(hint));
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let finish = Callback::new(move |info: SessionInfo| {
-        remembered_orgs::remember(&info.org);
+        remembered_orgs::remember(&info.org, &info.email);
         session.set_signed_in(info);
         navigate(Page::Home.path(), Default::default());
     });
@@ -158,11 +170,15 @@ pub fn LoginPage() -> impl IntoView {
     let sso_failure = redirect::take_query(Page::Login, "sso_error")
         .and_then(|code| SsoFailure::parse(&code))
         .map(SsoFailure::message);
+    // The organization switcher's "another way" fills in both.
+    let prefill = PREFILL.with(|p| p.borrow_mut().take());
+    let preselected = prefill.as_ref().map(|h| h.org.clone()).or(preselected);
+    let prefilled_email = prefill.map(|h| h.email).unwrap_or_default();
     let step = RwSignal::new(Step::Email);
     let error = RwSignal::new(None);
     let form = Form {
         step,
-        email: RwSignal::new(String::new()),
+        email: RwSignal::new(prefilled_email),
         org: RwSignal::new(preselected.clone().unwrap_or_default()),
         org_name: RwSignal::new(None),
         error,

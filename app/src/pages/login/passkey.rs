@@ -5,9 +5,9 @@
 
 use super::Form;
 use crate::actions::{task, Task};
-use crate::browser::webauthn::{self, PasskeyError};
+use crate::browser::webauthn;
 use crate::components::form::{Outcome, PasskeyWait};
-use common::{AccountHint, ApiError, PasskeyLoginStart, SessionInfo};
+use common::{AccountHint, SessionInfo};
 use leptos::prelude::*;
 
 /// Passkey state of the sign-in page.
@@ -32,21 +32,6 @@ pub(super) struct Passkey {
     pub(super) autofill_available: RwSignal<Option<bool>>,
 }
 
-/// One explicit passkey sign-in: start, the browser's prompt, finish.
-/// `alive` is asked before the prompt opens: no prompt for a page the
-/// person has left while the start was on its way.
-async fn ceremony(
-    account: Option<AccountHint>,
-    alive: impl Fn() -> bool,
-) -> Result<SessionInfo, ApiError> {
-    let start = crate::api::passkey_login_start(&PasskeyLoginStart { account }).await?;
-    if !alive() {
-        return Err(PasskeyError::Aborted.into());
-    }
-    let credential = webauthn::get(start.options, false).await?;
-    crate::api::passkey_login_finish(&start.ceremony_id, &credential).await
-}
-
 impl Passkey {
     pub(super) fn new(finish: Callback<SessionInfo>) -> Self {
         let account = RwSignal::new(None);
@@ -57,7 +42,7 @@ impl Passkey {
         let explicit = task(move || {
             let named = account.get_untracked();
             async move {
-                match ceremony(named, move || !error.is_disposed()).await {
+                match crate::api::passkey_sign_in(named, move || !error.is_disposed()).await {
                     Ok(info) => {
                         let _ = finish.try_run(info);
                     }
