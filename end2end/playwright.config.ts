@@ -51,7 +51,8 @@ export default defineConfig({
   webServer: [
     {
       command: "./serve.sh",
-      env: { E2E_PORT: String(port), E2E_FRESH_DB: "1" },
+      // Org admins may connect the test OpenID Provider from the console.
+      env: { E2E_PORT: String(port), E2E_FRESH_DB: "1", LATCHKEY_SSO_ISSUERS: oidcIssuer },
       // 127.0.0.1: Node resolves localhost to ::1 first, where the server does not listen.
       url: `http://127.0.0.1:${port}/login`,
       timeout: 60_000,

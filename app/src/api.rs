@@ -11,8 +11,8 @@ use common::{
     OrgListRequest, OrgPolicySettings, OrgSignIn, OrgSignInRequest, PasskeyInfo, PasskeyList,
     PasskeyLoginStart, PasskeyNudge, PasswordLoginRequest, PasswordResetFinish,
     PasswordResetRequest, PolicyChange, ReauthPassword, RecoveryCodes, RecoveryLogin,
-    RenamePasskey, RoleChange, SecurityLogPage, SessionInfo, SessionList, SsoRedirect, SsoStart,
-    TotpCode, TotpEnrolment, TotpSetup,
+    RenamePasskey, RoleChange, SecurityLogPage, SessionInfo, SessionList, SsoProviderChange,
+    SsoRedirect, SsoRemoved, SsoSettings, SsoStart, TotpCode, TotpEnrolment, TotpSetup,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -144,7 +144,7 @@ pub async fn passkey_login_start(
 /// person has left while the start was on its way.
 pub async fn passkey_sign_in(
     account: Option<common::AccountHint>,
-    alive: impl Fn() -> bool,
+    alive: &dyn Fn() -> bool,
 ) -> Result<SessionInfo, ApiError> {
     let start = passkey_login_start(&PasskeyLoginStart { account }).await?;
     if !alive() {
@@ -539,4 +539,20 @@ pub async fn answer_passkey_nudge(answer: NudgeAnswer) -> Result<PasskeyNudge, A
         &NudgeReply { answer },
     )?;
     json_of(request.send().await).await
+}
+
+/// `GET /api/admin/sso`.
+pub async fn admin_sso() -> Result<SsoSettings, ApiError> {
+    json_of(Request::get("/api/admin/sso").send().await).await
+}
+
+/// `PUT /api/admin/sso`: connect or change the org's identity provider.
+pub async fn admin_set_sso(body: &SsoProviderChange) -> Result<SsoSettings, ApiError> {
+    let request = with_json(Request::put("/api/admin/sso"), body)?;
+    json_of(request.send().await).await
+}
+
+/// `DELETE /api/admin/sso`: disconnect it.
+pub async fn admin_remove_sso() -> Result<SsoRemoved, ApiError> {
+    json_of(Request::delete("/api/admin/sso").send().await).await
 }

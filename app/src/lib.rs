@@ -21,7 +21,7 @@ pub mod routes;
 pub mod session;
 
 use leptos::prelude::*;
-use leptos_router::components::{ProtectedParentRoute, Route, Router, Routes};
+use leptos_router::components::{Outlet, ProtectedParentRoute, Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 use routes::Page;
 use session::SessionState;
@@ -29,9 +29,9 @@ use session::SessionState;
 /// The root component, mounted on `<body>` by the `frontend` crate.
 ///
 /// The route tree: the sign-in and link pages (re-authentication, password
-/// reset, enrollment) stand alone; the
-/// console pages share one frame ([`components::shell::ConsoleShell`]),
-/// guarded once here: a signed-out visitor is sent to the sign-in page.
+/// reset, enrollment) stand alone; the console pages are guarded once
+/// here (a signed-out visitor is sent to the sign-in page) and drawn in
+/// one frame ([`components::shell::ConsoleShell`]) by [`ConsoleRoute`].
 #[component]
 pub fn App() -> impl IntoView {
     let session = session::provide_session();
@@ -54,61 +54,46 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/enroll") view=pages::enroll::EnrollPage />
                 <ProtectedParentRoute
                     path=path!("")
-                    view=components::shell::ConsoleShell
+                    view=Outlet
                     condition=move || signed_in.get()
                     redirect_path=|| Page::Login.path()
                     fallback=|| view! { <p class="loading">"Loading…"</p> }
                 >
-                    <Route path=path!("") view={Lazy::<HomeRoute>::new()} />
-                    <Route path=path!("account") view={Lazy::<AccountRoute>::new()} />
-                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} />
-                    <Route path=path!("admin/:section") view={Lazy::<AdminRoute>::new()} />
+                    <Route path=path!("") view={Lazy::<ConsoleRoute>::new()} />
+                    <Route path=path!("account") view={Lazy::<ConsoleRoute>::new()} />
+                    <Route path=path!("admin") view={Lazy::<ConsoleRoute>::new()} />
+                    <Route path=path!("admin/:section") view={Lazy::<ConsoleRoute>::new()} />
                 </ProtectedParentRoute>
             </Routes>
         </Router>
     }
 }
 
-/// The console's home, in a WebAssembly chunk of its own (`cargo leptos
-/// --split`): the sign-in page never loads it.
-struct HomeRoute;
+/// The console's pages — home, My Account, the admin console — in one
+/// WebAssembly chunk of their own (`cargo leptos --split`): the sign-in
+/// page never loads it. One chunk, not one per page: code two chunks
+/// share (the "Confirm it's you" dialog, the API client's passkey calls)
+/// would otherwise move into the sign-in page's own module.
+struct ConsoleRoute;
 
 #[lazy_route]
-impl LazyRoute for HomeRoute {
+impl LazyRoute for ConsoleRoute {
     fn data() -> Self {
-        HomeRoute
+        ConsoleRoute
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::home::HomePage /> }.into_any()
-    }
-}
-
-/// My Account, in a WebAssembly chunk of its own (see [`HomeRoute`]).
-struct AccountRoute;
-
-#[lazy_route]
-impl LazyRoute for AccountRoute {
-    fn data() -> Self {
-        AccountRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::account::AccountPage /> }.into_any()
-    }
-}
-
-/// The admin console, in a WebAssembly chunk of its own (see
-/// [`HomeRoute`]): members never load it.
-struct AdminRoute;
-
-#[lazy_route]
-impl LazyRoute for AdminRoute {
-    fn data() -> Self {
-        AdminRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminPage /> }.into_any()
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        let page = if path == Page::Account.path() {
+            view! { <pages::account::AccountPage /> }.into_any()
+        } else if path.starts_with("/admin") {
+            view! { <pages::admin::AdminPage /> }.into_any()
+        } else {
+            view! { <pages::home::HomePage /> }.into_any()
+        };
+        view! { <components::shell::ConsoleShell>{page}</components::shell::ConsoleShell> }
+            .into_any()
     }
 }

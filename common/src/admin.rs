@@ -261,6 +261,66 @@ pub struct PolicyChange {
     pub sessions_ending: i64,
     /// Whether the admin's own session is one of them.
     pub ends_your_session: bool,
+    /// Members with only passkeys (no password, no identity-provider
+    /// link) whose passkeys would no longer sign in: they will need "Reset
+    /// sign-in" (an enrollment link).
+    #[serde(default)]
+    pub members_left_without_a_way_in: i64,
     /// Whether the change was made (`false` for a preview).
     pub applied: bool,
+}
+
+/// `GET /api/admin/sso`: the org's identity provider (never its client
+/// secret) and what an admin may connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoSettings {
+    pub provider: Option<SsoProvider>,
+    /// The issuers the server's operator lets org admins connect
+    /// (`LATCHKEY_SSO_ISSUERS`); empty: only the operator connects
+    /// providers.
+    pub allowed_issuers: Vec<String>,
+    /// The redirect URI to register at the provider for this org.
+    pub redirect_uri: String,
+}
+
+/// The org's connected identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoProvider {
+    pub issuer: String,
+    pub client_id: String,
+    /// Scopes asked for besides `openid`.
+    pub scopes: Vec<String>,
+    /// Email domains whose people get an account at their first sign-in.
+    pub jit_domains: Vec<String>,
+    /// Whether single sign-on is the only way in (set on the policy).
+    pub required: bool,
+}
+
+/// `PUT /api/admin/sso`: connect or change the org's identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoProviderChange {
+    /// One of [`SsoSettings::allowed_issuers`].
+    pub issuer: String,
+    pub client_id: String,
+    /// Required for a new provider or client; empty keeps the stored one.
+    #[serde(default)]
+    pub client_secret: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub jit_domains: Vec<String>,
+}
+
+/// What disconnecting the provider did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoRemoved {
+    /// Sessions opened through the provider, now ended.
+    pub sessions_ended: i64,
+    /// Members left with no password and no passkey: they need "Reset
+    /// sign-in" (an enrollment link).
+    pub members_left_without_a_way_in: i64,
 }

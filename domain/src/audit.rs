@@ -70,6 +70,10 @@ pub enum Event {
     /// An org admin reset a member's sign-in (passkeys, sessions, 2FA,
     /// recovery codes) and mailed them an enrollment link.
     MemberReset,
+    /// An org admin connected or changed the org's identity provider.
+    SsoProviderChanged,
+    /// An org admin disconnected the org's identity provider.
+    SsoProviderRemoved,
 }
 
 impl Event {
@@ -108,6 +112,8 @@ impl Event {
         Event::PolicyChanged,
         Event::PasskeyRequested,
         Event::MemberReset,
+        Event::SsoProviderChanged,
+        Event::SsoProviderRemoved,
     ];
 
     /// The event stored as `name`, if any.
@@ -153,6 +159,10 @@ impl Event {
             Event::PolicyChanged => "The organization's sign-in policy was changed",
             Event::PasskeyRequested => "Was asked by an administrator to add a passkey",
             Event::MemberReset => "Had their sign-in reset by an administrator",
+            Event::SsoProviderChanged => {
+                "The organization's identity provider was connected or changed"
+            }
+            Event::SsoProviderRemoved => "The organization's identity provider was disconnected",
         }
     }
 
@@ -191,6 +201,8 @@ impl Event {
             Event::PolicyChanged => "admin.policy_changed",
             Event::PasskeyRequested => "admin.passkey_requested",
             Event::MemberReset => "admin.member_reset",
+            Event::SsoProviderChanged => "admin.sso_changed",
+            Event::SsoProviderRemoved => "admin.sso_removed",
         }
     }
 }

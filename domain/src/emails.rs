@@ -403,12 +403,13 @@ pub fn member_reset(
 ) -> Email {
     let what = format!(
         "{admin_name}, an administrator of {org_name}, reset how you sign in on {}: your \
-         passkeys, recovery codes and two-factor authentication were removed and every session \
-         was signed out.",
+         password, passkeys, recovery codes and two-factor authentication were removed and every \
+         session was signed out.",
         utc(at)
     );
     let action = format!(
-        "Open this link to set up a new passkey (or a password). It works once, within {days} days:"
+        "Open this link to set up a new passkey (or a new password). It works once, within {days} \
+         days:"
     );
     let advice = format!(
         "If you did not ask for this, tell {org_name}'s administrators. Your accounts in other \

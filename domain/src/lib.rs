@@ -92,6 +92,11 @@ pub struct Domain {
     /// The OpenID Connect relying party (single sign-on), with the
     /// providers' metadata it has fetched.
     pub oidc: Arc<oidc::RelyingParty>,
+    /// Issuers org admins may connect from the admin console
+    /// (`LATCHKEY_SSO_ISSUERS`); empty: only the operator connects
+    /// providers (`latchkey org sso set`). The server fetches what an
+    /// issuer names, so admins never make it fetch other addresses (SSRF).
+    pub admin_sso_issuers: Arc<[String]>,
 }
 
 /// What [`Domain::new`] needs besides a connected database.
@@ -107,6 +112,8 @@ pub struct Config {
     pub ceremony_lifetime_secs: i64,
     pub limits: RateLimits,
     pub mailer: Mailer,
+    /// See [`Domain::admin_sso_issuers`].
+    pub admin_sso_issuers: Vec<String>,
 }
 
 impl Domain {
@@ -140,6 +147,7 @@ impl Domain {
             decoy_key: Arc::new(decoy_key),
             mailer: config.mailer,
             oidc: Arc::new(oidc::RelyingParty::new()?),
+            admin_sso_issuers: config.admin_sso_issuers.into(),
         })
     }
 

@@ -85,6 +85,9 @@ pub enum Standing {
     SecondFactorRequired,
     /// The org turned passkeys off, and a passkey opened the session.
     PasskeysOff,
+    /// The org accepts only device-bound passkeys, and a synced one opened
+    /// the session.
+    DeviceBoundOnly,
 }
 
 impl OrgPolicy {
@@ -197,6 +200,26 @@ impl OrgPolicy {
         self.allows(AuthMethod::Passkey)
     }
 
+    /// Whether a stored passkey (its BE flag: `backup_eligible`) counts as
+    /// one the member has: usable here. "Has a passkey" means this
+    /// everywhere — the step owed past the date, the nudge, coverage's
+    /// "no passkey yet".
+    pub fn counts_passkey(&self, backup_eligible: bool) -> bool {
+        self.passkeys_available() && self.accepts_passkey(backup_eligible).is_ok()
+    }
+
+    /// Which stored passkeys sign in under this policy.
+    pub fn usable_passkeys(&self) -> crate::store::members::UsablePasskeys {
+        use crate::store::members::UsablePasskeys;
+        if !self.passkeys_available() {
+            UsablePasskeys::None
+        } else if self.device_bound_only {
+            UsablePasskeys::DeviceBound
+        } else {
+            UsablePasskeys::Any
+        }
+    }
+
     /// The org's passkey policy.
     pub fn passkey_mode(&self) -> PasskeyMode {
         self.passkeys
@@ -280,6 +303,12 @@ impl OrgPolicy {
         if self.passkeys == PasskeyMode::Off && signed_in_with == Some(AuthMethod::Passkey) {
             return Standing::PasskeysOff;
         }
+        if self.device_bound_only
+            && signed_in_with == Some(AuthMethod::Passkey)
+            && session.passkey_backup_eligible == Some(true)
+        {
+            return Standing::DeviceBoundOnly;
+        }
         // A recovery code or link that ended in a password (no passkey
         // recorded) proved no more than a password does.
         let via_link_or_code = matches!(
@@ -314,6 +343,7 @@ mod tests {
             client_addr: None,
             user_agent: None,
             passkey_id: None,
+            passkey_backup_eligible: None,
             reauth_passkey_id: None,
             role: "member".to_owned(),
             email: "ada@example.com".to_owned(),
@@ -392,15 +422,23 @@ mod tests {
     }
 
     #[test]
-    fn device_bound_only_refuses_synced_passkeys() {
+    fn device_bound_only_refuses_synced_passkeys_and_ends_their_sessions() {
         let mut p = policy(false, false);
         assert!(p.accepts_passkey(true).is_ok());
+        assert!(p.counts_passkey(true));
         p.device_bound_only = true;
         assert!(matches!(
             p.accepts_passkey(true),
             Err(Error::DeviceBoundOnly)
         ));
         assert!(p.accepts_passkey(false).is_ok());
+        assert!(!p.counts_passkey(true));
+        assert!(p.counts_passkey(false));
+        let mut synced = signed_in_with_org_rules(AuthMethod::Passkey);
+        synced.passkey_backup_eligible = Some(true);
+        assert_eq!(p.standing(&synced), Standing::DeviceBoundOnly);
+        synced.passkey_backup_eligible = Some(false);
+        assert_eq!(p.standing(&synced), Standing::Good);
     }
 
     /// A session in an org without SSO or 2FA requirements.

@@ -32,6 +32,10 @@ pub async fn resume(d: &Domain, token: &str) -> Result<Option<Session>> {
             "Your organization has turned passkeys off, so this session has ended. Sign in with \
              your password."
         }
+        Standing::DeviceBoundOnly => {
+            "Your organization now accepts only passkeys that stay on one device, so this \
+             session, opened with a synced passkey, has ended. Sign in another way."
+        }
     };
     sessions::delete_hash(&d.db, &session.token_hash).await?;
     tracing::info!(account = %session.account_id, session = %session.id, why, "session ended by a policy change");

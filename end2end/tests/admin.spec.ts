@@ -138,7 +138,9 @@ test("an owner searches members, changes a role, invites someone who adds a pass
   await page.getByRole("link", { name: "Members" }).click();
   await page.getByRole("button", { name: `Reset sign-in of ${dora}` }).click();
   await page.getByRole("group", { name: "Confirm reset" }).getByRole("button", { name: "Reset sign-in" }).click();
-  await expect(page.getByText(`${dora}'s passkeys, recovery codes, two-factor authentication and sessions are gone.`)).toBeVisible();
+  await expect(
+    page.getByText(`${dora}'s password, passkeys, recovery codes, two-factor authentication and sessions are gone.`),
+  ).toBeVisible();
   expect((await membersOf(page, "dora"))[0].passkeys).toBe(0);
   const resetMail = await waitForMail(dora, "Your Acme Security sign-in was reset");
   expect(resetMail).toMatch(/\/enroll#token=[A-Za-z0-9_-]+/);

@@ -296,8 +296,16 @@ export async function openMyAccount(page: Page, email: string, org: string): Pro
 /** Signs in with a password and adds a passkey in My Account. */
 export async function addPasskeyAfterSignIn(page: Page, email: string, org: string): Promise<void> {
   await openMyAccount(page, email, org);
+  // My Account then reloads its lists (sessions, activity): they are let
+  // arrive, so that a test changing the org next is not raced by them.
+  const reloaded = Promise.all(
+    ["/api/sessions", "/api/account/activity"].map((path) =>
+      page.waitForResponse((r) => new URL(r.url()).pathname === path),
+    ),
+  );
   await page.getByRole("button", { name: "Add a Passkey" }).click();
   await expect(page.getByRole("status").filter({ hasText: /\S/ })).toHaveText("Passkey “Passkey” added.");
+  await reloaded;
 }
 
 /** Continues on the login page's password step (email and org already typed). */

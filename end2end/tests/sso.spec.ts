@@ -1,8 +1,8 @@
 // Single sign-on through the org's identity provider: oidc-provider (a
 // certified OpenID Provider), signed in to through its own login page.
 import type { Page } from "@playwright/test";
-import { test, expect, expectAccessible, continueToPassword, signInWithPassword } from "./fixtures";
-import { oidcPort, stalePort, staleWindowSecs } from "../playwright.config";
+import { test, expect, expectAccessible, continueToPassword, signInWithPassword, latchkey } from "./fixtures";
+import { oidcIssuer, oidcPort, stalePort, staleWindowSecs } from "../playwright.config";
 
 /** The provider's login page: signs in as `login` (any name works there). */
 async function signInAtProvider(page: Page, login: string): Promise<void> {
@@ -170,4 +170,51 @@ test("an org without single sign-on offers no single sign-on", async ({ page, ad
   await expect(page.getByRole("button", { name: "Continue with single sign-on" })).toHaveCount(0);
   await signInWithPassword(page, email, org);
   await expect(page).toHaveURL("/");
+});
+
+test("an org owner connects the identity provider from the admin console, members then sign in through it, and the owner disconnects it", async ({
+  page,
+  browser,
+  admin,
+}) => {
+  const { org, email } = admin.adaAtAcme();
+  latchkey(["account", "set-role", "--org", org, "--email", email, "--role", "owner"]);
+  await signInWithPassword(page, email, org);
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  await page.goto("/admin/policy");
+  const section = page.getByRole("region", { name: "Identity provider" });
+  await expect(section).toContainText("No identity provider is connected: single sign-on is off.");
+  await expect(section).toContainText(`/api/sso/callback/${org}`);
+  await expect(page.getByLabel("Require single sign-on")).toBeDisabled();
+  await expect(section.getByLabel("Issuer")).toHaveValue(oidcIssuer);
+  await section.getByLabel("Client ID").fill("latchkey");
+  await section.getByLabel("Client secret").fill("latchkey-client-secret");
+  await expectAccessible(page, "the identity provider form");
+  await section.getByRole("button", { name: "Connect" }).click();
+  await expect(section.getByRole("status")).toHaveText(
+    `Connected to ${oidcIssuer}: members can use “Continue with single sign-on”.`,
+  );
+  await expect(section).toContainText("Offered beside the other ways");
+  await expect(page.getByLabel("Require single sign-on")).toBeEnabled();
+  const stored = await (await page.request.get("/api/admin/sso")).json();
+  expect(stored.provider).toMatchObject({ issuer: oidcIssuer, client_id: "latchkey", required: false });
+  expect(JSON.stringify(stored)).not.toContain("latchkey-client-secret");
+
+  // A member's browser: "Continue with single sign-on" is offered.
+  const other = await browser.newContext();
+  const member = await other.newPage();
+  await member.goto("/login");
+  await continueToPassword(member, email, org);
+  await member.getByRole("button", { name: "Continue with single sign-on" }).click();
+  await signInAtProvider(member, email);
+  await expect(member.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+  expect(await sessionOf(member)).toMatchObject({ auth_method: "sso" });
+
+  // Disconnected: single sign-on is off and its session ended.
+  await section.getByRole("button", { name: "Disconnect" }).click();
+  await section.getByRole("group", { name: "Confirm disconnection" }).getByRole("button", { name: "Disconnect" }).click();
+  await expect(section.getByRole("status")).toContainText("Disconnected: single sign-on is off, and 1 of its sessions ended.");
+  await expect(section).toContainText("No identity provider is connected");
+  expect((await member.request.get("/api/session")).status()).toBe(204);
+  await other.close();
 });

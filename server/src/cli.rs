@@ -101,6 +101,11 @@ pub struct ServeArgs {
     /// connection's address is the client's.
     #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
+    /// Identity-provider issuers org admins may connect from the admin
+    /// console, separated by spaces or commas (exactly as the provider
+    /// names itself). Empty: only `latchkey org sso set` connects them.
+    #[arg(long, env = "LATCHKEY_SSO_ISSUERS", default_value = "")]
+    pub sso_issuers: String,
 
     #[command(flatten)]
     pub mail: MailArgs,
@@ -427,6 +432,7 @@ async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path
             )
             .with_emails_per_hour(args.emails_per_hour),
             mailer: domain::mail::Mailer::new(&args.mail.config(), data_dir)?,
+            admin_sso_issuers: split_list(&args.sso_issuers),
         },
     )
     .await?;
@@ -766,12 +772,21 @@ async fn enroll_link(
         ceremony_lifetime_secs: serve.ceremony_lifetime_secs,
         limits: domain::limits::RateLimits::default(),
         mailer: domain::mail::Mailer::new(&serve.mail.config(), data_dir)?,
+        admin_sso_issuers: Vec::new(),
     };
     let d = domain::Domain::new(db.clone(), config).await?;
     let client = domain::audit::Client::new(None, Some("latchkey account enroll-link"));
     let link = domain::signin::enrollment::issue_link(&d, &client, org, email, valid_for).await?;
     println!("{link}");
     Ok(())
+}
+
+/// The items of a list separated by spaces or commas.
+fn split_list(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `90m`, `24h`, `7d`, `3600s` (or a bare number of seconds) → seconds.

@@ -47,6 +47,9 @@ pub fn Field(
     error: MaybeProp<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] focus: bool,
+    /// The field may be left empty (it is `required` otherwise).
+    #[prop(optional)]
+    optional: bool,
 ) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
     if focus {
@@ -87,7 +90,7 @@ pub fn Field(
                 spellcheck="false"
                 inputmode=code.then_some("numeric")
                 maxlength=code.then_some("6")
-                required
+                required=!optional
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
                 node_ref=input

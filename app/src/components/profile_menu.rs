@@ -55,7 +55,7 @@ pub fn ProfileMenu() -> impl IntoView {
                     email: email.clone(),
                     org: org.short_name.clone(),
                 };
-                match crate::api::passkey_sign_in(Some(hint), || true).await {
+                match crate::api::passkey_sign_in(Some(hint), &|| true).await {
                     Ok(info) => {
                         remembered_orgs::remember(&info.org, &info.email);
                         open.set(false);

@@ -2,16 +2,17 @@
 //! the person; a left navigation with Profile at its bottom (the product's
 //! help pages say "At the bottom left, click Profile"); the page in `<main>`.
 //! The route tree guards it (see [`crate::App`]): it only renders signed in.
+//! It is drawn with each console page, inside the console's chunk, so that
+//! the sign-in page carries none of it.
 
 use crate::components::profile_menu::ProfileMenu;
 use crate::routes::{AdminSection, Page};
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
 #[component]
-pub fn ConsoleShell() -> impl IntoView {
+pub fn ConsoleShell(children: Children) -> impl IntoView {
     let session = use_session();
     let org = move || session.info().map(|i| i.org.name).unwrap_or_default();
     let person = move || session.info().map(|i| i.display_name).unwrap_or_default();
@@ -55,7 +56,7 @@ pub fn ConsoleShell() -> impl IntoView {
                 <ProfileMenu />
             </nav>
             <main class="page" id="main">
-                <Outlet />
+                {children()}
             </main>
         </div>
     }

@@ -50,14 +50,15 @@ pub async fn list(
     if page < 1 {
         return Err(Error::BadRequest("Pages are numbered from 1.".into()));
     }
-    let (rows, total) = members::page(
-        &d.db,
-        &admin.session().org_id,
-        search,
-        without_passkey,
-        page,
-    )
-    .await?;
+    let listing = if without_passkey {
+        members::Listing::WithoutPasskey {
+            device_bound_only: OrgPolicy::of_session(admin.session()).device_bound_only(),
+        }
+    } else {
+        members::Listing::All
+    };
+    let (rows, total) =
+        members::page(&d.db, &admin.session().org_id, search, listing, page).await?;
     let members = rows
         .into_iter()
         .map(|row| Member {
@@ -200,14 +201,15 @@ async fn mail_invitation(d: &Domain, account: &Account, org: &Org, inviter: &str
 pub const RESET_LINK_DAYS: i64 = 3;
 
 /// "Reset sign-in" for a member who lost their devices or whose account
-/// may be in other hands: their passkeys, sessions and recovery codes are
-/// deleted and two-factor authentication turned off, in one transaction
-/// with a new enrollment link (older ones stop working) mailed to them,
-/// working for [`RESET_LINK_DAYS`]. The password, if any, stays (a
-/// "Forgot password?" reset is the person's own to make); so does an
-/// identity-provider link. An admin cannot reset their own account here
-/// (My Account does that), and only owners reset owners. Audited as
-/// `admin.member_reset` against the member, naming the admin.
+/// may be in other hands: their password, passkeys, sessions, recovery
+/// codes and mailed links are deleted and two-factor authentication turned
+/// off, in one transaction with a new enrollment link mailed to them,
+/// working for [`RESET_LINK_DAYS`] — the only way back in, through their
+/// mailbox. Taking the second factor but not the password would leave a
+/// stolen password enough on its own. An identity-provider link stays. An
+/// admin cannot reset their own account here, and only owners reset
+/// owners. Audited as `admin.member_reset` against the member, naming the
+/// admin.
 ///
 /// Errors: [`Error::Forbidden`] (not a member of the admin's org; an owner
 /// reset by a non-owner), [`Error::Conflict`] (oneself),
@@ -250,28 +252,28 @@ pub async fn reset(d: &Domain, client: &Client, admin: &Admin, id: &str) -> Resu
 }
 
 /// Passkey coverage's "Invite to add a passkey": asks the org's member
-/// `id`, who has no passkey, by email to add one — in My Account after
-/// signing in as usual, or, for a member who never set up any sign-in, a
-/// new enrollment link (as inviting them again would). Limited like
+/// `id`, who has no passkey the org accepts, by email to add one — in My
+/// Account after signing in with their password, or, for a member without
+/// a password (never set up, or reset), a new enrollment link. Limited like
 /// invitations (3 a day per address, and the client's mail limit).
 /// Audited as `admin.passkey_requested` against the member.
 ///
 /// Errors: [`Error::Forbidden`] (not a member of the admin's org),
 /// [`Error::Conflict`] (they have a passkey already),
-/// [`Error::SsoRequired`] (the org's members cannot use passkeys),
-/// [`Error::RateLimited`].
+/// [`Error::SsoRequired`] or [`Error::PasskeysOff`] (the org's members
+/// cannot use passkeys), [`Error::RateLimited`].
 pub async fn ask_for_passkey(d: &Domain, client: &Client, admin: &Admin, id: &str) -> Result<()> {
     let session = admin.session();
     let who = Who::admin_on(session, None);
     let asking = async {
         let (account, org) = member(d, admin, id).await?;
         who.set_account(&account.id);
-        if !OrgPolicy::of(Some(&org)).passkeys_available() {
-            return Err(Error::SsoRequired);
-        }
-        if !crate::store::passkeys::list_for_account(&d.db, &account.id)
+        let policy = OrgPolicy::of(Some(&org));
+        policy.require_passkeys_available()?;
+        if crate::store::passkeys::list_for_account(&d.db, &account.id)
             .await?
-            .is_empty()
+            .iter()
+            .any(|p| policy.counts_passkey(p.backup_eligible))
         {
             return Err(Error::Conflict("This member has a passkey already.".into()));
         }
@@ -281,7 +283,9 @@ pub async fn ask_for_passkey(d: &Domain, client: &Client, admin: &Admin, id: &st
             &OrgShortName::canonical(&org.short_name),
         );
         crate::limits::hit(&d.db, &d.clock, INVITATIONS_PER_ADDRESS, Some(&key)).await?;
-        if members::never_set_up(&d.db, &account.id).await? {
+        // Without a password (never set up, or reset) a request to sign in
+        // "as usual" would lead nowhere: an enrollment link instead.
+        if account.password_hash.is_none() {
             mail_invitation(d, &account, &org, &session.display_name).await?;
         } else {
             let request = d.outgoing(emails::passkey_requested(

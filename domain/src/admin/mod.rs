@@ -14,6 +14,7 @@ pub mod coverage;
 pub mod members;
 pub mod policy;
 pub mod security_log;
+pub mod sso;
 
 use crate::error::{Error, Result};
 use crate::sessions::Fresh;

@@ -7,7 +7,7 @@ use crate::audit::{self, Client, Event, Who};
 use crate::error::{Error, Result};
 use crate::policy::{OrgPolicy, PasskeyMode, Standing};
 use crate::store::orgs::{self, Org, OrgUpdate};
-use crate::store::{sessions, sso};
+use crate::store::{members, sessions, sso};
 use crate::Domain;
 use common::{OrgPolicySettings, PasskeyPolicy, PolicyChange};
 
@@ -82,6 +82,24 @@ async fn decide(
             ends_yours |= session.token_hash == admin.session().token_hash;
         }
     }
+    // Accounts with only passkeys (no password, no provider link) that the
+    // change would leave with no way in: counted, and refused outright for
+    // the admin's own account.
+    let stranded = members::stranded_by(
+        &d.db,
+        &org.id,
+        before.usable_passkeys(),
+        policy.usable_passkeys(),
+    )
+    .await?;
+    if stranded.contains(&admin.session().account_id) {
+        return Err(Error::Conflict(
+            "This change would leave your own account without a way to sign in (you have no \
+             password, and your passkeys would no longer count). Set a password in My Account \
+             first."
+                .into(),
+        ));
+    }
     if !preview {
         orgs::update(
             &d.db,
@@ -107,6 +125,7 @@ async fn decide(
         settings: settings(&after, sso_available),
         sessions_ending: ending,
         ends_your_session: ends_yours,
+        members_left_without_a_way_in: stranded.len() as i64,
         applied: !preview,
     })
 }

@@ -78,9 +78,10 @@ pub async fn complete(
         && proof.passkey_id.is_none()
         && proof.method != AuthMethod::Sso
         && policy.passkey_owed(d.clock.now())
-        && crate::store::passkeys::list_for_account(&d.db, &account.id)
+        && !crate::store::passkeys::list_for_account(&d.db, &account.id)
             .await?
-            .is_empty()
+            .iter()
+            .any(|p| policy.counts_passkey(p.backup_eligible))
     {
         Stage::Enroll
     } else {

@@ -48,21 +48,39 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
+/// Which members a page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    All,
+    /// Members without a passkey the org accepts (any passkey, or with
+    /// `device_bound_only` one not backup eligible).
+    WithoutPasskey {
+        device_bound_only: bool,
+    },
+}
+
 /// A page (from 1) of the org's members whose email or name contains
-/// `search` (any case) — only those without a passkey when
-/// `without_passkey` — by email; and how many match in all.
+/// `search` (any case), by email, as `listing` says; and how many match
+/// in all.
 pub async fn page(
     db: &Db,
     org_id: &OrgId,
     search: &str,
-    without_passkey: bool,
+    listing: Listing,
     page: i64,
 ) -> Result<(Vec<MemberRow>, i64)> {
     let pattern = contains_pattern(search.trim());
-    let no_passkey = if without_passkey {
-        " AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)"
-    } else {
-        ""
+    let no_passkey = match listing {
+        Listing::All => "",
+        Listing::WithoutPasskey {
+            device_bound_only: false,
+        } => " AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)",
+        Listing::WithoutPasskey {
+            device_bound_only: true,
+        } => {
+            " AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id \
+               AND NOT p.backup_eligible)"
+        }
     };
     let matching = format!(
         "a.org_id = $1 AND (a.email LIKE $2 ESCAPE '\\' \
@@ -145,8 +163,8 @@ enum Change<'a> {
     Role(&'a str),
     /// The account deleted.
     Remove,
-    /// The account's passkeys, sessions, recovery codes and second factor
-    /// gone, and this enrollment link its only new way to set up.
+    /// The account's password, passkeys, sessions, recovery codes, links
+    /// and second factor gone, and this enrollment link its way back.
     Reset(&'a NewEnrollment),
 }
 
@@ -159,11 +177,12 @@ pub struct NewEnrollment {
 }
 
 /// Resets the org's account `account_id` for a person who lost their
-/// devices or whose account may be in other hands: deletes its passkeys,
-/// sessions and recovery codes, turns its TOTP off, replaces its
-/// enrollment links with `link`, and queues `mail` (the link's message),
-/// in one transaction under the org's lock by the rules of [`change`]. Its
-/// password and identity-provider link stay.
+/// devices or whose account may be in other hands: deletes its password,
+/// passkeys, sessions, recovery codes and mailed links, turns its TOTP off,
+/// stores `link` (an enrollment link), and queues `mail` (the link's
+/// message), in one transaction under the org's lock by the rules of
+/// [`change`]. Its identity-provider link stays (the provider vouches for
+/// it).
 ///
 /// Errors: [`Error::Forbidden`] (not the org's account; an owner reset by
 /// a non-owner).
@@ -287,13 +306,16 @@ async fn change(
                     .await?;
             }
             Change::Reset(link) => {
+                // Every way in that a thief may hold goes: the password
+                // too (taking only the second factor would leave a stolen
+                // password alone), and every mailed link.
                 for sql in [
                     "DELETE FROM passkeys WHERE account_id = $1",
                     "DELETE FROM sessions WHERE account_id = $1",
                     "DELETE FROM recovery_codes WHERE account_id = $1",
-                    "UPDATE accounts SET totp_secret = NULL WHERE id = $1",
-                    // email_tokens::Purpose::Enrollment's stored form.
-                    "DELETE FROM email_tokens WHERE account_id = $1 AND purpose = 'enrollment'",
+                    "UPDATE accounts SET totp_secret = NULL, password_hash = '', \
+                     password_enough_alone = FALSE WHERE id = $1",
+                    "DELETE FROM email_tokens WHERE account_id = $1",
                 ] {
                     sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;
                 }
@@ -398,4 +420,48 @@ pub async fn set_initial_role(db: &Db, account_id: &AccountId, role: &str) -> Re
         .await
         .map(|_| ()))?;
     Ok(())
+}
+
+/// Which stored passkeys a policy lets sign in, as a condition on
+/// `passkeys p` (see [`stranded_by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsablePasskeys {
+    None,
+    DeviceBound,
+    Any,
+}
+
+impl UsablePasskeys {
+    fn condition(self) -> &'static str {
+        match self {
+            UsablePasskeys::None => " AND 1 = 0",
+            UsablePasskeys::DeviceBound => " AND NOT p.backup_eligible",
+            UsablePasskeys::Any => "",
+        }
+    }
+}
+
+/// The org's accounts a passkey policy change leaves with no way in: no
+/// password and no identity-provider link, a passkey usable `before` and
+/// none `after`.
+pub async fn stranded_by(
+    db: &Db,
+    org_id: &OrgId,
+    before: UsablePasskeys,
+    after: UsablePasskeys,
+) -> Result<Vec<AccountId>> {
+    let sql = format!(
+        "SELECT a.id FROM accounts a WHERE a.org_id = $1 AND a.password_hash = '' \
+         AND NOT EXISTS (SELECT 1 FROM sso_identities i WHERE i.account_id = a.id) \
+         AND EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id{}) \
+         AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id{})",
+        before.condition(),
+        after.condition()
+    );
+    Ok(
+        with_reader!(db, pool => sqlx::query_scalar::<_, AccountId>(&sql)
+        .bind(org_id)
+        .fetch_all(pool)
+        .await)?,
+    )
 }

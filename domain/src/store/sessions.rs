@@ -39,6 +39,10 @@ pub struct Session {
     pub user_agent: Option<String>,
     /// The passkey that opened the session, if one did.
     pub passkey_id: Option<PasskeyId>,
+    /// Whether that passkey is a synced one (backup eligible), if it
+    /// still exists: an org accepting only device-bound passkeys ends the
+    /// session.
+    pub passkey_backup_eligible: Option<bool>,
     /// The passkey of the session's last re-authentication, if one was used.
     pub reauth_passkey_id: Option<PasskeyId>,
     pub email: String,
@@ -224,6 +228,8 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
         client_addr: client.addr.clone(),
         user_agent: client.user_agent.clone(),
         passkey_id: passkey_id.cloned(),
+        // Read with the row from the next request on.
+        passkey_backup_eligible: None,
         reauth_passkey_id: None,
         email: account.email.clone(),
         display_name: account.display_name.clone(),
@@ -254,7 +260,10 @@ pub async fn create(db: &Db, clock: &Clock, new: NewSession<'_>) -> Result<(Stri
 const SELECT_SESSION: &str =
     "SELECT s.id, s.token_hash, s.account_id, s.created_at, s.last_seen_at, \
         s.authenticated_at, s.auth_method, s.signin_method, s.client_addr, s.user_agent, \
-        s.passkey_id, s.reauth_passkey_id, a.email, a.display_name, a.role, o.id AS org_id, \
+        s.passkey_id, \
+        (SELECT p.backup_eligible FROM passkeys p WHERE p.id = s.passkey_id) \
+            AS passkey_backup_eligible, \
+        s.reauth_passkey_id, a.email, a.display_name, a.role, o.id AS org_id, \
         o.short_name AS org_short_name, o.name AS org_name, o.sso_required AS org_sso_required, \
         o.require_2fa AS org_require_2fa, o.passkeys AS org_passkeys, \
         o.passkeys_required_from AS org_passkeys_required_from, \

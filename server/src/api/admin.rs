@@ -13,9 +13,9 @@ use axum::http::header;
 use axum::http::StatusCode;
 use common::{
     ApiError, Coverage, Invitation, Member, MemberPage, OrgPolicySettings, PolicyChange,
-    RoleChange, SecurityLogPage,
+    RoleChange, SecurityLogPage, SsoProviderChange, SsoRemoved, SsoSettings,
 };
-use domain::admin::{coverage, members, policy, security_log};
+use domain::admin::{coverage, members, policy, security_log, sso};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reset_member))
         .routes(routes!(passkey_coverage))
         .routes(routes!(get_policy, change_policy))
+        .routes(routes!(get_sso, set_sso, remove_sso))
         .routes(routes!(security_log))
         .routes(routes!(security_log_export))
 }
@@ -274,4 +275,38 @@ async fn change_policy(
     Ok(Json(
         policy::change(&state, &client, &admin, wanted, options.preview).await?,
     ))
+}
+
+#[utoipa::path(get, path = "/admin/sso", tag = "admin",
+    responses((status = 200, description = "The org's identity provider (never its client secret), the issuers admins may connect, and the redirect URI to register", body = SsoSettings), (status = "4XX", description = "Refused; `code` says why", body = ApiError)),
+)]
+async fn get_sso(
+    State(state): State<AppState>,
+    OrgAdmin(admin): OrgAdmin,
+) -> Result<Json<SsoSettings>> {
+    Ok(Json(sso::get(&state, &admin).await?))
+}
+
+#[utoipa::path(put, path = "/admin/sso", tag = "admin",
+    request_body = SsoProviderChange,
+    responses((status = 200, description = "Connected (discovery answered); the sessions of a replaced provider ended", body = SsoSettings), (status = "4XX", description = "Refused; `code` says why (`forbidden`: an issuer the operator does not allow; `bad_request`: a field, or a provider that did not answer discovery)", body = ApiError)),
+)]
+async fn set_sso(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+    Json(change): Json<SsoProviderChange>,
+) -> Result<Json<SsoSettings>> {
+    Ok(Json(sso::set(&state, &client, &admin, change).await?))
+}
+
+#[utoipa::path(delete, path = "/admin/sso", tag = "admin",
+    responses((status = 200, description = "Disconnected: single sign-on is off and its sessions ended", body = SsoRemoved), (status = "4XX", description = "Refused; `code` says why (`bad_request`: no provider)", body = ApiError)),
+)]
+async fn remove_sso(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    OrgAdmin(admin): OrgAdmin,
+) -> Result<Json<SsoRemoved>> {
+    Ok(Json(sso::remove(&state, &client, &admin).await?))
 }

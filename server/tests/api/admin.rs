@@ -454,6 +454,9 @@ async fn every_admin_operation_refuses_members_and_other_orgs_admins() {
                         "sso_required": false, "require_2fa": true, "lockout_attempts": 3,
                         "lockout_secs": 600, "max_session_secs": 3600, "idle_timeout_secs": 600
                     })),
+                    Some("#/components/schemas/SsoProviderChange") => Some(json!({
+                        "issuer": "https://idp.example.com", "client_id": "x", "client_secret": "y"
+                    })),
                     Some(other) => panic!("{method} {path}: give this test a body for {other}"),
                 };
             let method: Method = method.to_uppercase().parse().unwrap();
@@ -491,6 +494,7 @@ async fn every_admin_operation_refuses_members_and_other_orgs_admins() {
         .filter(|(email, _)| email != "eve@example.com")
         .collect();
     assert_eq!(after, before, "nothing of Acme changed");
+    assert_eq!(app.count("SELECT COUNT(*) FROM org_sso").await, 0);
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM orgs WHERE short_name = 'acme' AND NOT require_2fa \
@@ -935,6 +939,20 @@ async fn a_reset_takes_a_members_passkeys_sessions_codes_and_2fa_and_mails_a_lin
     )
     .await;
     let carl = id_of(&app, "carl@example.com").await;
+    let asked = app
+        .send(
+            Method::POST,
+            "/api/password/reset/start",
+            Some(json!({ "email": "carl@example.com", "org": "acme" })),
+            None,
+        )
+        .await;
+    assert!(asked.status.is_success(), "{:?}", asked.body);
+    app.until_count(
+        &format!("SELECT COUNT(*) FROM email_tokens WHERE account_id = '{carl}'"),
+        1,
+    )
+    .await;
     let owned = |table: &str| format!("SELECT COUNT(*) FROM {table} WHERE account_id = '{carl}'");
     let ada = app.login_ok("ada@example.com", "acme").await;
     let grace = app.login_ok("grace@example.com", "acme").await;
@@ -971,11 +989,24 @@ async fn a_reset_takes_a_members_passkeys_sessions_codes_and_2fa_and_mails_a_lin
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM accounts WHERE id = '{carl}' AND totp_secret IS NULL \
-             AND password_hash <> ''"
+             AND password_hash = ''"
         ))
         .await,
         1,
-        "2FA off, the password kept"
+        "2FA off, and the password gone: a stolen one signs in no more"
+    );
+    assert_eq!(
+        app.login("carl@example.com", "acme", crate::support::PASSWORD)
+            .await
+            .body["code"],
+        "invalid_credentials"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM email_tokens WHERE account_id = '{carl}' AND purpose <> 'enrollment'"
+        ))
+        .await,
+        0
     );
     // Signed out: the session is gone.
     assert_eq!(

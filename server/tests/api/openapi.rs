@@ -22,7 +22,7 @@ async fn the_description_lists_every_operation_with_its_answers() {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
-    assert_eq!(operations.len(), 55, "{operations:#?}");
+    assert_eq!(operations.len(), 58, "{operations:#?}");
     for expected in [
         "POST /login/password",
         "POST /reauth/email/describe",
@@ -62,6 +62,9 @@ async fn the_description_lists_every_operation_with_its_answers() {
         "POST /admin/members/{id}/passkey-request",
         "GET /account/passkey-nudge",
         "PUT /account/passkey-nudge",
+        "GET /admin/sso",
+        "PUT /admin/sso",
+        "DELETE /admin/sso",
     ] {
         assert!(
             operations.iter().any(|o| o == expected),

@@ -125,6 +125,23 @@ async fn device_bound_only_refuses_synced_passkeys_at_registration_and_sign_in()
         crate::passkeys::register_finish(&app, &carl, &start.body["ceremony_id"], credential).await;
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
     let bound = register(&app, &carl).await;
+    // A session the synced passkey opened before the rule.
+    let start = login_start(&app, None).await;
+    let assertion = synced
+        .assert_custom(
+            &start.body["options"],
+            &softauthn::Assert {
+                counter: 1,
+                backup_eligible: true,
+                backed_up: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let by_synced = login_finish(&app, &start.body["ceremony_id"], assertion)
+        .await
+        .session_cookie()
+        .unwrap();
 
     let made = set_passkeys(&app, &ada, json!({ "device_bound_only": true })).await;
     assert_eq!(
@@ -132,13 +149,17 @@ async fn device_bound_only_refuses_synced_passkeys_at_registration_and_sign_in()
         "{:?}",
         made.body
     );
+    let ended = app
+        .send(Method::GET, "/api/session", None, Some(&by_synced))
+        .await;
+    assert_eq!(ended.body["code"], "session_ended", "{:?}", ended.body);
 
     let start = login_start(&app, None).await;
     let assertion = synced
         .assert_custom(
             &start.body["options"],
             &softauthn::Assert {
-                counter: 1,
+                counter: 2,
                 backup_eligible: true,
                 backed_up: true,
                 ..Default::default()
@@ -304,4 +325,60 @@ async fn the_nudge_asks_after_a_sign_in_without_a_passkey_and_remembers_the_answ
         .session_cookie()
         .unwrap();
     assert_eq!(nudge(by_passkey).await["show"], false);
+}
+
+#[tokio::test]
+async fn a_change_that_strands_passkey_only_members_says_so_and_never_strands_the_admin() {
+    let (app, ada) = acme().await;
+    // Carl has only a synced passkey (no password).
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    let start = register_start(&app, &carl).await;
+    let synced = Make {
+        backup_eligible: true,
+        backed_up: true,
+        ..Make::default()
+    };
+    let (_, credential) =
+        SoftPasskey::register_with(&start.body["options"], ORIGIN, synced).unwrap();
+    let finish =
+        crate::passkeys::register_finish(&app, &carl, &start.body["ceremony_id"], credential).await;
+    assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
+    app.exec("UPDATE accounts SET password_hash = '' WHERE email = 'carl@example.com'")
+        .await;
+    let mut wanted = app
+        .send(Method::GET, "/api/admin/policy", None, Some(&ada))
+        .await
+        .body;
+    wanted["device_bound_only"] = json!(true);
+    let preview = app
+        .send(
+            Method::PUT,
+            "/api/admin/policy?preview=true",
+            Some(wanted.clone()),
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(
+        preview.body["members_left_without_a_way_in"], 1,
+        "{:?}",
+        preview.body
+    );
+
+    // The admin herself with only a passkey: refused, nothing changed.
+    let ada_passkey = register(&app, &ada).await;
+    app.exec("UPDATE accounts SET password_hash = '' WHERE email = 'ada@example.com'")
+        .await;
+    let ada = passkey_sign_in(&app, &ada_passkey, 1)
+        .await
+        .session_cookie()
+        .unwrap();
+    wanted["passkeys"] = json!("off");
+    let refused = app
+        .send(Method::PUT, "/api/admin/policy", Some(wanted), Some(&ada))
+        .await;
+    assert_eq!(refused.body["code"], "conflict", "{:?}", refused.body);
+    let now = app
+        .send(Method::GET, "/api/admin/policy", None, Some(&ada))
+        .await;
+    assert_eq!(now.body["passkeys"], "offered");
 }

@@ -729,3 +729,93 @@ async fn a_broken_discovery_document_is_an_outage_with_nothing_stored() {
         matches!(refused, Err(domain::Error::BadRequest(m)) if m.contains("nothing was saved"))
     );
 }
+
+/// An org admin connects the provider from the admin console — only an
+/// issuer the operator allows (the server fetches what it names), the
+/// secret never shown back — and people then sign in through it; the
+/// admin can disconnect it, which ends its sessions.
+#[tokio::test]
+async fn an_admin_connects_an_allowed_provider_and_never_another() {
+    let issuer = RealIdp::issuer();
+    let app = TestApp::with_sso_issuers(&[&issuer]).await;
+    app.create_org("acme", "Acme Security").await;
+    app.create_account("acme", "ada@example.com").await;
+    app.exec("UPDATE accounts SET role = 'owner'").await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let settings = app
+        .send(Method::GET, "/api/admin/sso", None, Some(&ada))
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{:?}", settings.body);
+    assert_eq!(settings.body["provider"], Value::Null);
+    assert_eq!(settings.body["allowed_issuers"], json!([issuer]));
+    assert_eq!(
+        settings.body["redirect_uri"],
+        "http://localhost:3000/api/sso/callback/acme"
+    );
+    let put = |body: Value| {
+        let (app, ada) = (&app, ada.clone());
+        async move {
+            app.send(Method::PUT, "/api/admin/sso", Some(body), Some(&ada))
+                .await
+        }
+    };
+
+    // Another issuer (an internal address, say): refused before any fetch.
+    let other = put(json!({
+        "issuer": "https://169.254.169.254/latest",
+        "client_id": "latchkey", "client_secret": "s"
+    }))
+    .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN, "{:?}", other.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM org_sso").await, 0);
+    // A new client without its secret: refused.
+    let no_secret = put(json!({ "issuer": issuer, "client_id": "latchkey" })).await;
+    assert_eq!(no_secret.body["code"], "bad_request");
+
+    let connected = put(json!({
+        "issuer": issuer, "client_id": "latchkey", "client_secret": "latchkey-client-secret",
+        "jit_domains": ["example.com"]
+    }))
+    .await;
+    assert_eq!(connected.status, StatusCode::OK, "{:?}", connected.body);
+    assert_eq!(connected.body["provider"]["issuer"], issuer);
+    assert_eq!(connected.body["provider"]["required"], false);
+    assert!(!connected
+        .body
+        .to_string()
+        .contains("latchkey-client-secret"));
+    // Changed without a secret: the stored one is kept.
+    let changed =
+        put(json!({ "issuer": issuer, "client_id": "latchkey", "jit_domains": [] })).await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM org_sso WHERE client_secret = 'latchkey-client-secret'")
+            .await,
+        1
+    );
+
+    // Offered: Ada signs in through it.
+    let sso = Sso { app: &app };
+    let landing = sso
+        .through_real("ada@example.com", "acme", "ada@example.com")
+        .await;
+    let by_sso = landing.session.expect("a session cookie");
+    assert_eq!(session_of(&app, &by_sso).await["auth_method"], "sso");
+
+    // Disconnected: its session ends.
+    let removed = app
+        .send(Method::DELETE, "/api/admin/sso", None, Some(&ada))
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
+    assert_eq!(removed.body["sessions_ended"], 1);
+    assert_eq!(app.session_status(&by_sso).await, StatusCode::NO_CONTENT);
+    let log = app
+        .send(
+            Method::GET,
+            "/api/admin/security-log?event=admin.sso_changed&outcome=success",
+            None,
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(log.body["total"], 2, "{:?}", log.body);
+}

@@ -92,6 +92,8 @@ struct Setup {
     ceremony_lifetime_secs: i64,
     /// Mail goes to this SMTP port of 127.0.0.1 (no TLS), not the outbox.
     smtp_port: Option<u16>,
+    /// `LATCHKEY_SSO_ISSUERS`.
+    sso_issuers: Vec<String>,
 }
 
 impl Default for Setup {
@@ -103,6 +105,7 @@ impl Default for Setup {
             trusted_proxies: String::new(),
             ceremony_lifetime_secs: 300,
             smtp_port: None,
+            sso_issuers: Vec::new(),
         }
     }
 }
@@ -116,6 +119,15 @@ impl TestApp {
     pub async fn with_limits(limits: RateLimits) -> Self {
         Self::fresh(Setup {
             limits,
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// A test instance whose org admins may connect these issuers.
+    pub async fn with_sso_issuers(issuers: &[&str]) -> Self {
+        Self::fresh(Setup {
+            sso_issuers: issuers.iter().map(|i| (*i).to_owned()).collect(),
             ..Setup::default()
         })
         .await
@@ -216,6 +228,7 @@ impl TestApp {
                             .with_send_deadline(std::time::Duration::from_secs(2))
                     }
                 },
+                admin_sso_issuers: setup.sso_issuers.clone(),
             },
         )
         .await

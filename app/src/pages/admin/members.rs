@@ -93,8 +93,8 @@ pub(super) fn MembersTab(gate: Gate) -> impl IntoView {
                             format!("{email} is now {}. They were told by email.", role_words(role).to_lowercase())
                         }
                         MemberChange::Reset { email, .. } => format!(
-                            "{email}'s passkeys, recovery codes, two-factor authentication and sessions are gone. \
-                             They were mailed a link to set up a new passkey."
+                            "{email}'s password, passkeys, recovery codes, two-factor authentication and \
+                             sessions are gone. They were mailed a link to set up a new passkey."
                         ),
                         MemberChange::Remove { email, .. } => format!(
                             "{email} was removed, with their passkeys and sessions. They were told by email."
@@ -282,9 +282,9 @@ fn MemberRow(
                         {move || confirming.get().map(|change| {
                             let (question, label, button) = match &change {
                                 MemberChange::Reset { .. } => (
-                                    "Reset this member's sign-in? Their passkeys, recovery codes and two-factor \
-                                     authentication are removed and every session signed out; they get an email \
-                                     link to set up a new passkey. Their password stays.",
+                                    "Reset this member's sign-in? Their password, passkeys, recovery codes and \
+                                     two-factor authentication are removed and every session signed out; they get \
+                                     an email link to set up a new passkey.",
                                     "Confirm reset",
                                     "Reset sign-in",
                                 ),

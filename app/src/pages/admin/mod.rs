@@ -11,6 +11,7 @@ mod coverage;
 mod members;
 mod policy;
 mod security_log;
+mod sso;
 
 use crate::actions::Task;
 use crate::components::confirm_dialog::ConfirmDialog;
@@ -55,6 +56,11 @@ impl Gate {
     /// confirmation.
     pub(crate) fn track(&self) {
         self.revision.track();
+    }
+
+    /// Loads the tab's lists again (after a change that alters them).
+    pub(crate) fn reload(&self) {
+        self.revision.try_update(|r| *r += 1);
     }
 }
 

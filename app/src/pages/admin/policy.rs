@@ -95,10 +95,21 @@ fn consequence(change: &PolicyChange) -> String {
         1 => "Saving ends 1 session that no longer meets the policy.".to_owned(),
         n => format!("Saving ends {n} sessions that no longer meet the policy."),
     };
-    if change.ends_your_session {
+    let ending = if change.ends_your_session {
         format!("{ending} Yours is one of them: you will sign in again.")
     } else {
         ending
+    };
+    match change.members_left_without_a_way_in {
+        0 => ending,
+        1 => format!(
+            "{ending} 1 member has only passkeys that would no longer sign in: they will need \
+             \"Reset sign-in\" on the Members tab."
+        ),
+        n => format!(
+            "{ending} {n} members have only passkeys that would no longer sign in: they will \
+             need \"Reset sign-in\" on the Members tab."
+        ),
     }
 }
 
@@ -304,6 +315,7 @@ pub(super) fn PolicyTab(gate: Gate) -> impl IntoView {
             })}
             <Outcome notice error />
         </section>
+        <super::sso::SsoSection gate />
     }
 }
 

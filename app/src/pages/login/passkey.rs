@@ -42,7 +42,7 @@ impl Passkey {
         let explicit = task(move || {
             let named = account.get_untracked();
             async move {
-                match crate::api::passkey_sign_in(named, move || !error.is_disposed()).await {
+                match crate::api::passkey_sign_in(named, &move || !error.is_disposed()).await {
                     Ok(info) => {
                         let _ = finish.try_run(info);
                     }
