@@ -299,7 +299,8 @@ pub struct SsoProvider {
 }
 
 /// `PUT /api/admin/sso`: connect or change the org's identity provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Its `Debug` never shows the client secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SsoProviderChange {
     /// One of [`SsoSettings::allowed_issuers`].
@@ -323,4 +324,16 @@ pub struct SsoRemoved {
     /// Members left with no password and no passkey: they need "Reset
     /// sign-in" (an enrollment link).
     pub members_left_without_a_way_in: i64,
+}
+
+impl std::fmt::Debug for SsoProviderChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoProviderChange")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .field("jit_domains", &self.jit_domains)
+            .finish()
+    }
 }

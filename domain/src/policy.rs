@@ -303,10 +303,9 @@ impl OrgPolicy {
         if self.passkeys == PasskeyMode::Off && signed_in_with == Some(AuthMethod::Passkey) {
             return Standing::PasskeysOff;
         }
-        if self.device_bound_only
-            && signed_in_with == Some(AuthMethod::Passkey)
-            && session.passkey_backup_eligible == Some(true)
-        {
+        // Whatever opened it: an enrolment that added a synced passkey
+        // records it too.
+        if self.device_bound_only && session.passkey_backup_eligible == Some(true) {
             return Standing::DeviceBoundOnly;
         }
         // A recovery code or link that ended in a password (no passkey

@@ -21,8 +21,10 @@ pub struct NewProvider {
     pub scopes: Vec<String>,
     /// Email domains whose people get an account at their first sign-in.
     pub jit_domains: Vec<String>,
-    /// [`SsoMode::Offered`] or [`SsoMode::Required`].
-    pub mode: SsoMode,
+    /// [`SsoMode::Offered`] or [`SsoMode::Required`]; `None` leaves the
+    /// org's requirement as it is (the admin console: requiring is a
+    /// policy change, with its preview).
+    pub mode: Option<SsoMode>,
 }
 
 /// Connects the org's identity provider, after checking that it answers
@@ -73,9 +75,10 @@ pub async fn set(
         jit_domains.push(canonical.to_owned());
     }
     let required = match new.mode {
-        SsoMode::Offered => false,
-        SsoMode::Required => true,
-        SsoMode::Off => {
+        None => None,
+        Some(SsoMode::Offered) => Some(false),
+        Some(SsoMode::Required) => Some(true),
+        Some(SsoMode::Off) => {
             return Err(Error::BadRequest(
                 "To turn single sign-on off, remove the provider.".into(),
             ))
@@ -106,11 +109,16 @@ pub async fn set(
     if ended > 0 {
         tracing::info!(org = %org.short_name, ended, "sessions of the replaced identity provider ended");
     }
-    let change = OrgUpdate {
-        sso_required: Some(required),
-        ..OrgUpdate::default()
-    };
-    orgs::update(db, &org.short_name, change).await
+    match required {
+        None => Ok(org),
+        Some(required) => {
+            let change = OrgUpdate {
+                sso_required: Some(required),
+                ..OrgUpdate::default()
+            };
+            orgs::update(db, &org.short_name, change).await
+        }
+    }
 }
 
 /// What removing a provider did.

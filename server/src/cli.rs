@@ -601,11 +601,11 @@ async fn sso_command(db: &Db, clock: &Clock, cmd: SsoCommand) -> Result<()> {
                 client_secret,
                 scopes,
                 jit_domains,
-                mode: if required {
+                mode: Some(if required {
                     SsoMode::Required
                 } else {
                     SsoMode::Offered
-                },
+                }),
             };
             let oidc = domain::oidc::RelyingParty::new()?;
             let org = sso_settings::set(db, clock, &oidc, &org, new).await?;

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::sso_settings::{self, NewProvider};
 use crate::store::{orgs, sso};
 use crate::Domain;
-use common::{SsoMode, SsoProvider, SsoProviderChange, SsoRemoved, SsoSettings};
+use common::{SsoProvider, SsoProviderChange, SsoRemoved, SsoSettings};
 
 /// The admin's org's provider (without its secret), the issuers the
 /// admin may connect, and the redirect URI to register.
@@ -37,9 +37,11 @@ pub async fn get(d: &Domain, admin: &Admin) -> Result<SsoSettings> {
 /// client. Replacing a provider ends the sessions the old one opened.
 /// Audited as `admin.sso_changed`.
 ///
-/// Errors: [`Error::Forbidden`] (an issuer the operator does not allow),
-/// [`Error::BadRequest`] (no secret for a new client, invalid fields, or
-/// a provider that does not answer discovery).
+/// Errors: [`Error::Forbidden`] (an admin who is not an owner; an issuer
+/// the operator does not allow), [`Error::Conflict`] (single sign-on is
+/// required: changes wait until it is optional), [`Error::BadRequest`] (no
+/// secret for a new client, invalid fields, or a provider that does not
+/// answer discovery).
 pub async fn set(
     d: &Domain,
     client: &Client,
@@ -48,6 +50,7 @@ pub async fn set(
 ) -> Result<SsoSettings> {
     let who = Who::admin_on(admin.session(), None);
     let changing = async {
+        owner_only(admin)?;
         let issuer = change.issuer.trim();
         if !d.admin_sso_issuers.iter().any(|allowed| allowed == issuer) {
             return Err(Error::Forbidden(
@@ -57,6 +60,17 @@ pub async fn set(
         }
         let org = org_of(d, admin).await?;
         let current = sso::provider(&d.db, &org.id).await?;
+        // Under a requirement, a provider that turns out wrong (a secret,
+        // an unregistered redirect URI, no verified emails) would leave
+        // nobody able to sign in, the admin included: changes are made
+        // while single sign-on is offered, tried, then required again.
+        if org.sso_required {
+            return Err(Error::Conflict(
+                "Single sign-on is required: make it optional on the policy first, change and \
+                 try the provider, then require it again."
+                    .into(),
+            ));
+        }
         let client_secret = match current {
             Some(p)
                 if change.client_secret.trim().is_empty()
@@ -66,11 +80,6 @@ pub async fn set(
                 p.client_secret
             }
             _ => change.client_secret,
-        };
-        let mode = if org.sso_required {
-            SsoMode::Required
-        } else {
-            SsoMode::Offered
         };
         sso_settings::set(
             &d.db,
@@ -83,7 +92,8 @@ pub async fn set(
                 client_secret,
                 scopes: change.scopes,
                 jit_domains: change.jit_domains,
-                mode,
+                // Requiring it is the policy's change, with its preview.
+                mode: None,
             },
         )
         .await?;
@@ -98,11 +108,34 @@ pub async fn set(
 /// opened end (the admin's own, if it is one of them). Audited as
 /// `admin.sso_removed`.
 ///
-/// Errors: [`Error::BadRequest`] (no provider).
+/// Errors: [`Error::Forbidden`] (not an owner; a provider the operator
+/// connected), [`Error::Conflict`] (single sign-on is required; the admin
+/// has no other way in), [`Error::BadRequest`] (no provider).
 pub async fn remove(d: &Domain, client: &Client, admin: &Admin) -> Result<SsoRemoved> {
     let who = Who::admin_on(admin.session(), None);
     let removing = async {
+        owner_only(admin)?;
         let org = org_of(d, admin).await?;
+        if org.sso_required {
+            return Err(Error::Conflict(
+                "Single sign-on is required: make it optional on the policy first.".into(),
+            ));
+        }
+        if let Some(p) = sso::provider(&d.db, &org.id).await? {
+            if !d.admin_sso_issuers.contains(&p.issuer) {
+                return Err(Error::Forbidden(
+                    "Your server's operator connected this identity provider: ask them to \
+                     disconnect it.",
+                ));
+            }
+        }
+        if !crate::store::sso::has_other_ways_in(&d.db, &admin.session().account_id).await? {
+            return Err(Error::Conflict(
+                "You sign in only through this identity provider: set a password or add a \
+                 passkey in My Account first."
+                    .into(),
+            ));
+        }
         let removed = sso_settings::remove(&d.db, &org.short_name).await?;
         tracing::info!(admin = %admin.session().account_id, org = %org.short_name,
             ended = removed.sessions_ended, "identity provider disconnected");
@@ -112,6 +145,21 @@ pub async fn remove(d: &Domain, client: &Client, admin: &Admin) -> Result<SsoRem
         })
     };
     audit::audited(d, client, Event::SsoProviderRemoved, &who, removing).await
+}
+
+/// The provider can sign in as anyone it links by email, owners included:
+/// connecting or disconnecting it is an owner's decision.
+///
+/// Errors: [`Error::Forbidden`] for admins who are not owners.
+fn owner_only(admin: &Admin) -> Result<()> {
+    if admin.role() == common::Role::Owner {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Only an owner can connect or disconnect the identity provider: it can sign in as \
+             anyone in the organization.",
+        ))
+    }
 }
 
 async fn org_of(d: &Domain, admin: &Admin) -> Result<orgs::Org> {

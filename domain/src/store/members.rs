@@ -442,8 +442,9 @@ impl UsablePasskeys {
 }
 
 /// The org's accounts a passkey policy change leaves with no way in: no
-/// password and no identity-provider link, a passkey usable `before` and
-/// none `after`.
+/// password and no link to the org's current identity provider (a link
+/// to a removed or replaced one signs nobody in), a passkey usable
+/// `before` and none `after`.
 pub async fn stranded_by(
     db: &Db,
     org_id: &OrgId,
@@ -452,7 +453,8 @@ pub async fn stranded_by(
 ) -> Result<Vec<AccountId>> {
     let sql = format!(
         "SELECT a.id FROM accounts a WHERE a.org_id = $1 AND a.password_hash = '' \
-         AND NOT EXISTS (SELECT 1 FROM sso_identities i WHERE i.account_id = a.id) \
+         AND NOT EXISTS (SELECT 1 FROM sso_identities i JOIN org_sso o \
+             ON o.org_id = i.org_id AND o.issuer = i.issuer WHERE i.account_id = a.id) \
          AND EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id{}) \
          AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id{})",
         before.condition(),

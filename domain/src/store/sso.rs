@@ -206,3 +206,16 @@ pub async fn link(
         "This account is already linked to another identity at this provider.".to_owned()
     }))
 }
+
+/// Whether the account can sign in without single sign-on: a password or
+/// a passkey.
+pub async fn has_other_ways_in(db: &Db, account_id: &AccountId) -> Result<bool> {
+    Ok(with_reader!(db, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM accounts a WHERE a.id = $1 AND (a.password_hash <> '' \
+             OR EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id))",
+        )
+        .bind(account_id)
+        .fetch_one(pool)
+        .await)?
+        > 0)
+}

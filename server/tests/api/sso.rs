@@ -139,7 +139,7 @@ async fn save_provider(
         client_secret: CLIENT_SECRET.to_owned(),
         scopes: vec![],
         jit_domains: jit.iter().map(|d| d.to_string()).collect(),
-        mode,
+        mode: Some(mode),
     };
     sso_settings::set(&app.state.db, &app.clock, &app.state.oidc, org, new).await
 }
@@ -794,6 +794,36 @@ async fn an_admin_connects_an_allowed_provider_and_never_another() {
         1
     );
 
+    // An admin who is not an owner can neither connect nor disconnect it:
+    // the provider can sign in as anyone it links by email.
+    app.create_account("acme", "grace@example.com").await;
+    app.exec("UPDATE accounts SET role = 'admin' WHERE email = 'grace@example.com'")
+        .await;
+    let grace = app.login_ok("grace@example.com", "acme").await;
+    let by_admin = app
+        .send(
+            Method::PUT,
+            "/api/admin/sso",
+            Some(json!({ "issuer": issuer, "client_id": "x" })),
+            Some(&grace),
+        )
+        .await;
+    assert_eq!(
+        by_admin.status,
+        StatusCode::FORBIDDEN,
+        "{:?}",
+        by_admin.body
+    );
+    let by_admin = app
+        .send(Method::DELETE, "/api/admin/sso", None, Some(&grace))
+        .await;
+    assert_eq!(
+        by_admin.status,
+        StatusCode::FORBIDDEN,
+        "{:?}",
+        by_admin.body
+    );
+
     // Offered: Ada signs in through it.
     let sso = Sso { app: &app };
     let landing = sso
@@ -802,13 +832,52 @@ async fn an_admin_connects_an_allowed_provider_and_never_another() {
     let by_sso = landing.session.expect("a session cookie");
     assert_eq!(session_of(&app, &by_sso).await["auth_method"], "sso");
 
+    // Required: the provider is neither changed nor disconnected (a wrong
+    // one would let nobody in).
+    app.exec("UPDATE orgs SET sso_required = TRUE").await;
+    let while_required = app
+        .send(
+            Method::PUT,
+            "/api/admin/sso",
+            Some(json!({ "issuer": issuer, "client_id": "another" })),
+            Some(&by_sso),
+        )
+        .await;
+    assert_eq!(
+        while_required.body["code"], "conflict",
+        "{:?}",
+        while_required.body
+    );
+    let while_required = app
+        .send(Method::DELETE, "/api/admin/sso", None, Some(&by_sso))
+        .await;
+    assert_eq!(while_required.body["code"], "conflict");
+    app.exec("UPDATE orgs SET sso_required = FALSE").await;
+
+    // Never disconnected by an owner it alone lets in.
+    app.exec(
+        "UPDATE accounts SET display_name = password_hash, password_hash = '' \
+         WHERE email = 'ada@example.com'",
+    )
+    .await;
+    let stranding = app
+        .send(Method::DELETE, "/api/admin/sso", None, Some(&by_sso))
+        .await;
+    assert_eq!(stranding.body["code"], "conflict", "{:?}", stranding.body);
+    app.exec(
+        "UPDATE accounts SET password_hash = display_name, display_name = 'Ada' \
+         WHERE email = 'ada@example.com'",
+    )
+    .await;
+
     // Disconnected: its session ends.
     let removed = app
-        .send(Method::DELETE, "/api/admin/sso", None, Some(&ada))
+        .send(Method::DELETE, "/api/admin/sso", None, Some(&by_sso))
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
     assert_eq!(removed.body["sessions_ended"], 1);
     assert_eq!(app.session_status(&by_sso).await, StatusCode::NO_CONTENT);
+    let ada = app.login_ok("ada@example.com", "acme").await;
     let log = app
         .send(
             Method::GET,

@@ -24,14 +24,23 @@ pub(super) fn SsoSection(gate: Gate) -> impl IntoView {
     let client_id = RwSignal::new(String::new());
     let client_secret = RwSignal::new(String::new());
     let jit = RwSignal::new(String::new());
+    let scopes = RwSignal::new(Vec::<String>::new());
     let show = move |s: &SsoSettings| {
-        match &s.provider {
-            Some(p) => {
-                issuer.set(p.issuer.clone());
-                client_id.set(p.client_id.clone());
-                jit.set(p.jit_domains.join(", "));
-            }
-            None => issuer.set(s.allowed_issuers.first().cloned().unwrap_or_default()),
+        // The select shows an allowed issuer: the connected one if it is
+        // one of them, else the first.
+        let allowed = |i: &String| s.allowed_issuers.contains(i);
+        let chosen = s
+            .provider
+            .as_ref()
+            .map(|p| p.issuer.clone())
+            .filter(allowed)
+            .or_else(|| s.allowed_issuers.first().cloned())
+            .unwrap_or_default();
+        issuer.set(chosen);
+        if let Some(p) = &s.provider {
+            client_id.set(p.client_id.clone());
+            jit.set(p.jit_domains.join(", "));
+            scopes.set(p.scopes.clone());
         }
         client_secret.set(String::new());
     };
@@ -57,7 +66,7 @@ pub(super) fn SsoSection(gate: Gate) -> impl IntoView {
             issuer: issuer.get_untracked(),
             client_id: client_id.get_untracked(),
             client_secret: client_secret.get_untracked(),
-            scopes: Vec::new(),
+            scopes: scopes.get_untracked(),
             jit_domains: domains(&jit.get_untracked()),
         };
         async move {
@@ -67,6 +76,7 @@ pub(super) fn SsoSection(gate: Gate) -> impl IntoView {
                         "Connected to {}: members can use “Continue with single sign-on”.",
                         body.issuer
                     )));
+                    client_secret.try_set(String::new());
                     // The policy form's "Require single sign-on" now applies.
                     gate.reload();
                     settings.try_set(Some(Ok(s)));
