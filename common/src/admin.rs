@@ -282,6 +282,9 @@ pub struct SsoSettings {
     pub allowed_issuers: Vec<String>,
     /// The redirect URI to register at the provider for this org.
     pub redirect_uri: String,
+    /// Whether the asking admin may connect or disconnect it (owners).
+    #[serde(default)]
+    pub can_change: bool,
 }
 
 /// The org's connected identity provider.

@@ -330,18 +330,39 @@ pub fn invitation(to: &str, org_name: &str, inviter: &str, link: &str, days: i64
          It works once, within {days} days:"
     );
     let advice = "If you did not expect this, ignore this email.".to_owned();
+    set_up_link(
+        to,
+        format!("You are invited to {org_name}"),
+        &what,
+        &action,
+        link,
+        &advice,
+    )
+}
+
+/// A message whose one action is an enrollment link: what happened, what
+/// the link does (its "Set up your sign-in" anchor in the HTML part), and
+/// advice.
+fn set_up_link(
+    to: &str,
+    subject: String,
+    what: &str,
+    action: &str,
+    link: &str,
+    advice: &str,
+) -> Email {
     Email {
         to: to.to_owned(),
-        subject: format!("You are invited to {org_name}"),
+        subject,
         text: format!("{what}\n\n{action}\n{link}\n\n{advice}\n"),
         html: html(&[
-            escape_html(&what),
+            escape_html(what),
             format!(
                 "{}<br><a href=\"{}\">Set up your sign-in</a>",
-                escape_html(&action),
+                escape_html(action),
                 escape_html(link)
             ),
-            escape_html(&advice),
+            escape_html(advice),
         ]),
     }
 }
@@ -415,20 +436,14 @@ pub fn member_reset(
         "If you did not ask for this, tell {org_name}'s administrators. Your accounts in other \
          organizations are not affected."
     );
-    Email {
-        to: to.to_owned(),
-        subject: format!("Your {org_name} sign-in was reset"),
-        text: format!("{what}\n\n{action}\n{link}\n\n{advice}\n"),
-        html: html(&[
-            escape_html(&what),
-            format!(
-                "{}<br><a href=\"{}\">Set up your sign-in</a>",
-                escape_html(&action),
-                escape_html(link)
-            ),
-            escape_html(&advice),
-        ]),
-    }
+    set_up_link(
+        to,
+        format!("Your {org_name} sign-in was reset"),
+        &what,
+        &action,
+        link,
+        &advice,
+    )
 }
 
 /// "Your account was removed" by an org admin.

@@ -28,6 +28,7 @@ pub async fn get(d: &Domain, admin: &Admin) -> Result<SsoSettings> {
         provider,
         allowed_issuers: d.admin_sso_issuers.to_vec(),
         redirect_uri: crate::signin::sso::redirect_uri(d, &org.short_name),
+        can_change: owner_only(admin).is_ok(),
     })
 }
 

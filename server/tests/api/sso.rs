@@ -747,6 +747,7 @@ async fn an_admin_connects_an_allowed_provider_and_never_another() {
         .await;
     assert_eq!(settings.status, StatusCode::OK, "{:?}", settings.body);
     assert_eq!(settings.body["provider"], Value::Null);
+    assert_eq!(settings.body["can_change"], true);
     assert_eq!(settings.body["allowed_issuers"], json!([issuer]));
     assert_eq!(
         settings.body["redirect_uri"],
@@ -800,6 +801,10 @@ async fn an_admin_connects_an_allowed_provider_and_never_another() {
     app.exec("UPDATE accounts SET role = 'admin' WHERE email = 'grace@example.com'")
         .await;
     let grace = app.login_ok("grace@example.com", "acme").await;
+    let seen_by_admin = app
+        .send(Method::GET, "/api/admin/sso", None, Some(&grace))
+        .await;
+    assert_eq!(seen_by_admin.body["can_change"], false);
     let by_admin = app
         .send(
             Method::PUT,

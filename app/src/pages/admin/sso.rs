@@ -111,7 +111,8 @@ pub(super) fn SsoSection(gate: Gate) -> impl IntoView {
         }
     });
     again_remove.set_value(Some(remove));
-    let connected = move || settings.with(|s| matches!(s, Some(Ok(s)) if s.provider.is_some()));
+    let connected =
+        move || settings.with(|s| matches!(s, Some(Ok(s)) if s.provider.is_some() && s.can_change));
     view! {
         <section class="card" aria-labelledby="sso-heading">
             <h2 id="sso-heading">"Identity provider"</h2>
@@ -141,6 +142,9 @@ pub(super) fn SsoSection(gate: Gate) -> impl IntoView {
                 }
             })}
             {move || settings.with(|s| match s {
+                Some(Ok(s)) if !s.can_change => Some(view! {
+                    <p class="hint">"Only your organization's owners connect or disconnect its identity provider."</p>
+                }.into_any()),
                 Some(Ok(s)) if s.allowed_issuers.is_empty() => Some(view! {
                     <p class="hint">
                         "Your server's operator connects identity providers (" <code>"latchkey org sso set"</code>
