@@ -340,3 +340,22 @@ impl std::fmt::Debug for SsoProviderChange {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_change_never_prints_its_secret() {
+        let change = SsoProviderChange {
+            issuer: "https://idp.example".into(),
+            client_id: "latchkey".into(),
+            client_secret: "s3cr3t-value".into(),
+            scopes: vec![],
+            jit_domains: vec![],
+        };
+        let printed = format!("{change:?}");
+        assert!(!printed.contains("s3cr3t-value"), "{printed}");
+        assert!(printed.contains("latchkey"));
+    }
+}

@@ -9,6 +9,7 @@
 use crate::error::{Error, Result};
 use crate::store::lockout::Rule;
 use crate::store::orgs::Org;
+use crate::store::passkeys::Usable;
 use crate::store::sessions::{Session, Stage};
 use common::AuthMethod;
 
@@ -200,23 +201,16 @@ impl OrgPolicy {
         self.allows(AuthMethod::Passkey)
     }
 
-    /// Whether a stored passkey (its BE flag: `backup_eligible`) counts as
-    /// one the member has: usable here. "Has a passkey" means this
-    /// everywhere — the step owed past the date, the nudge, coverage's
-    /// "no passkey yet".
-    pub fn counts_passkey(&self, backup_eligible: bool) -> bool {
-        self.passkeys_available() && self.accepts_passkey(backup_eligible).is_ok()
-    }
-
-    /// Which stored passkeys sign in under this policy.
-    pub fn usable_passkeys(&self) -> crate::store::members::UsablePasskeys {
-        use crate::store::members::UsablePasskeys;
+    /// Which stored passkeys sign in under this policy. "Has a passkey"
+    /// means one of these everywhere — the step owed past the date, the
+    /// nudge, coverage's "no passkey yet", a policy change's stranding.
+    pub fn usable_passkeys(&self) -> Usable {
         if !self.passkeys_available() {
-            UsablePasskeys::None
+            Usable::None
         } else if self.device_bound_only {
-            UsablePasskeys::DeviceBound
+            Usable::DeviceBound
         } else {
-            UsablePasskeys::Any
+            Usable::Any
         }
     }
 
@@ -424,20 +418,23 @@ mod tests {
     fn device_bound_only_refuses_synced_passkeys_and_ends_their_sessions() {
         let mut p = policy(false, false);
         assert!(p.accepts_passkey(true).is_ok());
-        assert!(p.counts_passkey(true));
+        assert_eq!(p.usable_passkeys(), Usable::Any);
         p.device_bound_only = true;
         assert!(matches!(
             p.accepts_passkey(true),
             Err(Error::DeviceBoundOnly)
         ));
         assert!(p.accepts_passkey(false).is_ok());
-        assert!(!p.counts_passkey(true));
-        assert!(p.counts_passkey(false));
+        assert_eq!(p.usable_passkeys(), Usable::DeviceBound);
         let mut synced = signed_in_with_org_rules(AuthMethod::Passkey);
         synced.passkey_backup_eligible = Some(true);
         assert_eq!(p.standing(&synced), Standing::DeviceBoundOnly);
         synced.passkey_backup_eligible = Some(false);
         assert_eq!(p.standing(&synced), Standing::Good);
+        // Opened by a recovery code whose enrolment added a synced passkey.
+        let mut enrolled = signed_in_with_org_rules(AuthMethod::RecoveryCode);
+        enrolled.passkey_backup_eligible = Some(true);
+        assert_eq!(p.standing(&enrolled), Standing::DeviceBoundOnly);
     }
 
     /// A session in an org without SSO or 2FA requirements.

@@ -1,5 +1,5 @@
 //! The passkey nudge: after a sign-in without a passkey (one the org
-//! accepts: [`OrgPolicy::counts_passkey`]), the console
+//! accepts: [`OrgPolicy::usable_passkeys`]), the console
 //! offers to create one ("Sign in faster next time"), with "Not now"
 //! (asked again after [`NOT_NOW_DAYS`]) and "Don't ask again". Where the
 //! org requires passkeys it is asked at every sign-in whatever was
@@ -26,10 +26,7 @@ pub async fn get(d: &Domain, session: &Session) -> Result<PasskeyNudge> {
     let signed_in_with = AuthMethod::parse(&session.signin_method);
     let show = policy.passkeys_available()
         && !matches!(signed_in_with, Some(AuthMethod::Passkey | AuthMethod::Sso))
-        && !passkeys::list_for_account(&d.db, &session.account_id)
-            .await?
-            .iter()
-            .any(|p| policy.counts_passkey(p.backup_eligible))
+        && !passkeys::any_usable(&d.db, &session.account_id, policy.usable_passkeys()).await?
         && (required_from.is_some() || {
             let (after, off) = accounts::passkey_nudge(&d.db, &session.account_id).await?;
             !off && d.clock.now() >= after

@@ -51,9 +51,7 @@ pub async fn list(
         return Err(Error::BadRequest("Pages are numbered from 1.".into()));
     }
     let listing = if without_passkey {
-        members::Listing::WithoutPasskey {
-            device_bound_only: OrgPolicy::of_session(admin.session()).device_bound_only(),
-        }
+        members::Listing::WithoutPasskey(OrgPolicy::of_session(admin.session()).usable_passkeys())
     } else {
         members::Listing::All
     };
@@ -270,11 +268,7 @@ pub async fn ask_for_passkey(d: &Domain, client: &Client, admin: &Admin, id: &st
         who.set_account(&account.id);
         let policy = OrgPolicy::of(Some(&org));
         policy.require_passkeys_available()?;
-        if crate::store::passkeys::list_for_account(&d.db, &account.id)
-            .await?
-            .iter()
-            .any(|p| policy.counts_passkey(p.backup_eligible))
-        {
+        if crate::store::passkeys::any_usable(&d.db, &account.id, policy.usable_passkeys()).await? {
             return Err(Error::Conflict("This member has a passkey already.".into()));
         }
         crate::limits::email(d, client).await?;

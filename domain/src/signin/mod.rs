@@ -78,10 +78,7 @@ pub async fn complete(
         && proof.passkey_id.is_none()
         && proof.method != AuthMethod::Sso
         && policy.passkey_owed(d.clock.now())
-        && !crate::store::passkeys::list_for_account(&d.db, &account.id)
-            .await?
-            .iter()
-            .any(|p| policy.counts_passkey(p.backup_eligible))
+        && !crate::store::passkeys::any_usable(&d.db, &account.id, policy.usable_passkeys()).await?
     {
         Stage::Enroll
     } else {

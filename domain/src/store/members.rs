@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::mail::Outgoing;
 use crate::store::db::Db;
 use crate::store::mail_queue::queue_mail;
+use crate::store::passkeys::Usable;
 use crate::types::{AccountId, OrgId};
 use crate::{with_pool, with_reader};
 
@@ -52,11 +53,9 @@ fn contains_pattern(text: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listing {
     All,
-    /// Members without a passkey the org accepts (any passkey, or with
-    /// `device_bound_only` one not backup eligible).
-    WithoutPasskey {
-        device_bound_only: bool,
-    },
+    /// Members without a passkey of this kind: the ones the org's policy
+    /// lets sign in.
+    WithoutPasskey(Usable),
 }
 
 /// A page (from 1) of the org's members whose email or name contains
@@ -71,16 +70,11 @@ pub async fn page(
 ) -> Result<(Vec<MemberRow>, i64)> {
     let pattern = contains_pattern(search.trim());
     let no_passkey = match listing {
-        Listing::All => "",
-        Listing::WithoutPasskey {
-            device_bound_only: false,
-        } => " AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)",
-        Listing::WithoutPasskey {
-            device_bound_only: true,
-        } => {
-            " AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id \
-               AND NOT p.backup_eligible)"
-        }
+        Listing::All => String::new(),
+        Listing::WithoutPasskey(usable) => format!(
+            " AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id{})",
+            usable.condition()
+        ),
     };
     let matching = format!(
         "a.org_id = $1 AND (a.email LIKE $2 ESCAPE '\\' \
@@ -422,25 +416,6 @@ pub async fn set_initial_role(db: &Db, account_id: &AccountId, role: &str) -> Re
     Ok(())
 }
 
-/// Which stored passkeys a policy lets sign in, as a condition on
-/// `passkeys p` (see [`stranded_by`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UsablePasskeys {
-    None,
-    DeviceBound,
-    Any,
-}
-
-impl UsablePasskeys {
-    fn condition(self) -> &'static str {
-        match self {
-            UsablePasskeys::None => " AND 1 = 0",
-            UsablePasskeys::DeviceBound => " AND NOT p.backup_eligible",
-            UsablePasskeys::Any => "",
-        }
-    }
-}
-
 /// The org's accounts a passkey policy change leaves with no way in: no
 /// password and no link to the org's current identity provider (a link
 /// to a removed or replaced one signs nobody in), a passkey usable
@@ -448,8 +423,8 @@ impl UsablePasskeys {
 pub async fn stranded_by(
     db: &Db,
     org_id: &OrgId,
-    before: UsablePasskeys,
-    after: UsablePasskeys,
+    before: Usable,
+    after: Usable,
 ) -> Result<Vec<AccountId>> {
     let sql = format!(
         "SELECT a.id FROM accounts a WHERE a.org_id = $1 AND a.password_hash = '' \

@@ -253,3 +253,37 @@ pub async fn record_use(
     }
     Ok(())
 }
+
+/// Which stored passkeys a policy lets sign in, as a condition on
+/// `passkeys p` (see [`any_usable`], [`crate::store::members`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usable {
+    None,
+    DeviceBound,
+    Any,
+}
+
+impl Usable {
+    pub(crate) fn condition(self) -> &'static str {
+        match self {
+            Usable::None => " AND 1 = 0",
+            Usable::DeviceBound => " AND NOT p.backup_eligible",
+            Usable::Any => "",
+        }
+    }
+}
+
+/// Whether the account has a passkey of the `usable` kind (one the org's
+/// policy lets sign in: [`crate::policy::OrgPolicy::usable_passkeys`]) —
+/// what "has a passkey" means wherever a rule asks.
+pub async fn any_usable(db: &Db, account_id: &AccountId, usable: Usable) -> Result<bool> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM passkeys p WHERE p.account_id = $1{}",
+        usable.condition()
+    );
+    Ok(with_reader!(db, pool => sqlx::query_scalar::<_, i64>(&sql)
+        .bind(account_id)
+        .fetch_one(pool)
+        .await)?
+        > 0)
+}

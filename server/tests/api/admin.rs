@@ -25,7 +25,7 @@ async fn two_orgs() -> TestApp {
     app
 }
 
-async fn id_of(app: &TestApp, email: &str) -> String {
+pub(crate) async fn id_of(app: &TestApp, email: &str) -> String {
     domain::with_pool!(&app.state.db, pool =>
         sqlx::query_scalar::<_, String>("SELECT id FROM accounts WHERE email = $1")
             .bind(email)
@@ -54,7 +54,7 @@ async fn invite(app: &TestApp, who: String, body: Value) -> crate::support::Repl
     .await
 }
 
-fn emails(page: &Value) -> Vec<String> {
+pub(crate) fn emails(page: &Value) -> Vec<String> {
     page["members"]
         .as_array()
         .unwrap()

@@ -345,6 +345,13 @@ async fn a_change_that_strands_passkey_only_members_says_so_and_never_strands_th
     assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
     app.exec("UPDATE accounts SET password_hash = '' WHERE email = 'carl@example.com'")
         .await;
+    // A link to a provider the org no longer has signs nobody in.
+    app.exec(
+        "INSERT INTO sso_identities (org_id, issuer, subject, account_id, created_at) \
+         SELECT org_id, 'https://gone.example', 'sub-carl', id, 0 FROM accounts \
+         WHERE email = 'carl@example.com'",
+    )
+    .await;
     let mut wanted = app
         .send(Method::GET, "/api/admin/policy", None, Some(&ada))
         .await
@@ -381,4 +388,72 @@ async fn a_change_that_strands_passkey_only_members_says_so_and_never_strands_th
         .send(Method::GET, "/api/admin/policy", None, Some(&ada))
         .await;
     assert_eq!(now.body["passkeys"], "offered");
+}
+
+/// Under device-bound-only, a member whose passkeys are all synced has
+/// none, wherever "has a passkey" is asked.
+#[tokio::test]
+async fn under_device_bound_only_synced_passkeys_are_no_passkey_anywhere() {
+    let (app, ada) = acme().await;
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    let start = register_start(&app, &carl).await;
+    let synced = Make {
+        backup_eligible: true,
+        backed_up: true,
+        ..Make::default()
+    };
+    let (_, credential) =
+        SoftPasskey::register_with(&start.body["options"], ORIGIN, synced).unwrap();
+    let finish =
+        crate::passkeys::register_finish(&app, &carl, &start.body["ceremony_id"], credential).await;
+    assert_eq!(finish.status, StatusCode::OK, "{:?}", finish.body);
+    let without = |who: String| {
+        let app = &app;
+        async move {
+            let page = app
+                .send(
+                    Method::GET,
+                    "/api/admin/members?without_passkey=true",
+                    None,
+                    Some(&who),
+                )
+                .await;
+            crate::admin::emails(&page.body)
+        }
+    };
+    assert_eq!(without(ada.clone()).await, ["ada@example.com"]);
+
+    let now = app.clock.now();
+    let made = set_passkeys(
+        &app,
+        &ada,
+        json!({ "device_bound_only": true, "passkeys": "required", "passkeys_required_from": now }),
+    )
+    .await;
+    assert_eq!(made.body["applied"], true, "{:?}", made.body);
+    // Listed as without one, asked for one, and owing one at sign-in.
+    assert_eq!(
+        without(ada.clone()).await,
+        ["ada@example.com", "carl@example.com"]
+    );
+    let carl_id = crate::admin::id_of(&app, "carl@example.com").await;
+    let asked = app
+        .send(
+            Method::POST,
+            &format!("/api/admin/members/{carl_id}/passkey-request"),
+            None,
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::NO_CONTENT, "{:?}", asked.body);
+    let reply = app.login("carl@example.com", "acme", PASSWORD).await;
+    assert_eq!(reply.body["pending"], "enroll", "{:?}", reply.body);
+    // And the nudge asks for one (passkeys offered again, device-bound
+    // only still on).
+    set_passkeys(&app, &ada, json!({ "passkeys": "offered" })).await;
+    let carl = app.login_ok("carl@example.com", "acme").await;
+    let nudge = app
+        .send(Method::GET, "/api/account/passkey-nudge", None, Some(&carl))
+        .await;
+    assert_eq!(nudge.body["show"], true, "{:?}", nudge.body);
 }

@@ -893,3 +893,22 @@ async fn an_admin_connects_an_allowed_provider_and_never_another() {
         .await;
     assert_eq!(log.body["total"], 2, "{:?}", log.body);
 }
+
+/// A provider the operator connected (its issuer is not on the list admins
+/// may use) is not the owner's to disconnect.
+#[tokio::test]
+async fn an_owner_cannot_disconnect_the_operators_provider() {
+    let app = acme_with_ada().await;
+    app.exec("UPDATE accounts SET role = 'owner'").await;
+    Sso::connect(&app, "acme", &RealIdp::issuer(), SsoMode::Offered, &[]).await;
+    let ada = app.login_ok("ada@example.com", "acme").await;
+    let refused = app
+        .send(Method::DELETE, "/api/admin/sso", None, Some(&ada))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM org_sso").await, 1);
+    let seen = app
+        .send(Method::GET, "/api/admin/sso", None, Some(&ada))
+        .await;
+    assert_eq!(seen.body["provider"]["issuer"], RealIdp::issuer());
+}

@@ -215,35 +215,21 @@ pub(super) fn PolicyTab(gate: Gate) -> impl IntoView {
             >
                 <fieldset>
                     <legend>"Ways in"</legend>
-                    <label class="check">
-                        <input
-                            type="checkbox"
-                            prop:checked=move || fields.sso_required.get()
-                            disabled=move || !fields.sso_available.get() && !fields.sso_required.get()
-                            on:change=move |ev| fields.sso_required.set(event_target_checked(&ev))
-                            aria-describedby="sso-hint"
-                        />
-                        "Require single sign-on"
-                    </label>
-                    <p class="hint" id="sso-hint">
+                    <Check
+                        id="sso-required"
+                        label="Require single sign-on"
+                        value=fields.sso_required
+                        disabled=Signal::derive(move || !fields.sso_available.get() && !fields.sso_required.get())
+                    >
                         {move || if fields.sso_available.get() {
                             "Members sign in only through your identity provider: passwords, passkeys and recovery codes stop working."
                         } else {
-                            "Your organization has no identity provider yet: the server's operator connects one."
+                            "Your organization has no identity provider yet (see Identity provider below)."
                         }}
-                    </p>
-                    <label class="check">
-                        <input
-                            type="checkbox"
-                            prop:checked=move || fields.require_2fa.get()
-                            on:change=move |ev| fields.require_2fa.set(event_target_checked(&ev))
-                            aria-describedby="twofa-hint"
-                        />
-                        "Require two-factor authentication"
-                    </label>
-                    <p class="hint" id="twofa-hint">
+                    </Check>
+                    <Check id="require-2fa" label="Require two-factor authentication" value=fields.require_2fa>
                         "A password alone no longer signs in: members use a passkey, or a password with an authenticator code."
-                    </p>
+                    </Check>
                 </fieldset>
                 <fieldset>
                     <legend>"Passkeys"</legend>
@@ -279,18 +265,9 @@ pub(super) fn PolicyTab(gate: Gate) -> impl IntoView {
                         <label for="required-from">"Required from (UTC)"</label>
                         <input id="required-from" type="date" bind:value=fields.required_from />
                     </div>
-                    <label class="check">
-                        <input
-                            type="checkbox"
-                            prop:checked=move || fields.device_bound_only.get()
-                            on:change=move |ev| fields.device_bound_only.set(event_target_checked(&ev))
-                            aria-describedby="bound-hint"
-                        />
-                        "Accept only passkeys bound to one device"
-                    </label>
-                    <p class="hint" id="bound-hint">
+                    <Check id="device-bound-only" label="Accept only passkeys bound to one device" value=fields.device_bound_only>
                         "Security keys and a device's own passkeys count; passkeys synced by a password manager are refused."
-                    </p>
+                    </Check>
                 </fieldset>
                 <fieldset>
                     <legend>"Lockout"</legend>
@@ -316,6 +293,33 @@ pub(super) fn PolicyTab(gate: Gate) -> impl IntoView {
             <Outcome notice error />
         </section>
         <super::sso::SsoSection gate />
+    }
+}
+
+/// A checkbox, its label, and its hint below (`children`), linked by
+/// `aria-describedby`.
+#[component]
+fn Check(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<bool>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <label class="check">
+            <input
+                type="checkbox"
+                id=id
+                prop:checked=move || value.get()
+                disabled=move || disabled.get()
+                on:change=move |ev| value.set(event_target_checked(&ev))
+                aria-describedby=hint_id.clone()
+            />
+            {label}
+        </label>
+        <p class="hint" id=hint_id>{children()}</p>
     }
 }
 
