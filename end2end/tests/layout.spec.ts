@@ -2,7 +2,9 @@
 // a policy change, the forced 2FA setup with its emailed code, the first
 // passkey's recovery codes, the password-reset page, and the enrolment step
 // a recovery code leads to, single sign-on's step and the reasons it can
-// come back with — at 1280×800 and on a 375-px phone: in view,
+// come back with, the passkey nudge, My Account's sessions and activity,
+// the Profile menu's organization switcher and each admin console tab —
+// at 1280×800 and on a 375-px phone: in view,
 // nothing wider than the screen, and (for the newer screens) axe-clean.
 import type { Page } from "@playwright/test";
 import {
@@ -14,6 +16,7 @@ import {
   openLoginWithoutAutofill,
   signInWithPassword,
   waitForMail,
+  latchkey,
 } from "./fixtures";
 
 const SIZES = [
@@ -160,4 +163,63 @@ for (const size of SIZES) {
     await expectAccessible(page, `My Account after a refused confirmation (${size.name})`);
     await page.screenshot({ path: test.info().outputPath("sso-account.png"), fullPage: true });
   });
+
+  test(`the console's newer screens fit: nudge, sessions, activity, switcher, admin tabs (${size.name})`, async ({
+    page,
+    admin,
+  }) => {
+    await page.setViewportSize(size);
+    const org = admin.orgName(`acme-${size.name}`);
+    const other = admin.orgName(`globex-${size.name}`);
+    const email = admin.email(`ada-${size.name}`);
+    admin.createOrg(org, "Acme Security");
+    admin.createOrg(other, "Globex");
+    admin.createAccount(org, email, "Ada Lovelace");
+    admin.createAccount(other, email, "Ada Lovelace");
+    latchkey(["account", "set-role", "--org", org, "--email", email, "--role", "owner"]);
+    admin.createAccount(org, admin.email(`carl-with-a-rather-long-name-${size.name}`), "Carl Friedrich Gauss");
+    // Globex first, so that the switcher has it.
+    await signInWithPassword(page, email, other);
+    await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+    await page.getByRole("button", { name: "Profile" }).click();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page).toHaveURL("/login");
+    await signInWithPassword(page, email, org);
+    await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+
+    const nudge = page.getByRole("region", { name: "Sign in faster next time" });
+    await nudge.scrollIntoViewIfNeeded();
+    await expect(nudge.getByRole("button", { name: "Create a passkey" })).toBeInViewport();
+    await fitsTheWidth(page);
+    await page.getByRole("button", { name: "Profile" }).click();
+    const switcher = page.locator("#profile-menu").getByRole("button", { name: "Switch to Globex" });
+    await expect(switcher).toBeInViewport();
+    await fitsTheWidth(page);
+    await expectAccessible(page, `the home with the nudge and the switcher (${size.name})`);
+    await page.getByRole("button", { name: "Profile" }).click();
+
+    await page.goto("/account");
+    for (const section of ["Where you're signed in", "Security activity"]) {
+      const region = page.getByRole("region", { name: section });
+      await region.scrollIntoViewIfNeeded();
+      await expect(region.getByRole("listitem").first()).toBeInViewport();
+    }
+    await fitsTheWidth(page);
+    await expectAccessible(page, `My Account's sessions and activity (${size.name})`);
+
+    for (const [path, heading] of [
+      ["/admin", "Members"],
+      ["/admin/policy", "Sign-in policy"],
+      ["/admin/security-log", "Security log"],
+      ["/admin/coverage", "Members with a passkey"],
+    ]) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { name: heading, exact: true })).toBeInViewport();
+      await expect(page.getByText("Loading…")).toHaveCount(0);
+      await fitsTheWidth(page);
+      await expectAccessible(page, `${path} (${size.name})`);
+      await page.screenshot({ path: test.info().outputPath(`${path.replaceAll("/", "_")}.png`), fullPage: true });
+    }
+  });
 }
+

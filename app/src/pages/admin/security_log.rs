@@ -134,7 +134,7 @@ pub(super) fn SecurityLogTab(gate: Gate) -> impl IntoView {
                 Some(Err(e)) => view! { <p role="alert" class="error">{e.clone()}</p> }.into_any(),
                 Some(Ok(p)) if p.entries.is_empty() => view! { <p>"No event matches."</p> }.into_any(),
                 Some(Ok(p)) => view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Security log entries">
                         <table class="log">
                             <thead>
                                 <tr>
