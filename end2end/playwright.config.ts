@@ -11,6 +11,12 @@ export const staleWindowSecs = 6;
 // the sign-in page sit idle past a ceremony's lifetime.
 export const shortCeremonyPort = port + 2;
 export const shortCeremonySecs = 6;
+// A fourth, reached through the related-origins spec's TLS proxy as
+// https://latchkey.test, whose passkeys https://related.test may use too
+// (WebAuthn related origins: browsers fetch the list over https only).
+export const relatedPort = port + 3;
+export const relyingPartyOrigin = "https://latchkey.test";
+export const relatedOrigin = "https://related.test";
 // The OpenID Provider (oidc-provider) the single sign-on tests sign in at;
 // it sends browsers back to any of the three servers.
 export const oidcPort = port + 9;
@@ -73,6 +79,19 @@ export default defineConfig({
       command: "./serve.sh",
       env: { E2E_PORT: String(shortCeremonyPort), LATCHKEY_CEREMONY_LIFETIME_SECS: String(shortCeremonySecs) },
       url: `http://127.0.0.1:${shortCeremonyPort}/login`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "./serve.sh",
+      env: {
+        E2E_PORT: String(relatedPort),
+        LATCHKEY_ORIGIN: relyingPartyOrigin,
+        LATCHKEY_RELATED_ORIGINS: relatedOrigin,
+      },
+      url: `http://127.0.0.1:${relatedPort}/login`,
       timeout: 60_000,
       reuseExistingServer: false,
       stdout: "ignore",

@@ -138,20 +138,47 @@ pub async fn passkey_login_start(
     post_json("/api/login/passkey/start", body).await
 }
 
+/// Why an explicit passkey sign-in ended without a session.
+#[derive(Debug)]
+pub enum SignInError {
+    /// An immediate request found no passkey on this device (or the person
+    /// closed its choice): the page falls back to the email field.
+    NoPasskeyHere,
+    /// Any other failure, in words; an empty message is an abort, not
+    /// shown.
+    Failed(ApiError),
+}
+
+impl From<ApiError> for SignInError {
+    fn from(err: ApiError) -> Self {
+        SignInError::Failed(err)
+    }
+}
+
+impl From<webauthn::PasskeyError> for SignInError {
+    fn from(err: webauthn::PasskeyError) -> Self {
+        match err {
+            webauthn::PasskeyError::NoneHere => SignInError::NoPasskeyHere,
+            other => SignInError::Failed(other.into()),
+        }
+    }
+}
+
 /// One explicit passkey sign-in: start, the browser's prompt, finish —
 /// for `account` (a request limited to its passkeys) or any ("Login").
 /// `alive` is asked before the prompt opens: no prompt for a page the
 /// person has left while the start was on its way.
 pub async fn passkey_sign_in(
     account: Option<common::AccountHint>,
+    mediation: webauthn::Mediation,
     alive: &dyn Fn() -> bool,
-) -> Result<SessionInfo, ApiError> {
+) -> Result<SessionInfo, SignInError> {
     let start = passkey_login_start(&PasskeyLoginStart { account }).await?;
     if !alive() {
         return Err(webauthn::PasskeyError::Aborted.into());
     }
-    let credential = webauthn::get(start.options, false).await?;
-    passkey_login_finish(&start.ceremony_id, &credential).await
+    let credential = webauthn::get(start.options, mediation).await?;
+    Ok(passkey_login_finish(&start.ceremony_id, &credential).await?)
 }
 
 /// `AssertionFinish` / `RegisterFinish`: a ceremony's id and the

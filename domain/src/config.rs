@@ -1,4 +1,5 @@
-//! How the site is reached: its public origin.
+//! How the site is reached: its public origin, and the related origins
+//! that share its passkeys.
 
 /// Facts about how the site is reached from browsers.
 #[derive(Debug, Clone)]
@@ -8,28 +9,74 @@ pub struct WebConfig {
     pub origin: String,
     /// Whether the origin is https (the session cookie is then `Secure`).
     pub secure: bool,
+    /// Other origins that serve this same console and use its passkeys
+    /// (WebAuthn Level 3 §5.11, related origin requests), normalised like
+    /// `origin`, of its scheme, never `origin` itself. Passkeys keep the
+    /// relying party id of `origin`; browsers learn the list from
+    /// `/.well-known/webauthn` on that host.
+    pub related_origins: Vec<String>,
 }
 
 impl WebConfig {
     /// Parses and normalises a public origin such as `http://localhost:3000`.
     /// Errors: not http(s), no host, or a path or query.
     pub fn from_origin(origin: &str) -> std::result::Result<Self, String> {
-        let url = url::Url::parse(origin).map_err(|e| format!("invalid origin '{origin}': {e}"))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(format!(
-                "invalid origin '{origin}': use http(s)://host[:port]"
-            ));
-        }
-        if url.path() != "/" || url.query().is_some() {
-            return Err(format!(
-                "invalid origin '{origin}': no path or query allowed"
-            ));
-        }
+        let url = parse_origin(origin)?;
         Ok(Self {
             origin: url.origin().ascii_serialization(),
             secure: url.scheme() == "https",
+            related_origins: Vec::new(),
         })
     }
+
+    /// Adds related origins, each parsed as [`WebConfig::from_origin`]
+    /// parses the public one; duplicates and the public origin itself are
+    /// dropped.
+    ///
+    /// Errors: an origin that does not parse, or whose scheme differs from
+    /// the public origin's (the session cookie is `Secure` and `__Host-`
+    /// on https only, so one deployment cannot serve both).
+    pub fn with_related_origins<'a>(
+        mut self,
+        origins: impl IntoIterator<Item = &'a str>,
+    ) -> std::result::Result<Self, String> {
+        for origin in origins {
+            let url = parse_origin(origin)?;
+            if (url.scheme() == "https") != self.secure {
+                return Err(format!(
+                    "related origin '{origin}': use the scheme of {}",
+                    self.origin
+                ));
+            }
+            let origin = url.origin().ascii_serialization();
+            if !self.accepts(&origin) {
+                self.related_origins.push(origin);
+            }
+        }
+        Ok(self)
+    }
+
+    /// Whether `origin` (as browsers send it: `scheme://host[:port]`) is
+    /// the public origin or one of the related origins.
+    pub fn accepts(&self, origin: &str) -> bool {
+        self.origin == origin || self.related_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// Parses `origin`: http(s), a host, no path or query.
+fn parse_origin(origin: &str) -> std::result::Result<url::Url, String> {
+    let url = url::Url::parse(origin).map_err(|e| format!("invalid origin '{origin}': {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!(
+            "invalid origin '{origin}': use http(s)://host[:port]"
+        ));
+    }
+    if url.path() != "/" || url.query().is_some() {
+        return Err(format!(
+            "invalid origin '{origin}': no path or query allowed"
+        ));
+    }
+    Ok(url)
 }
 
 #[cfg(test)]
@@ -46,5 +93,31 @@ mod tests {
         assert!(web.secure);
         assert!(WebConfig::from_origin("ftp://x").is_err());
         assert!(WebConfig::from_origin("http://x/app").is_err());
+    }
+
+    #[test]
+    fn related_origins_share_the_scheme_and_are_accepted_as_the_origin_is() {
+        let web = WebConfig::from_origin("https://console.example.com")
+            .unwrap()
+            .with_related_origins([
+                "https://Console.Example.co.uk/",
+                "https://console.example.com",
+                "https://console.example.co.uk",
+            ])
+            .unwrap();
+        assert_eq!(web.related_origins, ["https://console.example.co.uk"]);
+        assert!(web.accepts("https://console.example.com"));
+        assert!(web.accepts("https://console.example.co.uk"));
+        assert!(!web.accepts("https://console.example.co.uk:8443"));
+        assert!(!web.accepts("http://console.example.co.uk"));
+        assert!(!web.accepts("https://evil.example"));
+        let https = WebConfig::from_origin("https://console.example.com").unwrap();
+        assert!(https
+            .clone()
+            .with_related_origins(["http://other.example"])
+            .is_err());
+        assert!(https
+            .with_related_origins(["https://other.example/app"])
+            .is_err());
     }
 }

@@ -7,7 +7,8 @@ use webauthn_rs::prelude::*;
 use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
 
 /// Builds the relying party for `web.origin`: the RP ID is the origin's
-/// host, so credentials made here work on this host only. Every options
+/// host, so credentials made here work on this host, and on the related
+/// origins browsers find listed at `/.well-known/webauthn`. Every options
 /// object it makes carries `publicKey.timeout` = `ceremony_lifetime_secs`
 /// in milliseconds: the browser gives up when the server would.
 ///
@@ -24,8 +25,18 @@ pub fn relying_party(
         .filter(|secs| (1..=u64::from(u32::MAX) / 1000).contains(secs))
         .map(std::time::Duration::from_secs)
         .ok_or_else(|| format!("ceremony lifetime of {ceremony_lifetime_secs} s: out of range"))?;
-    WebauthnBuilder::new(&rp_id, &origin)
-        .and_then(|b| b.rp_name("Latchkey").timeout(timeout).build())
+    let mut builder = WebauthnBuilder::new(&rp_id, &origin)
+        .map_err(|e| format!("WebAuthn relying party for {}: {e}", web.origin))?;
+    // Related origins (WebAuthn §5.11): their client data names them, while
+    // the RP ID hash stays this origin's host.
+    for related in &web.related_origins {
+        let related = Url::parse(related).map_err(|e| format!("related origin: {e}"))?;
+        builder = builder.append_allowed_origin(&related);
+    }
+    builder
+        .rp_name("Latchkey")
+        .timeout(timeout)
+        .build()
         .map_err(|e| format!("WebAuthn relying party for {}: {e}", web.origin))
 }
 

@@ -6,6 +6,7 @@ import {
   addPasskeyAfterSignIn,
   continueToPassword,
   openLoginWithoutAutofill,
+  Authenticator,
   PASSWORD,
 } from "./fixtures";
 
@@ -187,6 +188,37 @@ test("an SSO-required org has no passkeys, and an earlier passkey cannot sign in
   expect((await page.request.get("/api/session")).status()).toBe(204);
 });
 
+const NO_PASSKEY_HERE =
+  "No passkey on this device was used. Enter your email above to sign in, or use a passkey on your phone or a security key.";
+
+test("where this device has no passkey for the site, Login goes straight to the email field", async ({
+  page,
+  authenticator,
+}) => {
+  // A browser with immediate mediation (getClientCapabilities().immediateGet).
+  await page.goto("/login");
+  expect(await page.evaluate(async () => (await PublicKeyCredential.getClientCapabilities()).immediateGet)).toBe(true);
+  // An authenticator without a passkey for the site: no prompt opens.
+  const empty = await openLoginWithoutAutofill(page, authenticator, []);
+  const started = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/login/passkey/start");
+  await page.getByRole("button", { name: "Login" }).click();
+  expect((await started).status()).toBe(200);
+  await expect(page.getByRole("status").filter({ hasText: /\S/ })).toHaveText(NO_PASSKEY_HERE);
+  await expect(page.getByLabel("Email")).toBeFocused();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  expect((await page.request.get("/api/session")).status()).toBe(204);
+  // Phones and security keys stay one click away: the browser's prompt,
+  // waiting here for an authenticator the person has not touched yet.
+  await empty.detach();
+  await Authenticator.attach(page, { presence: false });
+  await page.getByRole("button", { name: "Use a phone or security key" }).click();
+  const waiting = page.getByRole("status").filter({ hasText: "Waiting for your passkey…" });
+  await expect(waiting).toBeVisible();
+  await waiting.getByRole("button", { name: "Cancel" }).click();
+  await expect(waiting).toBeHidden();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+});
+
 test("an assertion without user verification is refused", async ({ page, admin, authenticator }) => {
   const { org, email } = admin.adaAtAcme();
   await addPasskeyAfterSignIn(page, email, org);
@@ -196,7 +228,11 @@ test("an assertion without user verification is refused", async ({ page, admin, 
   // An authenticator that cannot verify the user: the browser itself
   // refuses, since the request requires user verification.
   await unverified.setUserVerified(false);
+  // "Login" asks with immediate mediation, whose refusals all read "no
+  // passkey here"; the prompt that can say more is one click away.
   await page.getByRole("button", { name: "Login" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /\S/ })).toHaveText(NO_PASSKEY_HERE);
+  await page.getByRole("button", { name: "Use a phone or security key" }).click();
   await expect(page.getByRole("alert")).toHaveText(
     "No passkey was used: the request was closed, or your device could not confirm it's you with its screen lock, fingerprint or face. Try again, or sign in another way.",
   );

@@ -61,6 +61,14 @@ pub struct ServeArgs {
     #[arg(long, env = "LATCHKEY_ORIGIN")]
     pub origin: Option<String>,
 
+    /// Other origins serving this same console whose pages may use its
+    /// passkeys (WebAuthn related origins), separated by spaces or commas,
+    /// of LATCHKEY_ORIGIN's scheme. Listed at `/.well-known/webauthn`,
+    /// which browsers fetch from `https://<LATCHKEY_ORIGIN's host>` (port
+    /// 443). Chromium accepts at most 5 distinct registrable domains.
+    #[arg(long, env = "LATCHKEY_RELATED_ORIGINS", default_value = "")]
+    pub related_origins: String,
+
     /// Address (`HOST:PORT`) of a second listener that serves Prometheus
     /// metrics at `/metrics`; unset, there are none. Keep it private.
     #[arg(long, env = "LATCHKEY_METRICS_ADDR")]
@@ -407,15 +415,22 @@ fn leptos_options() -> Result<(leptos::config::LeptosOptions, std::net::SocketAd
 }
 
 /// The public origin: `LATCHKEY_ORIGIN`, or `http://localhost:PORT` for
-/// the listening address.
-fn web_config(origin: Option<String>, addr: std::net::SocketAddr) -> Result<WebConfig> {
-    let origin = origin.unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
-    WebConfig::from_origin(&origin).map_err(Error::BadRequest)
+/// the listening address; and the related origins.
+fn web_config(args: &ServeArgs, addr: std::net::SocketAddr) -> Result<WebConfig> {
+    let origin = args
+        .origin
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+    WebConfig::from_origin(&origin)
+        .and_then(|web| {
+            web.with_related_origins(split_list(&args.related_origins).iter().map(String::as_str))
+        })
+        .map_err(Error::BadRequest)
 }
 
 async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path) -> Result<()> {
     let (leptos, addr) = leptos_options()?;
-    let web = web_config(args.origin.clone(), addr)?;
+    let web = web_config(&args, addr)?;
     let trusted_proxies =
         crate::auth::parse_trusted_proxies(&args.trusted_proxies).map_err(Error::BadRequest)?;
     let domain = Domain::new(
@@ -765,7 +780,7 @@ async fn enroll_link(
         );
     }
     let config = domain::Config {
-        web: web_config(serve.origin.clone(), addr)?,
+        web: web_config(&serve, addr)?,
         clock: clock.clone(),
         hash_threads: 1,
         reauth_window_secs: serve.reauth_window_secs,

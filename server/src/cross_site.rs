@@ -5,7 +5,8 @@
 //! SameSite=Strict. This layer is the server-side rule that does not depend
 //! on the cookie attribute: a POST, PUT, PATCH or DELETE whose
 //! `Sec-Fetch-Site` is anything but `same-origin`, or whose `Origin` is not
-//! our public origin, is answered 403. Requests with neither header do not
+//! our public origin or a related one (`LATCHKEY_RELATED_ORIGINS`), is
+//! answered 403. Requests with neither header do not
 //! come from a browser (scripts, the load generator) and carry no ambient
 //! credentials a third site could abuse.
 
@@ -25,7 +26,7 @@ pub async fn refuse_cross_site(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe && is_cross_site(&request, &state.web.origin) {
+    if !safe && is_cross_site(&request, &state.web) {
         tracing::warn!(
             method = %request.method(),
             path = %request.uri().path(),
@@ -37,13 +38,13 @@ pub async fn refuse_cross_site(
     next.run(request).await
 }
 
-fn is_cross_site(request: &Request, origin: &str) -> bool {
+fn is_cross_site(request: &Request, web: &domain::WebConfig) -> bool {
     let headers = request.headers();
     if let Some(site) = headers.get("sec-fetch-site") {
         return site.as_bytes() != b"same-origin";
     }
     if let Some(sent) = headers.get("origin") {
-        return sent.as_bytes() != origin.as_bytes();
+        return !sent.to_str().is_ok_and(|sent| web.accepts(sent));
     }
     false
 }

@@ -42,7 +42,8 @@ pub fn reveal(element: &web_sys::Element) {
 }
 
 /// Focuses the element with this `id`, if it is in the page: where focus
-/// goes when the control that had it disappears (a deleted passkey's card).
+/// goes when the control that had it disappears (a deleted passkey's card),
+/// or where a message sends the person next (the email field).
 pub fn by_id(id: &str) {
     let element = web_sys::window()
         .and_then(|w| w.document())

@@ -37,8 +37,33 @@ pub enum PasskeyError {
     WrongAddress,
     /// No WebAuthn in this browser, or `NotSupportedError`.
     Unsupported,
+    /// `NotAllowedError` of an immediate request ([`Mediation::Immediate`]):
+    /// this device offered no passkey for the site, or the person closed
+    /// the choice. Browsers do not tell the two apart, on purpose (WebAuthn
+    /// §14.5.2, credential ID privacy).
+    NoneHere,
     /// Any other failure, with the exception's name.
     Other(String),
+}
+
+/// How a sign-in request reaches the person (Credential Management
+/// `mediation` and `uiMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mediation {
+    /// The browser's prompt: passkeys on this device, a phone or a
+    /// security key.
+    Modal,
+    /// The email field's autofill (`mediation: "conditional"`): waits for
+    /// the person to pick a passkey there.
+    Conditional,
+    /// `uiMode: "immediate"`: the prompt shows only when this device holds
+    /// a passkey for the site; otherwise the request fails at once
+    /// ([`PasskeyError::NoneHere`]) without showing anything. Needs the
+    /// click's user activation, names no account (no `allowCredentials`),
+    /// and never reaches phones or security keys. Offered where
+    /// `getClientCapabilities()` reports `immediateGet`
+    /// ([`immediate_available`]).
+    Immediate,
 }
 
 impl PasskeyError {
@@ -61,6 +86,10 @@ impl PasskeyError {
             PasskeyError::Unsupported => {
                 "This browser or device cannot use passkeys here. Sign in with your password, \
                  or use a browser that supports passkeys."
+            }
+            PasskeyError::NoneHere => {
+                "No passkey on this device was used. Enter your email above to sign in, \
+                 or use a passkey on your phone or a security key."
             }
             PasskeyError::Other(name) => {
                 return Some(format!("The passkey request failed ({name}). Try again, or sign in another way."))
@@ -181,6 +210,26 @@ pub async fn conditional_mediation_available() -> bool {
     };
     match JsFuture::from(promise.unchecked_into::<js_sys::Promise>()).await {
         Ok(v) => v.as_bool().unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// Whether the browser supports immediate requests ([`Mediation::Immediate`]):
+/// `PublicKeyCredential.getClientCapabilities()` reports `immediateGet`
+/// (WebAuthn Level 3 §5.1.7). False where the method is missing or fails.
+pub async fn immediate_available() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let pkc = member(&window, "PublicKeyCredential");
+    let Some(promise) = call(&pkc, "getClientCapabilities") else {
+        return false;
+    };
+    let Ok(promise) = promise.dyn_into::<js_sys::Promise>() else {
+        return false;
+    };
+    match JsFuture::from(promise).await {
+        Ok(capabilities) => member(&capabilities, "immediateGet").as_bool() == Some(true),
         Err(_) => false,
     }
 }
@@ -350,20 +399,30 @@ pub async fn create(options: Options) -> Result<Answer, PasskeyError> {
     )))
 }
 
-/// Asks for an assertion. With `conditional`, the request waits for the
-/// person to pick a passkey from the email field's autofill.
-pub async fn get(options: Options, conditional: bool) -> Result<Answer, PasskeyError> {
+/// Asks for an assertion, shown to the person as `mediation` says.
+pub async fn get(options: Options, mediation: Mediation) -> Result<Answer, PasskeyError> {
     let container = credentials()?;
-    let controller = begin(conditional)?;
+    let controller = begin(mediation == Mediation::Conditional)?;
     let timeout_ms = options.timeout_ms();
     let request = options.for_browser()?;
-    if conditional {
-        set(&request, "mediation", &"conditional".into());
+    match mediation {
+        Mediation::Modal => {}
+        Mediation::Conditional => set(&request, "mediation", &"conditional".into()),
+        // Chromium's shape (`uiMode`, CredentialRequestOptions); an earlier
+        // draft's `mediation: "immediate"` is refused there as a TypeError.
+        Mediation::Immediate => set(&request, "uiMode", &"immediate".into()),
     }
     let request: web_sys::CredentialRequestOptions = request.unchecked_into();
     request.set_signal(&controller.signal());
     let promise = container.get_with_options(&request);
-    let credential = credential_of(promise, &controller, timeout_ms).await?;
+    let credential = match credential_of(promise, &controller, timeout_ms).await {
+        Err(PasskeyError::NotAllowed | PasskeyError::TimedOut)
+            if mediation == Mediation::Immediate =>
+        {
+            return Err(PasskeyError::NoneHere)
+        }
+        other => other?,
+    };
     Ok(Answer(answer_json(
         &credential,
         &[

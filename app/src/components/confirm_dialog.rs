@@ -29,7 +29,7 @@ async fn with_passkey(purpose: RwSignal<Option<String>>) -> Result<(), ApiError>
     if purpose.try_with_untracked(Option::is_some) != Some(true) {
         return Err(webauthn::PasskeyError::Aborted.into());
     }
-    let credential = webauthn::get(start.options, false).await?;
+    let credential = webauthn::get(start.options, webauthn::Mediation::Modal).await?;
     crate::api::reauth_passkey_finish(&start.ceremony_id, &credential).await
 }
 

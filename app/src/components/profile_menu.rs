@@ -9,6 +9,7 @@
 //! list is the browser's own ([`crate::browser::remembered_orgs`]).
 
 use crate::actions::task;
+use crate::api::SignInError;
 use crate::browser::remembered_orgs;
 use crate::routes::Page;
 use crate::session::use_session;
@@ -55,14 +56,19 @@ pub fn ProfileMenu() -> impl IntoView {
                     email: email.clone(),
                     org: org.short_name.clone(),
                 };
-                match crate::api::passkey_sign_in(Some(hint), &|| true).await {
+                let request = crate::api::passkey_sign_in(
+                    Some(hint),
+                    crate::browser::webauthn::Mediation::Modal,
+                    &|| true,
+                );
+                match request.await {
                     Ok(info) => {
                         remembered_orgs::remember(&info.org, &info.email);
                         open.set(false);
                         session.set_signed_in(info);
                         navigate(Page::Home.path(), Default::default());
                     }
-                    Err(e) if e.message.is_empty() => {}
+                    Err(SignInError::Failed(e)) if e.message.is_empty() => {}
                     Err(_) => {
                         failed.set(Some(org));
                     }

@@ -109,7 +109,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     return;
                 }
             };
-            let answer = match webauthn::get(start.options, false).await {
+            let answer = match webauthn::get(start.options, webauthn::Mediation::Modal).await {
                 Ok(answer) => answer,
                 Err(e) => {
                     code_error.try_set(e.message());

@@ -25,6 +25,7 @@ mod policies;
 mod rate_limits;
 mod recovery;
 mod refusals;
+mod related_origins;
 mod rules;
 mod sessions;
 mod smtp;

@@ -94,6 +94,8 @@ struct Setup {
     smtp_port: Option<u16>,
     /// `LATCHKEY_SSO_ISSUERS`.
     sso_issuers: Vec<String>,
+    /// `LATCHKEY_RELATED_ORIGINS`.
+    related_origins: Vec<String>,
 }
 
 impl Default for Setup {
@@ -106,6 +108,7 @@ impl Default for Setup {
             ceremony_lifetime_secs: 300,
             smtp_port: None,
             sso_issuers: Vec::new(),
+            related_origins: Vec::new(),
         }
     }
 }
@@ -137,6 +140,17 @@ impl TestApp {
     pub async fn with_origin(origin: &str) -> Self {
         Self::fresh(Setup {
             origin: origin.to_owned(),
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// A test instance serving `origin` and, with the same passkeys, the
+    /// `related` origins (`LATCHKEY_RELATED_ORIGINS`).
+    pub async fn with_related_origins(origin: &str, related: &[&str]) -> Self {
+        Self::fresh(Setup {
+            origin: origin.to_owned(),
+            related_origins: related.iter().map(|o| (*o).to_owned()).collect(),
             ..Setup::default()
         })
         .await
@@ -201,7 +215,11 @@ impl TestApp {
             .output_name("latchkey")
             .site_root(dir.path().to_string_lossy().to_string())
             .build();
-        let web = WebConfig::from_origin(&setup.origin).unwrap();
+        let web = WebConfig::from_origin(&setup.origin)
+            .and_then(|web| {
+                web.with_related_origins(setup.related_origins.iter().map(String::as_str))
+            })
+            .unwrap();
         let clock = setup.clock;
         let domain = Domain::new(
             db,

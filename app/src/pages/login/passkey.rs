@@ -2,10 +2,17 @@
 //! card's Login button and "Use a passkey instead", one ceremony each from
 //! start to session; and the state shared with the email field's autofill
 //! ([`super::autofill`]).
+//!
+//! Where the browser supports immediate requests, "Login" asks with
+//! [`Mediation::Immediate`]: a person whose device holds no passkey for
+//! this site is sent straight to the email field instead of a prompt that
+//! can only wait for a phone or a security key, which stay one click away
+//! ("Use a phone or security key").
 
 use super::Form;
 use crate::actions::{task, Task};
-use crate::browser::webauthn;
+use crate::api::SignInError;
+use crate::browser::webauthn::{self, Mediation};
 use crate::components::form::{Outcome, PasskeyWait};
 use common::{AccountHint, SessionInfo};
 use leptos::prelude::*;
@@ -21,8 +28,16 @@ pub(super) struct Passkey {
     /// Whether the explicit request came from the password step (its
     /// outcome is shown there) or from the "Log in with passkey" card.
     pub(super) from_password_step: RwSignal<bool>,
+    /// How the explicit request asks the browser.
+    pub(super) mediation: RwSignal<Mediation>,
     /// The explicit request's failure, in words.
     pub(super) error: RwSignal<Option<String>>,
+    /// Whether this browser supports immediate requests (found out once,
+    /// when the page opens).
+    pub(super) immediate_available: RwSignal<bool>,
+    /// An immediate "Login" found no passkey on this device: the card
+    /// offers phones and security keys, and the email field has focus.
+    pub(super) none_here: RwSignal<bool>,
     /// Whether an autofill request is armed (or being armed).
     pub(super) autofill_running: RwSignal<bool>,
     /// How many more times a failed autofill may arm itself again before
@@ -35,21 +50,34 @@ pub(super) struct Passkey {
 impl Passkey {
     pub(super) fn new(finish: Callback<SessionInfo>) -> Self {
         let account = RwSignal::new(None);
+        let mediation = RwSignal::new(Mediation::Modal);
         let error = RwSignal::new(None);
+        let none_here = RwSignal::new(false);
+        let immediate_available = RwSignal::new(false);
+        leptos::task::spawn_local(async move {
+            let available = webauthn::immediate_available().await;
+            immediate_available.try_set(available);
+        });
         // Signed in, or the failure in words next to the button that
         // started it. Autofill, which the request aborted, is armed again
         // at the person's next touch of the email field.
         let explicit = task(move || {
             let named = account.get_untracked();
+            let how = mediation.get_untracked();
             async move {
-                match crate::api::passkey_sign_in(named, &move || !error.is_disposed()).await {
+                let alive = move || !error.is_disposed();
+                match crate::api::passkey_sign_in(named, how, &alive).await {
                     Ok(info) => {
                         let _ = finish.try_run(info);
                     }
+                    Err(SignInError::NoPasskeyHere) => {
+                        none_here.try_set(true);
+                        crate::browser::focus::by_id("email");
+                    }
                     // Empty: aborted (Cancel, or the page is being left).
-                    Err(e) if e.message.is_empty() => {}
-                    Err(e) => {
-                        error.set(Some(e.message));
+                    Err(SignInError::Failed(e)) if e.message.is_empty() => {}
+                    Err(SignInError::Failed(e)) => {
+                        error.try_set(Some(e.message));
                     }
                 }
             }
@@ -58,7 +86,10 @@ impl Passkey {
             explicit,
             account,
             from_password_step: RwSignal::new(false),
+            mediation,
             error,
+            immediate_available,
+            none_here,
             autofill_running: RwSignal::new(false),
             rearms: RwSignal::new(1),
             autofill_available: RwSignal::new(None),
@@ -84,10 +115,19 @@ impl Passkey {
         self.error.try_set(Some(message));
     }
 
-    fn start(&self, account: Option<AccountHint>) {
+    /// Starts the explicit request for `account` (or any account), as an
+    /// immediate request where that is possible and not `modal`.
+    fn start(&self, account: Option<AccountHint>, modal: bool) {
+        let immediate = account.is_none() && !modal && self.immediate_available.get_untracked();
         self.error.set(None);
+        self.none_here.set(false);
         self.from_password_step.set(account.is_some());
         self.account.set(account);
+        self.mediation.set(if immediate {
+            Mediation::Immediate
+        } else {
+            Mediation::Modal
+        });
         self.explicit.dispatch(());
     }
 }
@@ -108,7 +148,7 @@ pub(super) fn PasskeyInstead(form: Form) -> impl IntoView {
                     passkey.start(Some(AccountHint {
                         email: form.email.get_untracked().trim().to_owned(),
                         org: form.org.get_untracked().trim().to_lowercase(),
-                    }))
+                    }), true)
                 }
             >
                 "Use a passkey instead"
@@ -131,12 +171,29 @@ pub(super) fn PasskeyCard(form: Form) -> impl IntoView {
                 type="button"
                 class="primary"
                 disabled=move || passkey.explicit.pending().get()
-                on:click=move |_| passkey.start(None)
+                on:click=move |_| passkey.start(None, false)
             >
                 "Login"
             </button>
             <PasskeyWait waiting=Signal::derive(move || here() && passkey.explicit.pending().get()) />
-            <Outcome error=Signal::derive(move || passkey.error.get().filter(|_| here())) />
+            <Outcome
+                notice=Signal::derive(move || {
+                    (here() && passkey.none_here.get())
+                        .then(|| webauthn::PasskeyError::NoneHere.message())
+                        .flatten()
+                })
+                error=Signal::derive(move || passkey.error.get().filter(|_| here()))
+            />
+            {move || passkey.none_here.get().then(|| view! {
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || passkey.explicit.pending().get()
+                    on:click=move |_| passkey.start(None, true)
+                >
+                    "Use a phone or security key"
+                </button>
+            })}
             {move || (passkey.autofill_available.get() == Some(false)).then(|| view! {
                 <p class="hint">
                     "This browser does not suggest passkeys in the email field: use the Login button."
