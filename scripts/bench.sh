@@ -11,7 +11,10 @@
 # plus the servers' idle and peak memory and this machine's ECDSA P-256
 # verification rate (openssl speed), the answer times for known and unknown
 # accounts side by side, one argon2 hash's time at the server's parameters
-# (which must stay under a second), and prints the Latchkey/peer ratios.
+# (which must stay under a second), the servers' CPU time per passkey
+# sign-in against one ECDSA verification, the argon2id parameters each
+# stored its hashes with, a perf profile of Latchkey's sign-ins, and prints
+# the Latchkey/peer ratios.
 #
 # Usage: scripts/bench.sh [ACCOUNTS]   (default 1000; figures go to stdout)
 set -euo pipefail
@@ -80,6 +83,22 @@ measure latchkey http://localhost:3170 > "$work/latchkey.json"
 # Known and unknown accounts must not be told apart by the time of the
 # answer: the medians side by side, one request at a time.
 "$loadgen" lookalike --target http://localhost:3170 --accounts "$work/accounts.jsonl" > "$work/lookalike.json"
+# Where a passkey sign-in's CPU goes: a perf profile of the server (every
+# thread, 999 samples/s, self time) over a 6 s full-load run, by thread,
+# by binary or library, and the hottest functions.
+: > "$work/perf.txt"
+if command -v perf >/dev/null; then
+  perf record -F 999 -g -p "$pid" -o "$work/perf.data" -- sleep 6 >/dev/null 2>&1 &
+  perf_pid=$!
+  "$loadgen" run --mode passkey --concurrency "$concurrency" --target http://localhost:3170 \
+    --passkeys "$work/latchkey.passkeys" --seconds 6 --json > /dev/null
+  wait "$perf_pid" || true
+  for sort in comm dso sym; do
+    echo "by $sort:"
+    perf report -i "$work/perf.data" --stdio --no-children -g none --sort "$sort" --percent-limit 0.7 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -n 16 | cut -c1-110
+  done > "$work/perf.txt"
+fi
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 # One argon2id hash at the server's parameters, with nothing else running.
 "$loadgen" hash-time > "$work/hash.json"
@@ -142,7 +161,7 @@ kill "$pid"; wait 2>/dev/null || true; pid=""
 verify_per_core=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ { print $NF }' | tail -n 1)
 cores=$(nproc)
 
-python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" "$work/latchkey-pg.json" "$work/lookalike.json" "$work/hash.json" <<'PY'
+python3 - "$work/latchkey.json" "$work/peer.json" "$verify_per_core" "$cores" "$accounts" "$work/growth.json" "$work/latchkey-pg.json" "$work/lookalike.json" "$work/hash.json" "$work/latchkey/latchkey.db" "$work/peer.db" "$work/perf.txt" <<'PY'
 import json, platform, subprocess, sys
 latchkey, peer = (json.load(open(p)) for p in sys.argv[1:3])
 verify_per_core, cores, accounts = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -193,6 +212,27 @@ print(f"argon2id (m=19 MiB, t=2, p=1), one hash: {hash_ms['median_ms']:.1f} ms m
       f"({verdict} the 1,000 ms bound)")
 limit = verify_per_core * cores
 print(f"Latchkey passkey sign-ins / machine ECDSA verify limit: {result(latchkey['passkey'], 'passkey sign-in')['per_second'] / limit:.1%}")
+# The server's whole CPU time (every thread, from /proc) over the full-load
+# run, per passkey sign-in, against one ECDSA P-256 verification.
+verify_us = 1e6 / verify_per_core
+print(f"server CPU per passkey sign-in at full load (one ECDSA verify = {verify_us:.1f} us of one core):")
+for name, s in [("Latchkey", latchkey), ("Node peer", peer), *([("Latchkey PG", pg)] if pg else [])]:
+    signins = result(s["passkey"], "passkey sign-in")["count"]
+    cpu = s["passkey"].get("server_cpu_seconds")
+    if cpu and signins:
+        per = cpu / signins * 1e6
+        print(f"  {name:<12} {per:>8.0f} us = {per / verify_us:>5.1f}x one verify  ({cpu:.2f} s CPU, {signins:,} sign-ins)")
+# The argon2id parameters each server stored its hashes with (PHC strings).
+import re, sqlite3
+for name, db in [("Latchkey", sys.argv[10]), ("Node peer", sys.argv[11])]:
+    phc = sqlite3.connect(db).execute("SELECT password_hash FROM accounts WHERE password_hash IS NOT NULL LIMIT 1").fetchone()[0]
+    params = re.match(r"\$(argon2\w+)\$v=\d+\$([^$]+)\$", phc)
+    shown = f"{params.group(1)} {params.group(2)}" if params else phc[:30]
+    print(f"password hashes, {name}: {shown}")
+profile = open(sys.argv[12]).read().strip()
+if profile:
+    print("perf profile of Latchkey, 6 s of passkey sign-ins at full load (self time, >= 0.7%):")
+    print("\n".join("  " + line for line in profile.splitlines()))
 if verdict == "OVER":
     sys.exit("an argon2 hash takes a second or more on this machine: lower its cost or say why")
 PY

@@ -173,11 +173,12 @@ pub async fn passkey_sign_in(
     mediation: webauthn::Mediation,
     alive: &dyn Fn() -> bool,
 ) -> Result<SessionInfo, SignInError> {
+    let asked = webauthn::asked();
     let start = passkey_login_start(&PasskeyLoginStart { account }).await?;
     if !alive() {
         return Err(webauthn::PasskeyError::Aborted.into());
     }
-    let credential = webauthn::get(start.options, mediation).await?;
+    let credential = webauthn::get(start.options, mediation, asked).await?;
     Ok(passkey_login_finish(&start.ceremony_id, &credential).await?)
 }
 

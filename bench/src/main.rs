@@ -111,7 +111,8 @@ enum Command {
         /// (instead of as fast as the server answers).
         #[arg(long)]
         rate: Option<f64>,
-        /// The server's process id, to report its peak memory.
+        /// The server's process id, to report its peak memory and the CPU
+        /// time it used during the run.
         #[arg(long)]
         pid: Option<u32>,
         /// Print the figures as one JSON object instead of a table.
@@ -215,6 +216,7 @@ async fn run(cli: Cli) -> Result<()> {
                 accounts: Arc::new(accounts),
                 rate,
             };
+            let cpu_before = pid.and_then(cpu_seconds);
             let report = load
                 .run(
                     mode,
@@ -223,10 +225,15 @@ async fn run(cli: Cli) -> Result<()> {
                     Duration::from_secs(seconds),
                 )
                 .await?;
+            let cpu_after = pid.and_then(cpu_seconds);
+            let server_cpu_seconds = cpu_before.zip(cpu_after).map(|(a, b)| b - a);
             let peak_rss_mb = pid.and_then(peak_rss_mb);
             if json {
-                let value =
-                    serde_json::json!({ "results": report, "server_peak_rss_mb": peak_rss_mb });
+                let value = serde_json::json!({
+                    "results": report,
+                    "server_peak_rss_mb": peak_rss_mb,
+                    "server_cpu_seconds": server_cpu_seconds,
+                });
                 println!("{value}");
             } else {
                 println!(
@@ -241,6 +248,9 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 if let Some(mb) = peak_rss_mb {
                     println!("server peak RSS: {mb:.1} MB");
+                }
+                if let Some(secs) = server_cpu_seconds {
+                    println!("server CPU during the run: {secs:.2} s");
                 }
             }
             Ok(())
@@ -460,6 +470,26 @@ impl Load {
     }
 }
 
+/// CPU time a process has used so far, user plus system, in seconds:
+/// fields 14 and 15 of `/proc/PID/stat` (proc(5)), in clock ticks of
+/// `USER_HZ`, which Linux fixes at 100 for what it reports to user space.
+/// Counts every thread of the process, so the figure is the server's
+/// whole cost, not only its request handlers.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    cpu_seconds_of_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// [`cpu_seconds`] of one `/proc/PID/stat` line.
+fn cpu_seconds_of_stat(stat: &str) -> Option<f64> {
+    const USER_HZ: f64 = 100.0;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / USER_HZ)
+}
+
 /// Peak resident memory of a process (VmHWM), in MB.
 fn peak_rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -542,4 +572,14 @@ async fn lookalike(target: &Target, accounts: Vec<Account>, samples: usize) -> R
         })
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cpu_time_is_user_plus_system_ticks_after_a_name_with_spaces() {
+        let stat = "4242 (tokio (rt) w) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 75 0 0 20 0 9 0";
+        assert_eq!(super::cpu_seconds_of_stat(stat), Some(3.25));
+        assert_eq!(super::cpu_seconds_of_stat("4242 (x"), None);
+    }
 }

@@ -56,6 +56,26 @@ impl WebConfig {
         Ok(self)
     }
 
+    /// Why browsers cannot use the related origins as configured, if they
+    /// cannot: they fetch `/.well-known/webauthn` from `https://<RP ID>`,
+    /// port 443 (WebAuthn §5.11.1), so the public origin must be https on
+    /// its default port with a domain name. None without related origins.
+    pub fn related_origins_problem(&self) -> Option<String> {
+        if self.related_origins.is_empty() {
+            return None;
+        }
+        let url = url::Url::parse(&self.origin).ok()?;
+        let domain = matches!(url.host(), Some(url::Host::Domain(_)));
+        (url.scheme() != "https" || url.port().is_some() || !domain).then(|| {
+            format!(
+                "browsers read the related origins from https://<host>/.well-known/webauthn on port 443, \
+                 which {} is not: passkeys of its relying party will not work on {}",
+                self.origin,
+                self.related_origins.join(", ")
+            )
+        })
+    }
+
     /// Whether `origin` (as browsers send it: `scheme://host[:port]`) is
     /// the public origin or one of the related origins.
     pub fn accepts(&self, origin: &str) -> bool {
@@ -63,7 +83,7 @@ impl WebConfig {
     }
 }
 
-/// Parses `origin`: http(s), a host, no path or query.
+/// Parses `origin`: http(s), a host, no path, query, fragment or user.
 fn parse_origin(origin: &str) -> std::result::Result<url::Url, String> {
     let url = url::Url::parse(origin).map_err(|e| format!("invalid origin '{origin}': {e}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -71,9 +91,15 @@ fn parse_origin(origin: &str) -> std::result::Result<url::Url, String> {
             "invalid origin '{origin}': use http(s)://host[:port]"
         ));
     }
-    if url.path() != "/" || url.query().is_some() {
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
-            "invalid origin '{origin}': no path or query allowed"
+            "invalid origin '{origin}': no path, query or fragment allowed"
+        ));
+    }
+    // `https://console.example.com@evil.example` is evil.example.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "invalid origin '{origin}': no user name or password allowed"
         ));
     }
     Ok(url)
@@ -116,8 +142,39 @@ mod tests {
             .clone()
             .with_related_origins(["http://other.example"])
             .is_err());
-        assert!(https
-            .with_related_origins(["https://other.example/app"])
-            .is_err());
+        for bad in [
+            "https://other.example/app",
+            "https://console.example.com@evil.example",
+            "https://other.example#x",
+            "null",
+        ] {
+            assert!(https.clone().with_related_origins([bad]).is_err(), "{bad}");
+        }
+        assert!(https.clone().related_origins_problem().is_none());
+        let related = https
+            .clone()
+            .with_related_origins(["https://b.example"])
+            .unwrap();
+        assert!(related.related_origins_problem().is_none());
+        for unusable in [
+            "https://console.example.com:8443",
+            "http://localhost:3000",
+            "https://127.0.0.1",
+        ] {
+            let web = WebConfig::from_origin(unusable).unwrap();
+            let scheme = if web.secure { "https" } else { "http" };
+            let web = web
+                .with_related_origins([format!("{scheme}://b.example").as_str()])
+                .unwrap();
+            assert!(web.related_origins_problem().is_some(), "{unusable}");
+        }
+        // As browsers write it: lower case, punycode, no default port.
+        let idn = https
+            .with_related_origins(["https://KONSOLE.bücher.example:443"])
+            .unwrap();
+        assert_eq!(
+            idn.related_origins,
+            ["https://konsole.xn--bcher-kva.example"]
+        );
     }
 }

@@ -7,6 +7,7 @@ import {
   continueToPassword,
   openLoginWithoutAutofill,
   Authenticator,
+  expectAccessible,
   PASSWORD,
 } from "./fixtures";
 
@@ -189,7 +190,7 @@ test("an SSO-required org has no passkeys, and an earlier passkey cannot sign in
 });
 
 const NO_PASSKEY_HERE =
-  "No passkey on this device was used. Enter your email above to sign in, or use a passkey on your phone or a security key.";
+  "No passkey on this device was used. Sign in with your email above, or use a passkey on your phone or a security key.";
 
 test("where this device has no passkey for the site, Login goes straight to the email field", async ({
   page,
@@ -206,9 +207,11 @@ test("where this device has no passkey for the site, Login goes straight to the 
   await expect(page.getByRole("status").filter({ hasText: /\S/ })).toHaveText(NO_PASSKEY_HERE);
   await expect(page.getByLabel("Email")).toBeFocused();
   await expect(page.getByRole("alert")).toHaveCount(0);
+  await expectAccessible(page, "the sign-in page after Login found no passkey here");
   expect((await page.request.get("/api/session")).status()).toBe(204);
   // Phones and security keys stay one click away: the browser's prompt,
-  // waiting here for an authenticator the person has not touched yet.
+  // waiting here for a security key the person has not touched yet. Cancel
+  // ends it even when pressed before the prompt opened.
   await empty.detach();
   await Authenticator.attach(page, { presence: false });
   await page.getByRole("button", { name: "Use a phone or security key" }).click();

@@ -101,6 +101,10 @@ test("a passkey made on the console signs in on its related origin, and not on a
   const listed = await page.goto(`${relyingPartyOrigin}/.well-known/webauthn`);
   expect(listed?.headers()["content-type"]).toBe("application/json");
   expect(await listed?.json()).toEqual({ origins: [relyingPartyOrigin, relatedOrigin] });
+  // Where password managers send people to create and manage passkeys.
+  const endpoints = await page.goto(`${relyingPartyOrigin}/.well-known/passkey-endpoints`);
+  const account = `${relyingPartyOrigin}/account`;
+  expect(await endpoints?.json()).toEqual({ enroll: account, manage: account });
 
   // A passkey made on https://latchkey.test (its RP ID is latchkey.test).
   let authenticator = await Authenticator.attach(page);

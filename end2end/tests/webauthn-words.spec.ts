@@ -8,18 +8,40 @@ import type { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { shortCeremonyPort, shortCeremonySecs } from "../playwright.config";
 
+/** How the page asked: `mediation` and `uiMode` of each request. */
+type Asked = { mediation?: string; uiMode?: string; allowCredentials: number };
+
 /** Makes explicit passkey requests fail with `name` after `afterMs`;
- * autofill requests wait forever (as with no passkey picked). */
-async function failRequestsWith(page: Page, name: string, afterMs = 0): Promise<void> {
+ * autofill requests wait forever (as with no passkey picked). Each request
+ * is recorded (see `asked`). Unless `immediate`, the browser reports no
+ * immediate mediation (`getClientCapabilities().immediateGet` false), so
+ * "Login" opens the ordinary prompt. */
+async function failRequestsWith(page: Page, name: string, afterMs = 0, { immediate = false } = {}): Promise<void> {
   await page.addInitScript(
-    ({ name, afterMs }) => {
-      navigator.credentials.get = (options?: CredentialRequestOptions) =>
-        options?.mediation === "conditional"
+    ({ name, afterMs, immediate }) => {
+      const asked: Asked[] = [];
+      (window as unknown as { asked: Asked[] }).asked = asked;
+      navigator.credentials.get = (options?: CredentialRequestOptions) => {
+        asked.push({
+          mediation: options?.mediation,
+          uiMode: (options as { uiMode?: string } | undefined)?.uiMode,
+          allowCredentials: options?.publicKey?.allowCredentials?.length ?? 0,
+        });
+        return options?.mediation === "conditional"
           ? new Promise(() => {})
           : new Promise((_, reject) => setTimeout(() => reject(new DOMException("refused", name)), afterMs));
+      };
+      const capabilities = PublicKeyCredential.getClientCapabilities.bind(PublicKeyCredential);
+      PublicKeyCredential.getClientCapabilities = async () => ({ ...(await capabilities()), immediateGet: immediate });
     },
-    { name, afterMs },
+    { name, afterMs, immediate },
   );
+}
+
+/** The explicit (not autofill) requests the page made so far. */
+async function asked(page: Page): Promise<Asked[]> {
+  const all = await page.evaluate(() => (window as unknown as { asked: Asked[] }).asked);
+  return all.filter((a) => a.mediation !== "conditional");
 }
 
 const WORDS: [string, string][] = [
@@ -48,9 +70,35 @@ for (const [name, words] of WORDS) {
   });
 }
 
+test("with immediate mediation, Login asks this device only, and the prompt is one click away", async ({ page }) => {
+  await failRequestsWith(page, "NotAllowedError", 0, { immediate: true });
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Login" }).click();
+  const card = page.getByRole("region", { name: "Log in with passkey" });
+  await expect(card.getByRole("status").filter({ hasText: /\S/ })).toHaveText(
+    "No passkey on this device was used. Sign in with your email above, or use a passkey on your phone or a security key.",
+  );
+  await expect(page.getByLabel("Email")).toBeFocused();
+  expect(await asked(page)).toEqual([{ uiMode: "immediate", allowCredentials: 0 }]);
+  // The ordinary prompt: no uiMode, and its refusal in its own words.
+  await card.getByRole("button", { name: "Use a phone or security key" }).click();
+  await expect(card.getByRole("alert")).toHaveText(WORDS[0][1]);
+  await expect(card.getByRole("button", { name: "Use a phone or security key" })).toHaveCount(0);
+  expect(await asked(page)).toEqual([
+    { uiMode: "immediate", allowCredentials: 0 },
+    { allowCredentials: 0 },
+  ]);
+  // Other refusals keep their words under immediate mediation too.
+  await page.evaluate(() => {
+    navigator.credentials.get = () => Promise.reject(new DOMException("refused", "SecurityError"));
+  });
+  await page.getByRole("button", { name: "Login" }).click();
+  await expect(card.getByRole("alert")).toHaveText(WORDS[1][1]);
+});
+
 test("“Use a passkey instead” waits and fails in words on the password step", async ({ page, admin }) => {
   const { org, email } = admin.adaAtAcme();
-  await failRequestsWith(page, "NotAllowedError", 1_500);
+  await failRequestsWith(page, "NotAllowedError", 1_500, { immediate: true });
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Continue" }).click();
@@ -63,6 +111,9 @@ test("“Use a passkey instead” waits and fails in words on the password step"
   // Shown where it was asked for, not in the "Log in with passkey" card.
   await expect(page.getByRole("region", { name: "Log in with passkey" }).getByRole("alert")).toHaveCount(0);
   await expect(page.getByLabel("Password")).toBeVisible();
+  // A request naming the account: the ordinary prompt, even where
+  // immediate mediation exists (it refuses allowCredentials).
+  expect(await asked(page)).toEqual([{ allowCredentials: 1 }]);
 });
 
 test.describe("on the server whose ceremonies live a few seconds", () => {

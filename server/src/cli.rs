@@ -431,6 +431,9 @@ fn web_config(args: &ServeArgs, addr: std::net::SocketAddr) -> Result<WebConfig>
 async fn serve(args: ServeArgs, db: Db, clock: Clock, data_dir: &std::path::Path) -> Result<()> {
     let (leptos, addr) = leptos_options()?;
     let web = web_config(&args, addr)?;
+    if let Some(problem) = web.related_origins_problem() {
+        tracing::warn!("LATCHKEY_RELATED_ORIGINS: {problem}");
+    }
     let trusted_proxies =
         crate::auth::parse_trusted_proxies(&args.trusted_proxies).map_err(Error::BadRequest)?;
     let domain = Domain::new(

@@ -44,7 +44,20 @@ fn is_cross_site(request: &Request, web: &domain::WebConfig) -> bool {
         return site.as_bytes() != b"same-origin";
     }
     if let Some(sent) = headers.get("origin") {
-        return !sent.to_str().is_ok_and(|sent| web.accepts(sent));
+        let Ok(sent) = sent.to_str() else {
+            return true;
+        };
+        if sent == web.origin {
+            return false;
+        }
+        // A related origin only for requests addressed to it: one on a
+        // subdomain is same-site, and must not post to the public origin
+        // with its SameSite=Strict cookie (browsers without Sec-Fetch-Site).
+        let host = headers.get("host").and_then(|h| h.to_str().ok());
+        let addressed_to_it = sent
+            .split_once("://")
+            .is_some_and(|(_, sent_host)| Some(sent_host) == host);
+        return !(web.accepts(sent) && addressed_to_it);
     }
     false
 }

@@ -14,6 +14,27 @@ thread_local! {
     /// The pending request's controller, and whether it is a conditional
     /// (autofill) request.
     static PENDING: RefCell<Option<(web_sys::AbortController, bool)>> = const { RefCell::new(None) };
+    /// How many times the person pressed Cancel ([`cancel`]).
+    static CANCELS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// When an explicit request was asked for: taken before its ceremony's
+/// start goes to the server, so that a Cancel pressed while the start is
+/// on its way ends the request before its prompt opens ([`cancel`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Asked(u64);
+
+/// Now, for a request about to be asked for (see [`Asked`]).
+pub fn asked() -> Asked {
+    Asked(CANCELS.with(std::cell::Cell::get))
+}
+
+/// The person's Cancel: aborts the pending request, and an explicit one
+/// whose ceremony start is still on its way (it ends as aborted instead of
+/// opening its prompt).
+pub fn cancel() {
+    CANCELS.with(|c| c.set(c.get() + 1));
+    abort_pending();
 }
 
 /// Why a WebAuthn request did not produce a credential: one variant per
@@ -88,7 +109,7 @@ impl PasskeyError {
                  or use a browser that supports passkeys."
             }
             PasskeyError::NoneHere => {
-                "No passkey on this device was used. Enter your email above to sign in, \
+                "No passkey on this device was used. Sign in with your email above, \
                  or use a passkey on your phone or a security key."
             }
             PasskeyError::Other(name) => {
@@ -159,7 +180,10 @@ pub fn abort_conditional() {
 /// Aborts the pending request and returns the controller of a new one. An
 /// autofill request never replaces a prompt the person opened: it is
 /// refused (as aborted) while one is pending.
-fn begin(conditional: bool) -> Result<web_sys::AbortController, PasskeyError> {
+fn begin(conditional: bool, asked: Asked) -> Result<web_sys::AbortController, PasskeyError> {
+    if !conditional && CANCELS.with(std::cell::Cell::get) != asked.0 {
+        return Err(PasskeyError::Aborted);
+    }
     let explicit_pending = PENDING.with(|p| p.borrow().as_ref().is_some_and(|(_, c)| !*c));
     if conditional && explicit_pending {
         return Err(PasskeyError::Aborted);
@@ -232,6 +256,18 @@ pub async fn immediate_available() -> bool {
         Ok(capabilities) => member(&capabilities, "immediateGet").as_bool() == Some(true),
         Err(_) => false,
     }
+}
+
+/// Whether the page has the transient activation of a recent click
+/// (`navigator.userActivation.isActive`); true where the browser does not
+/// say, so that the request decides.
+fn user_activation_active() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    member(&member(&window.navigator(), "userActivation"), "isActive")
+        .as_bool()
+        .unwrap_or(true)
 }
 
 /// Waits for the browser's answer and checks it is a public-key credential.
@@ -384,10 +420,11 @@ impl Answer {
     }
 }
 
-/// Creates a passkey (registration).
-pub async fn create(options: Options) -> Result<Answer, PasskeyError> {
+/// Creates a passkey (registration), unless Cancel was pressed since it
+/// was `asked` for.
+pub async fn create(options: Options, asked: Asked) -> Result<Answer, PasskeyError> {
     let container = credentials()?;
-    let controller = begin(false)?;
+    let controller = begin(false, asked)?;
     let timeout_ms = options.timeout_ms();
     let options: web_sys::CredentialCreationOptions = options.for_browser()?.unchecked_into();
     options.set_signal(&controller.signal());
@@ -399,12 +436,25 @@ pub async fn create(options: Options) -> Result<Answer, PasskeyError> {
     )))
 }
 
-/// Asks for an assertion, shown to the person as `mediation` says.
-pub async fn get(options: Options, mediation: Mediation) -> Result<Answer, PasskeyError> {
+/// Asks for an assertion, shown to the person as `mediation` says, unless
+/// Cancel was pressed since it was `asked` for (autofill requests ignore
+/// Cancel: they wait in the background).
+pub async fn get(
+    options: Options,
+    mediation: Mediation,
+    asked: Asked,
+) -> Result<Answer, PasskeyError> {
     let container = credentials()?;
-    let controller = begin(mediation == Mediation::Conditional)?;
+    let controller = begin(mediation == Mediation::Conditional, asked)?;
     let timeout_ms = options.timeout_ms();
     let request = options.for_browser()?;
+    // An immediate request needs the click's activation, which lasts a few
+    // seconds (HTML "transient activation"): after a slow start it would
+    // fail as if this device had no passkey, so it becomes the prompt.
+    let mediation = match mediation {
+        Mediation::Immediate if !user_activation_active() => Mediation::Modal,
+        other => other,
+    };
     match mediation {
         Mediation::Modal => {}
         Mediation::Conditional => set(&request, "mediation", &"conditional".into()),

@@ -25,11 +25,12 @@ use leptos::task::spawn_local;
 /// session's passkeys. No prompt opens if the dialog was closed while the
 /// start was on its way.
 async fn with_passkey(purpose: RwSignal<Option<String>>) -> Result<(), ApiError> {
+    let asked = webauthn::asked();
     let start = crate::api::reauth_passkey_start().await?;
     if purpose.try_with_untracked(Option::is_some) != Some(true) {
         return Err(webauthn::PasskeyError::Aborted.into());
     }
-    let credential = webauthn::get(start.options, webauthn::Mediation::Modal).await?;
+    let credential = webauthn::get(start.options, webauthn::Mediation::Modal, asked).await?;
     crate::api::reauth_passkey_finish(&start.ceremony_id, &credential).await
 }
 
@@ -138,7 +139,7 @@ pub fn ConfirmDialog(
     let on_close = move |_| {
         link_sent.set(false);
         if by_passkey.pending().get_untracked() {
-            webauthn::abort_pending();
+            webauthn::cancel();
         }
         password.set(String::new());
         code.set(String::new());

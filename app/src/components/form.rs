@@ -138,7 +138,7 @@ pub fn PasskeyWait(#[prop(into)] waiting: Signal<bool>) -> impl IntoView {
             <div class="passkey-wait" role="status">
                 <span class="spinner" aria-hidden="true"></span>
                 <span>"Waiting for your passkey…"</span>
-                <button type="button" class="link-button" on:click=|_| webauthn::abort_pending()>
+                <button type="button" class="link-button" on:click=|_| webauthn::cancel()>
                     "Cancel"
                 </button>
             </div>

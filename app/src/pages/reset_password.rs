@@ -102,6 +102,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             };
             // The request and the prompt fail at the code's field (the
             // code is what the passkey stands in for); the finish as any.
+            let asked = webauthn::asked();
             let start = match crate::api::password_reset_passkey_start(&body).await {
                 Ok(start) => start,
                 Err(e) => {
@@ -109,7 +110,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     return;
                 }
             };
-            let answer = match webauthn::get(start.options, webauthn::Mediation::Modal).await {
+            let answer = match webauthn::get(start.options, webauthn::Mediation::Modal, asked).await
+            {
                 Ok(answer) => answer,
                 Err(e) => {
                     code_error.try_set(e.message());

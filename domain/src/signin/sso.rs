@@ -44,6 +44,16 @@ pub fn redirect_uri(d: &Domain, short_name: &str) -> String {
     format!("{}/api/sso/callback/{short_name}", d.web.origin)
 }
 
+/// Where a single sign-on started on a related origin continues: the
+/// public origin's sign-in page with `org` chosen. Single sign-on runs on
+/// the public origin only, where its [`redirect_uri`] (and so the cookie
+/// binding the sign-in to the browser) is. Built alike for any `org`, so
+/// it says nothing about which orgs exist.
+pub fn sign_in_page_on_public_origin(d: &Domain, org: &str) -> String {
+    let org: String = url::form_urlencoded::byte_serialize(org.as_bytes()).collect();
+    format!("{}/login?org={org}", d.web.origin)
+}
+
 /// What the sign-in page offers for the org named `org`: the same answer
 /// ([`SsoMode::Off`]) for an org that does not exist as for one without
 /// single sign-on. Counted as a ceremony start of this client, so that

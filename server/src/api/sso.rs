@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::json::Json;
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
@@ -77,17 +78,35 @@ async fn org_sign_in(
 
 #[utoipa::path(post, path = "/login/sso/start", tag = "sign-in",
     request_body = SsoStart,
-    responses((status = 200, description = "Send the browser to `authorize_url`; sets the cookie that binds the sign-in to this browser", body = SsoRedirect), (status = "4XX", description = "Refused; `code` says why", body = ApiError), (status = 503, description = "`sso_unavailable`: the org's provider cannot be reached", body = ApiError)),
+    responses((status = 200, description = "Send the browser to `authorize_url`: the provider (and the cookie that binds the sign-in to this browser is set), or, from a related origin, the public origin's sign-in page with the org chosen", body = SsoRedirect), (status = "4XX", description = "Refused; `code` says why", body = ApiError), (status = 503, description = "`sso_unavailable`: the org's provider cannot be reached", body = ApiError)),
 )]
 /// `POST /api/login/sso/start` {email, org}: "Continue with single sign-on".
+///
+/// From a page on a related origin, the answer sends the browser to the
+/// public origin's sign-in page instead
+/// ([`sso::sign_in_page_on_public_origin`]).
 async fn sso_start(
     State(state): State<AppState>,
     client: ClientInfo,
+    headers: HeaderMap,
     jar: CookieJar,
     Json(request): Json<SsoStart>,
-) -> Result<(CookieJar, Json<SsoRedirect>)> {
+) -> Result<Response> {
+    if from_related_origin(&state.web, &headers) {
+        let authorize_url = sso::sign_in_page_on_public_origin(&state, &request.org);
+        return Ok(Json(SsoRedirect { authorize_url }).into_response());
+    }
     let start = sso::start(&state, &client, &request.email, &request.org).await?;
-    Ok(started(&state, jar, start))
+    Ok(started(&state, jar, start).into_response())
+}
+
+/// Whether the request comes from a page on one of the related origins
+/// (`Origin`, which browsers send with every POST), not the public one.
+fn from_related_origin(web: &WebConfig, headers: &HeaderMap) -> bool {
+    headers
+        .get("origin")
+        .and_then(|o| o.to_str().ok())
+        .is_some_and(|origin| origin != web.origin && web.accepts(origin))
 }
 
 #[utoipa::path(post, path = "/reauth/sso/start", tag = "re-authentication",
@@ -99,8 +118,19 @@ async fn sso_reauth_start(
     State(state): State<AppState>,
     client: ClientInfo,
     CurrentSession(session): CurrentSession,
+    headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<(CookieJar, Json<SsoRedirect>)> {
+    // The provider answers on the public origin, where this session (a
+    // related origin's cookie) is not.
+    if from_related_origin(&state.web, &headers) {
+        return Err(domain::Error::BadRequest(format!(
+            "Single sign-on can confirm it's you only at {}. Here, use a passkey, \
+             your password or an emailed link.",
+            state.web.origin
+        ))
+        .into());
+    }
     let start = sso::start_reauth(&state, &client, &session).await?;
     Ok(started(&state, jar, start))
 }

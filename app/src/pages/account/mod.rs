@@ -231,11 +231,12 @@ impl Account {
 /// sign-in); `None` when the prompt was aborted, or when the person left
 /// the page (`alive` false) before it could open.
 pub(crate) async fn add_passkey(alive: impl Fn() -> bool) -> Result<Option<PasskeyInfo>, ApiError> {
+    let asked = webauthn::asked();
     let start = crate::api::register_start().await?;
     if !alive() {
         return Ok(None);
     }
-    let credential = match webauthn::create(start.options).await {
+    let credential = match webauthn::create(start.options, asked).await {
         Err(webauthn::PasskeyError::Aborted) => return Ok(None),
         other => other?,
     };

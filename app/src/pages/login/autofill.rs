@@ -73,7 +73,12 @@ async fn autofill(form: Form) {
             Duration::from_millis(u64::from(lifetime) * 4 / 5),
         );
         let armed_at = js_sys::Date::now();
-        let picked = webauthn::get(start.options, webauthn::Mediation::Conditional).await;
+        let picked = webauthn::get(
+            start.options,
+            webauthn::Mediation::Conditional,
+            webauthn::asked(),
+        )
+        .await;
         if let Ok(timer) = timer {
             timer.clear();
         }

@@ -72,7 +72,12 @@ impl Passkey {
                     }
                     Err(SignInError::NoPasskeyHere) => {
                         none_here.try_set(true);
-                        crate::browser::focus::by_id("email");
+                        // Once this request has ended, so that the field's
+                        // focus arms autofill (phones' passkeys are there).
+                        set_timeout(
+                            || crate::browser::focus::by_id("email"),
+                            std::time::Duration::ZERO,
+                        );
                     }
                     // Empty: aborted (Cancel, or the page is being left).
                     Err(SignInError::Failed(e)) if e.message.is_empty() => {}
@@ -111,6 +116,7 @@ impl Passkey {
     /// Shows an autofill failure in the "Log in with passkey" card: the
     /// one place for the outcome of a passkey sign-in that names no account.
     pub(super) fn show(&self, message: String) {
+        self.none_here.try_set(false);
         self.from_password_step.try_set(false);
         self.error.try_set(Some(message));
     }
