@@ -7,18 +7,17 @@
 //! each backend without sqlx's `Any` driver and its lossy value mapping.
 
 use sqlx::postgres::PgPoolOptions;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{ConnectOptions, Connection, PgPool, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, PgPool};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
 
 /// Read-only SQLite connections beside the writer (each is a thread).
-const READ_CONNECTIONS: u32 = 4;
+const READ_CONNECTIONS: usize = 4;
 
 /// How often the WAL is checkpointed, off the request path (see
 /// [`checkpoint_loop`]).
@@ -48,8 +47,8 @@ pub enum Db {
     /// SQLite: one writing connection and a pool of read-only ones (see
     /// [`Db::connect`]).
     Sqlite {
-        writer: Arc<Mutex<Writer>>,
-        reader: SqlitePool,
+        writer: Arc<Mutex<Plain>>,
+        readers: Arc<Readers>,
         checkpoints: Arc<Checkpoints>,
     },
     Postgres(PgPool),
@@ -128,7 +127,17 @@ impl<'c> BeginWrite<'c> for &'c PgPool {
 macro_rules! with_reader {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::store::db::Db::Sqlite { reader: $pool, .. } => $body,
+            $crate::store::db::Db::Sqlite { readers, .. } => {
+                let mut reader = readers.acquire().await;
+                match reader.connection().await {
+                    Ok($pool) => {
+                        let result = $body;
+                        reader.after(&result);
+                        result
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             $crate::store::db::Db::Postgres($pool) => $body,
         }
     };
@@ -208,12 +217,22 @@ impl Db {
             .await?;
         // Reads that need no writer go to their own connections, beside
         // the writer instead of queued behind it (WAL allows it).
-        let reader = SqlitePoolOptions::new()
-            .max_connections(READ_CONNECTIONS)
-            .test_before_acquire(false)
-            .connect_with(options.read_only(true))
-            .await?;
-        let writer = Arc::new(Mutex::new(Writer {
+        // Plain connections, for the reason the writer is one.
+        let reader_options = options.read_only(true);
+        let mut readers = Vec::with_capacity(READ_CONNECTIONS);
+        for _ in 0..READ_CONNECTIONS {
+            readers.push(Mutex::new(Plain {
+                conn: Some(reader_options.connect().await?),
+                options: reader_options.clone(),
+                closed: false,
+                suspect: false,
+            }));
+        }
+        let readers = Arc::new(Readers {
+            conns: readers,
+            next: AtomicUsize::new(0),
+        });
+        let writer = Arc::new(Mutex::new(Plain {
             conn: Some(writer),
             options: writer_options,
             closed: false,
@@ -232,7 +251,7 @@ impl Db {
         });
         Ok(Db::Sqlite {
             writer,
-            reader,
+            readers,
             checkpoints,
         })
     }
@@ -268,7 +287,7 @@ impl Db {
     /// or when `path` exists; the driver's otherwise (a full disk, an
     /// unwritable folder).
     pub async fn backup(&self, path: &std::path::Path) -> crate::Result<u64> {
-        let Db::Sqlite { reader, .. } = self else {
+        let Db::Sqlite { .. } = self else {
             return Err(crate::Error::BadRequest(
                 "backup copies SQLite databases; for PostgreSQL use pg_dump".into(),
             ));
@@ -282,10 +301,11 @@ impl Db {
         let target = path.to_str().ok_or_else(|| {
             crate::Error::BadRequest(format!("{} is not a UTF-8 path", path.display()))
         })?;
-        sqlx::query("VACUUM INTO $1")
+        crate::with_reader!(self, pool => sqlx::query("VACUUM INTO $1")
             .bind(target)
-            .execute(reader)
-            .await?;
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         let size = std::fs::metadata(path)
             .map_err(|e| crate::Error::Internal(format!("backup written but unreadable: {e}")))?
             .len();
@@ -296,7 +316,14 @@ impl Db {
     /// counts as one open connection, busy or not), for the metrics.
     pub fn connections(&self) -> (u32, usize) {
         match self {
-            Db::Sqlite { reader, .. } => (reader.size() + 1, reader.num_idle()),
+            Db::Sqlite { readers, .. } => {
+                let idle = readers
+                    .conns
+                    .iter()
+                    .filter(|c| c.try_lock().is_ok())
+                    .count();
+                (readers.conns.len() as u32 + 1, idle)
+            }
             Db::Postgres(pool) => (pool.size(), pool.num_idle()),
         }
     }
@@ -314,42 +341,42 @@ impl Db {
         match self {
             Db::Sqlite {
                 writer,
-                reader,
+                readers,
                 checkpoints,
             } => {
-                reader.close().await;
+                for reader in &readers.conns {
+                    reader.lock().await.close().await;
+                }
                 checkpoints.stop.notify_one();
                 if let Some(task) = checkpoints.task.lock().await.take() {
                     task.await.ok();
                 }
-                let mut writer = writer.lock().await;
-                writer.closed = true;
-                if let Some(conn) = writer.conn.take() {
-                    // Closing the last connection checkpoints the WAL.
-                    if let Err(e) = conn.close().await {
-                        tracing::warn!("closing the database: {e}");
-                    }
-                }
+                // Closing the last connection checkpoints the WAL.
+                writer.lock().await.close().await;
             }
             Db::Postgres(pool) => pool.close().await,
         }
     }
 }
 
-/// The SQLite writing connection, for [`with_pool!`].
+/// A plain SQLite connection (not pooled) behind a mutex: the writing
+/// connection ([`with_pool!`]) and each reading one ([`with_reader!`]).
+/// A pool's connection is pinged on every release, from a spawned task,
+/// before the next statement may have it: three thread hand-offs per
+/// statement instead of one (profiled).
 #[derive(Debug)]
-pub struct Writer {
+pub struct Plain {
     /// `None` after its thread died (reopened on next use) or once closed.
     conn: Option<SqliteConnection>,
     options: SqliteConnectOptions,
     /// Set by [`Db::close`]: statements then fail with `PoolClosed`.
     closed: bool,
     /// The last statement failed: before the next use, check that no
-    /// transaction was left open (see [`Writer::connection`]).
+    /// transaction was left open (see [`Plain::connection`]).
     suspect: bool,
 }
 
-impl Writer {
+impl Plain {
     /// The connection, reopened first if the last one's thread died: a pool
     /// would replace a broken connection, and so does this.
     pub async fn connection(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
@@ -366,9 +393,7 @@ impl Writer {
                 // after it means the connection must be replaced.
                 let _ = conn.ping().await;
                 if conn.is_in_transaction() {
-                    tracing::warn!(
-                        "the writing connection was left in a transaction; reopening it"
-                    );
+                    tracing::warn!("a connection was left in a transaction; reopening it");
                     self.conn = None;
                 }
             }
@@ -376,11 +401,21 @@ impl Writer {
         let conn = match self.conn.take() {
             Some(conn) => conn,
             None => {
-                tracing::warn!("reopening the database's writing connection");
+                tracing::warn!("reopening a database connection");
                 self.options.connect().await?
             }
         };
         Ok(self.conn.insert(conn))
+    }
+
+    /// Closes the connection; later statements fail with `PoolClosed`.
+    async fn close(&mut self) {
+        self.closed = true;
+        if let Some(conn) = self.conn.take() {
+            if let Err(e) = conn.close().await {
+                tracing::warn!("closing a database connection: {e}");
+            }
+        }
     }
 
     /// Looks at a statement's outcome: a connection whose thread has died
@@ -389,9 +424,32 @@ impl Writer {
     pub fn after<T>(&mut self, outcome: &Result<T, sqlx::Error>) {
         self.suspect |= outcome.is_err();
         if matches!(outcome, Err(sqlx::Error::WorkerCrashed)) {
-            tracing::error!("the database's writing connection died");
+            tracing::error!("a database connection died");
             self.conn = None;
         }
+    }
+}
+
+/// The read-only SQLite connections, for [`with_reader!`].
+#[derive(Debug)]
+pub struct Readers {
+    conns: Vec<Mutex<Plain>>,
+    /// Where the next acquisition starts looking (round robin).
+    next: AtomicUsize,
+}
+
+impl Readers {
+    /// A reading connection: the first free one from a rotating start, or,
+    /// when all are busy, the next in turn once it is free.
+    pub async fn acquire(&self) -> tokio::sync::MutexGuard<'_, Plain> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.conns.len();
+        for i in 0..count {
+            if let Ok(conn) = self.conns[(start + i) % count].try_lock() {
+                return conn;
+            }
+        }
+        self.conns[start % count].lock().await
     }
 }
 
@@ -413,7 +471,7 @@ pub struct Checkpoints {
 /// left to copy. The WAL stays below that size plus one interval of writes.
 async fn checkpoint_loop(
     mut conn: SqliteConnection,
-    writer: Weak<Mutex<Writer>>,
+    writer: Weak<Mutex<Plain>>,
     restart_frames: i64,
     stop: Arc<Notify>,
 ) {
@@ -542,5 +600,47 @@ mod tests {
         assert_eq!(count, 0);
         assert!(writer.lock().await.conn.is_some());
         db.close().await;
+    }
+
+    #[tokio::test]
+    async fn reading_connections_see_commits_and_one_whose_thread_died_is_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        let Db::Sqlite { readers, .. } = &db else {
+            unreachable!()
+        };
+        for reader in &readers.conns {
+            reader
+                .lock()
+                .await
+                .after::<()>(&Err(sqlx::Error::WorkerCrashed));
+        }
+        with_pool!(&db, pool => sqlx::query("CREATE TABLE t (x INTEGER)").execute(pool).await.map(|_| ()))
+            .unwrap();
+        with_pool!(&db, pool => sqlx::query("INSERT INTO t (x) VALUES (7)").execute(pool).await.map(|_| ()))
+            .unwrap();
+        // Every reader in turn (round robin), each reopened first.
+        for _ in 0..READ_CONNECTIONS {
+            let x =
+                crate::with_reader!(&db, pool => sqlx::query_scalar::<_, i64>("SELECT x FROM t")
+                .fetch_one(pool)
+                .await)
+                .unwrap();
+            assert_eq!(x, 7);
+        }
+        for reader in &readers.conns {
+            assert!(reader.lock().await.conn.is_some());
+        }
+        // Read-only: a write through a reader is refused.
+        let write = crate::with_reader!(&db, pool => sqlx::query("INSERT INTO t (x) VALUES (8)")
+            .execute(pool)
+            .await
+            .map(|_| ()));
+        assert!(write.is_err());
+        db.close().await;
+        let closed = crate::with_reader!(&db, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()));
+        assert!(matches!(closed, Err(sqlx::Error::PoolClosed)));
     }
 }
