@@ -215,14 +215,23 @@ pub fn with_session_cookie(web: &WebConfig, jar: CookieJar, opened: &Opened) -> 
     ))
 }
 
-/// Name of the session cookie. `__Host-` makes the browser insist on
-/// Secure, Path=/ and no Domain, so no sibling subdomain can plant it.
+/// The session cookie's names: on https (`__Host-`: the browser insists
+/// on Secure, Path=/ and no Domain, so no sibling subdomain can plant it),
+/// and on plain http.
+const COOKIE_NAMES: [&str; 2] = ["__Host-latchkey_session", "latchkey_session"];
+
+/// Name of the session cookie for `web`'s scheme.
 pub fn cookie_name(web: &WebConfig) -> &'static str {
     if web.secure {
-        "__Host-latchkey_session"
+        COOKIE_NAMES[0]
     } else {
-        "latchkey_session"
+        COOKIE_NAMES[1]
     }
+}
+
+/// Whether a cookie named `name` is a session cookie (of either scheme).
+pub fn is_session_cookie(name: &str) -> bool {
+    COOKIE_NAMES.contains(&name)
 }
 
 /// The session token the browser sent, if any.

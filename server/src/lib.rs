@@ -61,14 +61,14 @@ async fn drop_client_request_id(mut request: axum::extract::Request) -> axum::ex
 /// file from the site root (the wasm bundle, CSS, icons) or, failing that,
 /// the SPA shell, whose client-side router renders the page.
 pub fn app(state: AppState) -> Router {
-    let page = shell::render(&state.leptos);
+    let shells = shell::Shells::render(&state.leptos);
     let headers = security_headers::SecurityHeaders::new(
-        &page,
+        &shells.public,
         shell::reload_socket(&state.leptos).as_deref(),
         state.web.secure,
     );
     let site = Router::new()
-        .fallback_service(shell::site(&state.leptos.site_root, page))
+        .fallback_service(shell::site(&state.leptos.site_root, shells))
         .layer(axum::middleware::from_fn_with_state(
             state.leptos.hash_files,
             shell::cache_control,

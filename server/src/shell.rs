@@ -11,12 +11,22 @@ use std::sync::Arc;
 use tower_http::services::ServeDir;
 
 /// The shell page. Its body is empty: the app renders on the client.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// `preload`: split wasm chunks the page will need, fetched at once beside
+/// the main bundle rather than after it has started and routed, one round
+/// trip later.
+fn shell(options: LeptosOptions, preload: Vec<String>) -> impl IntoView {
     let css = format!(
         "/{}/{}.css",
         options.site_pkg_dir,
         bundle_name(&options, "css")
     );
+    // `as=fetch` + `crossorigin`: the split loader fetches a chunk with
+    // `fetch()` (CORS mode, same-origin credentials), which only reuses a
+    // preloaded response requested the same way.
+    let hints = preload
+        .into_iter()
+        .map(|href| view! { <link rel="preload" href=href r#as="fetch" crossorigin="anonymous" /> })
+        .collect_view();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -27,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"Latchkey"</title>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" href=css />
+                {hints}
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
             </head>
@@ -86,10 +97,74 @@ pub async fn cache_control(
     response
 }
 
-/// Renders the shell once: it is the same for every path and every visitor.
-pub fn render(options: &LeptosOptions) -> Arc<str> {
-    let options = options.clone();
-    Owner::new().with(|| shell(options).to_html()).into()
+/// The two shells, rendered once at start. They differ in one hint: the
+/// console's code (the split chunk of `app::ConsoleRoute`) is preloaded
+/// for console pages a browser with a session asks for. The sign-in page
+/// never hints at it: prefetched there, even at the lowest priority, it
+/// slowed that page's largest paint (measured, BENCHMARKS.md); the app
+/// fetches it once the person starts signing in.
+#[derive(Clone)]
+pub struct Shells {
+    /// For sign-in pages, and for visitors without a session.
+    pub public: Arc<str>,
+    /// For console pages asked for with a session cookie.
+    pub console: Arc<str>,
+}
+
+impl Shells {
+    /// Renders both shells.
+    pub fn render(options: &LeptosOptions) -> Self {
+        let render = |preload| -> Arc<str> {
+            let options = options.clone();
+            Owner::new()
+                .with(|| shell(options, preload).to_html())
+                .into()
+        };
+        Shells {
+            public: render(Vec::new()),
+            console: render(split_chunks(options)),
+        }
+    }
+
+    /// The shell for `path` asked for with `cookies` (the `Cookie` header):
+    /// the console's when the browser holds a session (either cookie name)
+    /// and the path is not one of the sign-in pages (`app::App`'s routes).
+    fn for_request(&self, path: &str, cookies: &str) -> Arc<str> {
+        const SIGN_IN_PAGES: [&str; 4] = ["/login", "/verify-email", "/reset-password", "/enroll"];
+        let session = cookies.split(';').any(|c| {
+            crate::auth::is_session_cookie(c.trim().split('=').next().unwrap_or_default())
+        });
+        if session && !SIGN_IN_PAGES.contains(&path) {
+            self.console.clone()
+        } else {
+            self.public.clone()
+        }
+    }
+}
+
+/// The split wasm chunks (`/pkg/….wasm`) the build's manifest
+/// (`__wasm_split_manifest*.json`, written by `cargo leptos --split`)
+/// names; none for a build without splitting.
+fn split_chunks(options: &LeptosOptions) -> Vec<String> {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let manifest = std::fs::read_dir(&dir).ok().and_then(|entries| {
+        entries.filter_map(|e| e.ok()).find(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("__wasm_split_manifest") && name.ends_with(".json")
+        })
+    });
+    let Some(manifest) = manifest else {
+        return Vec::new();
+    };
+    let split: std::collections::BTreeMap<String, Vec<String>> = std::fs::read(manifest.path())
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    split
+        .into_values()
+        .flatten()
+        .map(|chunk| format!("/{}/{chunk}.wasm", options.site_pkg_dir))
+        .collect()
 }
 
 /// The live-reload socket `cargo leptos watch` injects into the shell, if
@@ -103,12 +178,81 @@ pub fn reload_socket(options: &LeptosOptions) -> Option<String> {
 /// Serves files from the site root, precompressed variants first, and the
 /// shell (status 200) for every path that is not a file: `/login`,
 /// `/account` and any deep link are pages of the single-page app.
-pub fn site(root: &str, page: Arc<str>) -> ServeDir<axum::routing::MethodRouter> {
+pub fn site(root: &str, shells: Shells) -> ServeDir<axum::routing::MethodRouter> {
     ServeDir::new(root)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(get(move || {
-            let page = page.clone();
-            async move { Html(page.to_string()) }
-        }))
+        .fallback(get(
+            move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+                let cookies = headers
+                    .get(axum::http::header::COOKIE)
+                    .and_then(|c| c.to_str().ok())
+                    .unwrap_or_default();
+                let page = shells.for_request(uri.path(), cookies);
+                async move { Html(page.to_string()) }
+            },
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_pages_of_a_browser_with_a_session_preload_the_console_code() {
+        let shells = Shells {
+            public: "public".into(),
+            console: "console".into(),
+        };
+        let public = shells.public.clone();
+        for (path, cookies, expected) in [
+            ("/account", "latchkey_session=abc", &shells.console),
+            (
+                "/admin/policy",
+                "x=1; __Host-latchkey_session=abc",
+                &shells.console,
+            ),
+            ("/", "latchkey_session=abc", &shells.console),
+            ("/login", "latchkey_session=abc", &public),
+            ("/enroll", "latchkey_session=abc", &public),
+            ("/account", "", &public),
+            (
+                "/account",
+                "latchkey_session_other=abc; xlatchkey_session=1",
+                &public,
+            ),
+        ] {
+            assert_eq!(
+                &shells.for_request(path, cookies),
+                expected,
+                "{path} {cookies}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_chunks_are_read_from_the_split_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("pkg")).unwrap();
+        let options = LeptosOptions::builder()
+            .output_name("latchkey")
+            .site_root(dir.path().to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .build();
+        assert!(split_chunks(&options).is_empty());
+        std::fs::write(
+            dir.path().join("pkg/__wasm_split_manifest.Ab_1.json"),
+            r#"{"__console_route_view_1":["split___console_route_view_1.Xy"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            split_chunks(&options),
+            ["/pkg/split___console_route_view_1.Xy.wasm"]
+        );
+        let shells = Shells::render(&options);
+        assert!(shells.console.contains(
+            r#"<link rel="preload" href="/pkg/split___console_route_view_1.Xy.wasm" as="fetch" crossorigin="anonymous">"#
+        ), "{}", shells.console);
+        assert!(!shells.public.contains("split___console_route_view_1"));
+    }
 }

@@ -37,6 +37,9 @@ pub(super) fn EmailStep(form: Form) -> impl IntoView {
             on:submit=submit
             on:pointerdown=move |_| form.passkey.person_acted(form)
             on:focusin=move |_| form.passkey.person_acted(form)
+            // Typing is the first sign of a sign-in on its way (the field
+            // has focus from the start, so focus is not).
+            on:input=|_| crate::preload_console()
             novalidate
         >
             <Field
