@@ -96,7 +96,7 @@ if command -v perf >/dev/null; then
   for sort in comm dso sym; do
     echo "by $sort:"
     perf report -i "$work/perf.data" --stdio --no-children -g none --sort "$sort" --percent-limit 0.7 2>/dev/null \
-      | grep -v '^#' | grep -v '^$' | head -n 16 | cut -c1-110
+      | grep -v '^#' | grep -v '^$' | head -n 16 | cut -c1-110 | sed 's/ *$//'
   done > "$work/perf.txt"
 fi
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
