@@ -76,20 +76,6 @@ pub fn App() -> impl IntoView {
 /// would otherwise move into the sign-in page's own module.
 struct ConsoleRoute;
 
-/// Starts fetching and compiling the console's chunk (without running
-/// it), once per page load, so that the console opens without waiting for
-/// it after a sign-in. Called when the person starts signing in, not when
-/// the sign-in page opens: fetched then, it slowed that page's own largest
-/// paint (measured, BENCHMARKS.md).
-pub(crate) fn preload_console() {
-    thread_local! {
-        static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-    if !STARTED.with(|s| s.replace(true)) {
-        leptos::task::spawn_local(<ConsoleRoute as LazyRoute>::preload());
-    }
-}
-
 #[lazy_route]
 impl LazyRoute for ConsoleRoute {
     fn data() -> Self {

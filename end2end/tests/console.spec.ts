@@ -220,3 +220,26 @@ test.describe("on the server whose ceremonies live a few seconds", () => {
     expect(errors).toEqual([]);
   });
 });
+
+test("the console's code is fetched once a sign-in starts, not when the sign-in page opens", async ({ page, admin }) => {
+  const { org, email } = admin.adaAtAcme();
+  const isChunk = (url: string) => /^\/pkg\/split_.*\.wasm$/.test(new URL(url).pathname);
+  const chunks: string[] = [];
+  page.on("request", (request) => {
+    if (isChunk(request.url())) chunks.push(request.url());
+  });
+  await page.goto("/login");
+  await expect(page.getByRole("button", { name: "Login" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(chunks, "nothing of the console's before the person acts").toEqual([]);
+  // Typing the email starts it, and it arrives whole.
+  const fetched = page.waitForResponse((response) => isChunk(response.url()));
+  await page.getByLabel("Email").fill(email);
+  expect((await fetched).status()).toBe(200);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Organization").fill(org);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();
+});

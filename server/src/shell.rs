@@ -2,7 +2,7 @@
 //! icons) and, for any other path, the HTML shell that loads the app, whose
 //! client-side router then renders the page for that path.
 
-use axum::response::Html;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::hydration::{AutoReload, HydrationScripts};
@@ -11,10 +11,10 @@ use std::sync::Arc;
 use tower_http::services::ServeDir;
 
 /// The shell page. Its body is empty: the app renders on the client.
-/// `preload`: split wasm chunks the page will need, fetched at once beside
-/// the main bundle rather than after it has started and routed, one round
-/// trip later.
-fn shell(options: LeptosOptions, preload: Vec<String>) -> impl IntoView {
+/// `chunks`: the split wasm chunks; with `preload`, the page fetches them
+/// at once beside the main bundle rather than after it has started and
+/// routed, one round trip later.
+fn shell(options: LeptosOptions, chunks: Vec<String>, preload: bool) -> impl IntoView {
     let css = format!(
         "/{}/{}.css",
         options.site_pkg_dir,
@@ -23,10 +23,14 @@ fn shell(options: LeptosOptions, preload: Vec<String>) -> impl IntoView {
     // `as=fetch` + `crossorigin`: the split loader fetches a chunk with
     // `fetch()` (CORS mode, same-origin credentials), which only reuses a
     // preloaded response requested the same way.
-    let hints = preload
-        .into_iter()
-        .map(|href| view! { <link rel="preload" href=href r#as="fetch" crossorigin="anonymous" /> })
+    let hints = chunks
+        .iter()
+        .filter(|_| preload)
+        .map(|href| view! { <link rel="preload" href=href.clone() r#as="fetch" crossorigin="anonymous" /> })
         .collect_view();
+    // Where the app finds the chunks to fetch once a sign-in starts
+    // (`app::browser::preload`).
+    let code = chunks.join(" ");
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,6 +41,7 @@ fn shell(options: LeptosOptions, preload: Vec<String>) -> impl IntoView {
                 <title>"Latchkey"</title>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" href=css />
+                <meta name="latchkey-console-code" content=code />
                 {hints}
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -101,8 +106,9 @@ pub async fn cache_control(
 /// console's code (the split chunk of `app::ConsoleRoute`) is preloaded
 /// for console pages a browser with a session asks for. The sign-in page
 /// never hints at it: prefetched there, even at the lowest priority, it
-/// slowed that page's largest paint (measured, BENCHMARKS.md); the app
-/// fetches it once the person starts signing in.
+/// slowed that page's largest paint (measured, BENCHMARKS.md); both name
+/// it in a `<meta>`, from which the app fetches it once the person starts
+/// signing in.
 #[derive(Clone)]
 pub struct Shells {
     /// For sign-in pages, and for visitors without a session.
@@ -114,15 +120,16 @@ pub struct Shells {
 impl Shells {
     /// Renders both shells.
     pub fn render(options: &LeptosOptions) -> Self {
+        let chunks = split_chunks(options);
         let render = |preload| -> Arc<str> {
-            let options = options.clone();
+            let (options, chunks) = (options.clone(), chunks.clone());
             Owner::new()
-                .with(|| shell(options, preload).to_html())
+                .with(|| shell(options, chunks, preload).to_html())
                 .into()
         };
         Shells {
-            public: render(Vec::new()),
-            console: render(split_chunks(options)),
+            public: render(false),
+            console: render(true),
         }
     }
 
@@ -188,8 +195,19 @@ pub fn site(root: &str, shells: Shells) -> ServeDir<axum::routing::MethodRouter>
                     .get(axum::http::header::COOKIE)
                     .and_then(|c| c.to_str().ok())
                     .unwrap_or_default();
+                // A bundle file that is not there (an older release's,
+                // after an upgrade) is 404, never the shell: `/pkg/`
+                // answers are cached as immutable, and HTML under a wasm's
+                // name would stay for a year.
+                let missing_bundle_file = uri.path().starts_with("/pkg/");
                 let page = shells.for_request(uri.path(), cookies);
-                async move { Html(page.to_string()) }
+                async move {
+                    if missing_bundle_file {
+                        axum::http::StatusCode::NOT_FOUND.into_response()
+                    } else {
+                        Html(page.to_string()).into_response()
+                    }
+                }
             },
         ))
 }
@@ -253,6 +271,11 @@ mod tests {
         assert!(shells.console.contains(
             r#"<link rel="preload" href="/pkg/split___console_route_view_1.Xy.wasm" as="fetch" crossorigin="anonymous">"#
         ), "{}", shells.console);
-        assert!(!shells.public.contains("split___console_route_view_1"));
+        assert!(!shells.public.contains("rel=\"preload\" href=\"/pkg/split"));
+        for shell in [&shells.public, &shells.console] {
+            assert!(shell.contains(
+                r#"<meta name="latchkey-console-code" content="/pkg/split___console_route_view_1.Xy.wasm">"#
+            ));
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod focus;
 pub mod fragment;
 pub mod json;
 pub mod paint;
+pub mod preload;
 pub mod redirect;
 pub mod remembered_orgs;
 pub mod save;

@@ -30,6 +30,10 @@ const CHECKPOINT_BUSY_TIMEOUT: Duration = Duration::from_millis(50);
 /// checkpoint that starts the WAL over: 64 MiB.
 const WAL_RESTART_FRAMES: i64 = 16 * 1024;
 
+/// How long a read waits for one of the SQLite reading connections while
+/// all are busy before it is answered 503 `unavailable`.
+const READ_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How long a request waits for a PostgreSQL connection before it is
 /// answered 503 `unavailable` (with PostgreSQL down, or every connection
 /// busy that long: an overload better shed than queued).
@@ -127,17 +131,17 @@ impl<'c> BeginWrite<'c> for &'c PgPool {
 macro_rules! with_reader {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::store::db::Db::Sqlite { readers, .. } => {
-                let mut reader = readers.acquire().await;
-                match reader.connection().await {
+            $crate::store::db::Db::Sqlite { readers, .. } => match readers.acquire().await {
+                Ok(mut reader) => match reader.connection().await {
                     Ok($pool) => {
                         let result = $body;
                         reader.after(&result);
                         result
                     }
                     Err(e) => Err(e),
-                }
-            }
+                },
+                Err(e) => Err(e),
+            },
             $crate::store::db::Db::Postgres($pool) => $body,
         }
     };
@@ -229,6 +233,7 @@ impl Db {
             }));
         }
         let readers = Arc::new(Readers {
+            free: tokio::sync::Semaphore::new(readers.len()),
             conns: readers,
             next: AtomicUsize::new(0),
         });
@@ -317,12 +322,8 @@ impl Db {
     pub fn connections(&self) -> (u32, usize) {
         match self {
             Db::Sqlite { readers, .. } => {
-                let idle = readers
-                    .conns
-                    .iter()
-                    .filter(|c| c.try_lock().is_ok())
-                    .count();
-                (readers.conns.len() as u32 + 1, idle)
+                let idle = readers.free.available_permits();
+                (readers.open() as u32 + 1, idle)
             }
             Db::Postgres(pool) => (pool.size(), pool.num_idle()),
         }
@@ -344,6 +345,7 @@ impl Db {
                 readers,
                 checkpoints,
             } => {
+                readers.free.close();
                 for reader in &readers.conns {
                     reader.lock().await.close().await;
                 }
@@ -434,22 +436,64 @@ impl Plain {
 #[derive(Debug)]
 pub struct Readers {
     conns: Vec<Mutex<Plain>>,
+    /// One permit per connection not in use.
+    free: tokio::sync::Semaphore,
     /// Where the next acquisition starts looking (round robin).
     next: AtomicUsize,
 }
 
 impl Readers {
-    /// A reading connection: the first free one from a rotating start, or,
-    /// when all are busy, the next in turn once it is free.
-    pub async fn acquire(&self) -> tokio::sync::MutexGuard<'_, Plain> {
+    /// A reading connection: whichever is free first, waiters served in
+    /// order (one permit per connection, so a permit always finds one
+    /// free), looked for from a rotating start.
+    ///
+    /// Errors: `PoolTimedOut` after [`READ_ACQUIRE_TIMEOUT`] with every
+    /// connection busy (an overload, answered 503), `PoolClosed` once
+    /// closed.
+    pub async fn acquire(&self) -> Result<Reader<'_>, sqlx::Error> {
+        let permit = tokio::time::timeout(READ_ACQUIRE_TIMEOUT, self.free.acquire())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let count = self.conns.len();
         for i in 0..count {
             if let Ok(conn) = self.conns[(start + i) % count].try_lock() {
-                return conn;
+                return Ok(Reader {
+                    conn,
+                    _permit: permit,
+                });
             }
         }
-        self.conns[start % count].lock().await
+        // Unreachable while each holder of a connection holds a permit.
+        Err(sqlx::Error::PoolTimedOut)
+    }
+
+    /// Connections open now (a busy one counts as open).
+    fn open(&self) -> usize {
+        self.conns
+            .iter()
+            .filter(|c| c.try_lock().map_or(true, |c| c.conn.is_some()))
+            .count()
+    }
+}
+
+/// A reading connection taken from [`Readers`], given back when dropped.
+pub struct Reader<'a> {
+    conn: tokio::sync::MutexGuard<'a, Plain>,
+    _permit: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Plain;
+    fn deref(&self) -> &Plain {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut Plain {
+        &mut self.conn
     }
 }
 
@@ -599,6 +643,43 @@ mod tests {
             .unwrap();
         assert_eq!(count, 0);
         assert!(writer.lock().await.conn.is_some());
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_read_gets_whichever_connection_is_freed_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        let Db::Sqlite { readers, .. } = &db else {
+            unreachable!()
+        };
+        let mut held = Vec::new();
+        for _ in 0..READ_CONNECTIONS {
+            held.push(readers.acquire().await.unwrap());
+        }
+        assert_eq!(db.connections(), (READ_CONNECTIONS as u32 + 1, 0));
+        let waiting = readers.acquire();
+        tokio::pin!(waiting);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut waiting)
+                .await
+                .is_err(),
+            "every connection is busy"
+        );
+        // Not the one a rotating start would name next.
+        drop(held.remove(2));
+        let reader = tokio::time::timeout(Duration::from_secs(1), waiting)
+            .await
+            .expect("the freed connection")
+            .unwrap();
+        drop(reader);
+        drop(held);
+        assert_eq!(
+            db.connections(),
+            (READ_CONNECTIONS as u32 + 1, READ_CONNECTIONS)
+        );
         db.close().await;
     }
 

@@ -68,6 +68,28 @@ async fn the_passkey_endpoints_name_my_account_on_the_configured_origin() {
     assert_eq!(reply.body, json!({ "enroll": account, "manage": account }));
 }
 
+#[tokio::test]
+async fn a_missing_bundle_file_is_404_and_any_other_path_the_shell() {
+    let app = TestApp::new().await;
+    // An older release's chunk, after an upgrade: never the HTML shell,
+    // which would be cached under the wasm's name.
+    let old = app
+        .send(
+            Method::GET,
+            "/pkg/split___console_route_view_1.Old.wasm",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::NOT_FOUND);
+    let page = app.send(Method::GET, "/admin/policy", None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+}
+
 /// A `latchkey serve` process on a free port of 127.0.0.1, on the test
 /// instance's database, with `env` set; its standard error collected.
 struct Served {

@@ -39,7 +39,7 @@ pub(super) fn EmailStep(form: Form) -> impl IntoView {
             on:focusin=move |_| form.passkey.person_acted(form)
             // Typing is the first sign of a sign-in on its way (the field
             // has focus from the start, so focus is not).
-            on:input=|_| crate::preload_console()
+            on:input=|_| crate::browser::preload::console_code()
             novalidate
         >
             <Field

@@ -124,7 +124,7 @@ impl Passkey {
     /// Starts the explicit request for `account` (or any account), as an
     /// immediate request where that is possible and not `modal`.
     fn start(&self, account: Option<AccountHint>, modal: bool) {
-        crate::preload_console();
+        crate::browser::preload::console_code();
         let immediate = account.is_none() && !modal && self.immediate_available.get_untracked();
         self.error.set(None);
         self.none_here.set(false);
