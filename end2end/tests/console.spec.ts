@@ -7,6 +7,7 @@ import {
   test,
   expect,
   addPasskeyAfterSignIn,
+  continueToPassword,
   openLoginWithoutAutofill,
   signInWithPassword,
   Authenticator,
@@ -236,9 +237,7 @@ test("the console's code is fetched once a sign-in starts, not when the sign-in 
   const fetched = page.waitForResponse((response) => isChunk(response.url()));
   await page.getByLabel("Email").fill(email);
   expect((await fetched).status()).toBe(200);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.getByLabel("Organization").fill(org);
-  await page.getByRole("button", { name: "Continue" }).click();
+  await continueToPassword(page, email, org);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Ada Lovelace" })).toBeVisible();

@@ -100,7 +100,20 @@ struct Served {
 }
 
 impl Served {
+    /// Waits (up to 30 s) until it answers `/healthz`. A port taken
+    /// meanwhile by another test (`free_port` only finds one that was free)
+    /// makes the process exit: it is started again on another port.
     async fn start(app: &TestApp, env: &[(&str, &str)]) -> Self {
+        for _ in 0..3 {
+            let mut served = Self::spawn(app, env).await;
+            if served.child.try_wait().unwrap().is_none() {
+                return served;
+            }
+        }
+        panic!("`latchkey serve` did not start");
+    }
+
+    async fn spawn(app: &TestApp, env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
         let port = crate::smtp::free_port();
         let dir = tempfile::tempdir().unwrap();
@@ -127,8 +140,10 @@ impl Served {
         });
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
-        for _ in 0..100 {
-            if http.get(format!("{base}/healthz")).send().await.is_ok() {
+        for _ in 0..300 {
+            if http.get(format!("{base}/healthz")).send().await.is_ok()
+                || child.try_wait().unwrap().is_some()
+            {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
