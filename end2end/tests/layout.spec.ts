@@ -2,7 +2,8 @@
 // a policy change, the forced 2FA setup with its emailed code, the first
 // passkey's recovery codes, the password-reset page, and the enrolment step
 // a recovery code leads to, single sign-on's step and the reasons it can
-// come back with, the passkey nudge, My Account's sessions and activity,
+// come back with, Login's fallback when this device has no passkey, the
+// passkey nudge, My Account's sessions and activity,
 // the Profile menu's organization switcher and each admin console tab —
 // at 1280×800 and on a 375-px phone: in view,
 // nothing wider than the screen, and (for the newer screens) axe-clean.
@@ -95,6 +96,22 @@ for (const size of SIZES) {
     await fitsTheWidth(page);
     await expectAccessible(page, `the enrolment step (${size.name})`);
     await page.screenshot({ path: test.info().outputPath("enrolment.png"), fullPage: true });
+  });
+
+  test(`Login with no passkey on this device: the notice and the other way (${size.name})`, async ({
+    page,
+    authenticator,
+  }) => {
+    await page.setViewportSize(size);
+    await openLoginWithoutAutofill(page, authenticator, []);
+    await page.getByRole("button", { name: "Login" }).click();
+    const card = page.getByRole("region", { name: "Log in with passkey" });
+    await expect(card.getByRole("status").filter({ hasText: "No passkey on this device was used" })).toBeVisible();
+    const other = card.getByRole("button", { name: "Use a phone or security key" });
+    await other.scrollIntoViewIfNeeded();
+    await expect(other).toBeInViewport();
+    await fitsTheWidth(page);
+    await expectAccessible(page, `Login's immediate fallback (${size.name})`);
   });
 
   test(`the password-reset page (${size.name})`, async ({ page, admin }) => {

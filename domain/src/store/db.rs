@@ -578,6 +578,15 @@ mod tests {
     use super::*;
     use std::time::Instant;
 
+    /// A fresh SQLite database in a folder removed with the first value.
+    async fn temp_db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        (dir, db)
+    }
+
     /// Under writes that never pause, a `PASSIVE` checkpoint never catches
     /// up; without the `RESTART` step the WAL grew without bound (800 MB in
     /// 30 s of benchmark).
@@ -624,10 +633,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_writing_connection_whose_thread_died_is_reopened() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let (_dir, db) = temp_db().await;
         let Db::Sqlite { writer, .. } = &db else {
             unreachable!()
         };
@@ -648,10 +654,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_read_gets_whichever_connection_is_freed_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let (_dir, db) = temp_db().await;
         let Db::Sqlite { readers, .. } = &db else {
             unreachable!()
         };
@@ -685,10 +688,7 @@ mod tests {
 
     #[tokio::test]
     async fn reading_connections_see_commits_and_one_whose_thread_died_is_reopened() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let (_dir, db) = temp_db().await;
         let Db::Sqlite { readers, .. } = &db else {
             unreachable!()
         };
