@@ -68,6 +68,9 @@ async fn render(State((handle, db)): State<(PrometheusHandle, Db)>) -> String {
     let (open, idle) = db.connections();
     metrics::gauge!("latchkey_db_connections", "state" => "open").set(open as f64);
     metrics::gauge!("latchkey_db_connections", "state" => "idle").set(idle as f64);
+    let (batches, batched) = db.write_batches();
+    metrics::counter!("latchkey_db_write_batches_total").absolute(batches);
+    metrics::counter!("latchkey_db_batched_writes_total").absolute(batched);
     handle.render()
 }
 

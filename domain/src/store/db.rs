@@ -12,6 +12,8 @@ use sqlx::{ConnectOptions, Connection, PgPool};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
+
+use super::writer::Writer;
 use std::time::Duration;
 use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
@@ -48,10 +50,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// The database `DATABASE_URL` names.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// SQLite: one writing connection and a pool of read-only ones (see
-    /// [`Db::connect`]).
+    /// SQLite: one writing connection, committing in batches under load
+    /// ([`Writer`]), and a pool of read-only ones (see [`Db::connect`]).
     Sqlite {
-        writer: Arc<Mutex<Plain>>,
+        writer: Arc<Writer>,
         readers: Arc<Readers>,
         checkpoints: Arc<Checkpoints>,
     },
@@ -59,24 +61,24 @@ pub enum Db {
 }
 
 /// Runs `$body` with `$pool` bound to the executor of either backend: the
-/// SQLite writing connection (held for the body) or the PostgreSQL pool.
+/// SQLite writing connection (held for the body, which is one intent of
+/// the [`Writer`]'s group commit: answered once committed) or the
+/// PostgreSQL pool.
 ///
 /// The body is expanded twice, once per driver, so it must only use what
-/// both drivers support, and use `$pool` once, as one statement's executor.
+/// both drivers support, and use `$pool` once, as one statement's executor
+/// or to begin one transaction ([`BeginWrite`]).
 #[macro_export]
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
             $crate::store::db::Db::Sqlite { writer, .. } => {
-                let mut writer = writer.lock().await;
-                match writer.connection().await {
-                    Ok($pool) => {
-                        let result = $body;
-                        writer.after(&result);
-                        result
-                    }
+                let mut turn = writer.enter().await;
+                let result = match turn.connection().await {
+                    Ok($pool) => $body,
                     Err(e) => Err(e),
-                }
+                };
+                turn.finish(result).await
             }
             $crate::store::db::Db::Postgres($pool) => $body,
         }
@@ -97,7 +99,9 @@ pub type Begun<'c, DB> = std::pin::Pin<
 /// the busy timeout), so that a transaction that reads before it writes
 /// cannot fail with `SQLITE_BUSY_SNAPSHOT` ("database is locked", 517)
 /// when another process — an admin command, a second instance — wrote
-/// meanwhile; on PostgreSQL a plain `BEGIN` (READ COMMITTED).
+/// meanwhile; inside a [`Writer`] batch (already `BEGIN IMMEDIATE`) a
+/// savepoint, so the transaction still commits or rolls back as a whole;
+/// on PostgreSQL a plain `BEGIN` (READ COMMITTED).
 pub trait BeginWrite<'c> {
     /// The driver's database type.
     type Database: sqlx::Database;
@@ -107,7 +111,11 @@ pub trait BeginWrite<'c> {
 impl<'c> BeginWrite<'c> for &'c mut SqliteConnection {
     type Database = sqlx::Sqlite;
     fn begin_write(self) -> Begun<'c, sqlx::Sqlite> {
-        Connection::begin_with(self, "BEGIN IMMEDIATE")
+        if self.is_in_transaction() {
+            Connection::begin(self)
+        } else {
+            Connection::begin_with(self, "BEGIN IMMEDIATE")
+        }
     }
 }
 
@@ -237,7 +245,7 @@ impl Db {
             conns: readers,
             next: AtomicUsize::new(0),
         });
-        let writer = Arc::new(Mutex::new(Plain {
+        let writer = Arc::new(Writer::new(Plain {
             conn: Some(writer),
             options: writer_options,
             closed: false,
@@ -329,6 +337,15 @@ impl Db {
         }
     }
 
+    /// SQLite's group commits so far ([`Writer`]): batches committed, and
+    /// the writes they held; `(0, 0)` on PostgreSQL.
+    pub fn write_batches(&self) -> (u64, u64) {
+        match self {
+            Db::Sqlite { writer, .. } => writer.batches(),
+            Db::Postgres(_) => (0, 0),
+        }
+    }
+
     /// Human name of the backend, for logs.
     pub fn backend(&self) -> &'static str {
         match self {
@@ -354,7 +371,7 @@ impl Db {
                     task.await.ok();
                 }
                 // Closing the last connection checkpoints the WAL.
-                writer.lock().await.close().await;
+                writer.lock_idle().await.plain.close().await;
             }
             Db::Postgres(pool) => pool.close().await,
         }
@@ -369,12 +386,13 @@ impl Db {
 #[derive(Debug)]
 pub struct Plain {
     /// `None` after its thread died (reopened on next use) or once closed.
-    conn: Option<SqliteConnection>,
+    pub(super) conn: Option<SqliteConnection>,
     options: SqliteConnectOptions,
     /// Set by [`Db::close`]: statements then fail with `PoolClosed`.
     closed: bool,
     /// The last statement failed: before the next use, check that no
-    /// transaction was left open (see [`Plain::connection`]).
+    /// transaction was left open (see [`Plain::connection`]). Never set
+    /// while a [`Writer`] batch is open: a failure ends the batch first.
     suspect: bool,
 }
 
@@ -411,7 +429,7 @@ impl Plain {
     }
 
     /// Closes the connection; later statements fail with `PoolClosed`.
-    async fn close(&mut self) {
+    pub(super) async fn close(&mut self) {
         self.closed = true;
         if let Some(conn) = self.conn.take() {
             if let Err(e) = conn.close().await {
@@ -515,7 +533,7 @@ pub struct Checkpoints {
 /// left to copy. The WAL stays below that size plus one interval of writes.
 async fn checkpoint_loop(
     mut conn: SqliteConnection,
-    writer: Weak<Mutex<Plain>>,
+    writer: Weak<Writer>,
     restart_frames: i64,
     stop: Arc<Notify>,
 ) {
@@ -539,8 +557,8 @@ async fn checkpoint_loop(
         };
         if frames > restart_frames {
             // Held, so that no write comes in until the WAL starts over.
-            let writer = writer.lock().await;
-            if writer.closed {
+            let writer = writer.lock_idle().await;
+            if writer.plain.closed {
                 break;
             }
             if let Err(e) = checkpoint(&mut conn, "RESTART").await {
@@ -638,17 +656,18 @@ mod tests {
             unreachable!()
         };
         writer
-            .lock()
+            .lock_idle()
             .await
+            .plain
             .after::<()>(&Err(sqlx::Error::WorkerCrashed));
-        assert!(writer.lock().await.conn.is_none());
+        assert!(writer.lock_idle().await.plain.conn.is_none());
         let count =
             with_pool!(&db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orgs")
             .fetch_one(pool)
             .await)
             .unwrap();
         assert_eq!(count, 0);
-        assert!(writer.lock().await.conn.is_some());
+        assert!(writer.lock_idle().await.plain.conn.is_some());
         db.close().await;
     }
 

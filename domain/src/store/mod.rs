@@ -17,3 +17,4 @@ pub mod recovery_codes;
 pub mod sessions;
 pub mod sso;
 pub mod totp;
+pub mod writer;
