@@ -592,12 +592,12 @@ pub fn on_unique(message: impl FnOnce() -> String) -> impl FnOnce(sqlx::Error) -
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::time::Instant;
 
     /// A fresh SQLite database in a folder removed with the first value.
-    async fn temp_db() -> (tempfile::TempDir, Db) {
+    pub(crate) async fn temp_db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
             .await

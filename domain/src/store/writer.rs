@@ -271,11 +271,9 @@ mod tests {
     use std::sync::atomic::Ordering;
     use std::time::Duration;
 
+    /// A fresh database with a table `t` of integer keys.
     async fn temp_db() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let (dir, db) = crate::store::db::tests::temp_db().await;
         crate::with_pool!(&db, pool => sqlx::query("CREATE TABLE t (x INTEGER PRIMARY KEY)")
             .execute(pool)
             .await
