@@ -24,10 +24,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if ! PG_EXTRA_OPTIONS="-c fsync=off" pg_start "$pg_port"; then
+pg_status=0
+PG_EXTRA_OPTIONS="-c fsync=off" pg_start "$pg_port" || pg_status=$?
+if [ "$pg_status" -eq 1 ]; then
   echo "PostgreSQL is not installed: the outage check is skipped"
   exit 0
 fi
+[ "$pg_status" -eq 0 ] || exit 1
 base="http://localhost:$port"
 LATCHKEY_DATA_DIR="$work" DATABASE_URL="$PG_URL" \
 LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_OUTPUT_NAME=latchkey \

@@ -2,7 +2,8 @@
 # directory and port, for tests and benchmarks.
 #
 #   pg_start PORT   starts it; sets PG_URL (postgres://latchkey@127.0.0.1:PORT/postgres)
-#                   and returns 1 (changing nothing) when PostgreSQL is not installed
+#                   and returns 1 (changing nothing) when PostgreSQL is not installed,
+#                   2 when it did not start (the port taken, say)
 #   pg_stop         stops and removes it (safe to call twice)
 #
 # Trust authentication is safe here: the cluster listens on loopback only,
@@ -21,7 +22,8 @@ pg_start() {
   [ "$(id -u)" -eq 0 ] && chown postgres "$PG_DIR"
   _as_pg "$_pg_bin/initdb" -D "$PG_DIR/data" --auth=trust -U latchkey >"$PG_DIR/initdb.log"
   _as_pg "$_pg_bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 ${PG_EXTRA_OPTIONS:-}" start >/dev/null
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 ${PG_EXTRA_OPTIONS:-}" start >/dev/null \
+    || { echo "PostgreSQL did not start on port $port: see $PG_DIR/server.log" >&2; return 2; }
   PG_URL="postgres://latchkey@127.0.0.1:$port/postgres"
 }
 
