@@ -33,7 +33,7 @@ use sqlx::sqlite::SqliteConnection;
 use sqlx::{Connection, TransactionManager};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use tokio::sync::{watch, Mutex, MutexGuard};
+use tokio::sync::{watch, Mutex, MutexGuard, OwnedMutexGuard};
 
 /// The most intents one batch holds before it is committed, so that a
 /// steady stream of writes cannot hold its first intents' answers back.
@@ -46,7 +46,8 @@ type Outcome = Option<Result<(), Arc<str>>>;
 /// The writing connection and its open batch.
 #[derive(Debug)]
 pub struct Writer {
-    inner: Mutex<Inner>,
+    /// In an `Arc` so that a commit can own the lock in a task of its own.
+    inner: Arc<Mutex<Inner>>,
     /// Intents waiting for the connection (counted before they lock it).
     waiting: AtomicUsize,
     /// Batches committed, and the intents they held (for the metrics).
@@ -72,7 +73,7 @@ impl Writer {
     /// A writer over `plain`, with no batch open.
     pub(super) fn new(plain: Plain) -> Self {
         Writer {
-            inner: Mutex::new(Inner { plain, batch: None }),
+            inner: Arc::new(Mutex::new(Inner { plain, batch: None })),
             waiting: AtomicUsize::new(0),
             batches: AtomicU64::new(0),
             batched: AtomicU64::new(0),
@@ -86,7 +87,7 @@ impl Writer {
             writer: self.clone(),
             abandoned: true,
         };
-        let guard = self.inner.lock().await;
+        let guard = self.inner.clone().lock_owned().await;
         waiting.abandoned = false;
         drop(waiting);
         Turn {
@@ -183,7 +184,7 @@ impl Inner {
 pub struct Turn<'a> {
     writer: &'a Arc<Writer>,
     /// `None` once finished.
-    guard: Option<MutexGuard<'a, Inner>>,
+    guard: Option<OwnedMutexGuard<Inner>>,
 }
 
 impl Turn<'_> {
@@ -198,14 +199,43 @@ impl Turn<'_> {
             return Err(sqlx::Error::PoolClosed);
         };
         let inner = &mut **inner;
+        // No intent runs alone inside a transaction it cannot see: a body's
+        // dropped transaction may still have its rollback queued (sqlx
+        // sends it without waiting), and the ping waits for it, so that
+        // `BeginWrite` then sees no transaction and begins `IMMEDIATE`. One
+        // still open after that was left by a cancelled statement: the
+        // connection is replaced (SQLite rolls back what it held, none of
+        // it acknowledged).
+        let stale = {
+            let conn = inner.plain.connection().await?;
+            if inner.batch.is_none() && conn.is_in_transaction() {
+                conn.ping().await?;
+                conn.is_in_transaction()
+            } else {
+                false
+            }
+        };
+        if stale {
+            tracing::warn!("the writing connection was left in a transaction; reopening it");
+            inner.plain.conn = None;
+        }
         let conn = inner.plain.connection().await?;
         if inner.batch.is_none() && self.writer.waiting.load(Ordering::Acquire) > 0 {
-            sqlx::sqlite::SqliteTransactionManager::begin(conn, Some("BEGIN IMMEDIATE".into()))
-                .await?;
+            // Recorded before the `BEGIN` is sent: if this intent is
+            // dropped while it runs (after SQLite began, before sqlx
+            // answered), the batch is known to be open and is committed
+            // (see `Drop`); a `COMMIT` with nothing begun does nothing.
             inner.batch = Some(Batch {
                 intents: 0,
                 done: watch::channel(None).0,
             });
+            let begun =
+                sqlx::sqlite::SqliteTransactionManager::begin(conn, Some("BEGIN IMMEDIATE".into()))
+                    .await;
+            if let Err(e) = begun {
+                inner.batch = None;
+                return Err(e);
+            }
         }
         if let Some(batch) = inner.batch.as_mut() {
             batch.intents += 1;
@@ -231,9 +261,18 @@ impl Turn<'_> {
             || batch.intents >= MAX_BATCH
             || self.writer.waiting.load(Ordering::Acquire) == 0;
         let outcome = if commit_now {
-            let outcome = inner.commit_batch(self.writer).await;
-            drop(inner);
-            outcome
+            // In a task of its own, holding the lock: a request dropped
+            // while its commit runs must not leave sqlx half-way through
+            // the batch's `COMMIT` (its answer lost, the batch's intents
+            // told nothing, the connection's transaction count wrong).
+            let writer = self.writer.clone();
+            let commit = tokio::spawn(async move {
+                let mut inner = inner;
+                inner.commit_batch(&writer).await
+            });
+            commit
+                .await
+                .unwrap_or_else(|e| Err(Arc::from(format!("the commit task failed: {e}"))))
         } else {
             drop(inner);
             match done.wait_for(Option::is_some).await {
@@ -390,6 +429,25 @@ mod tests {
         for x in (0..8).filter(|x| *x != 3) {
             assert!(committed(&db, x).await, "row {x}");
         }
+        db.close().await;
+    }
+
+    /// A transaction left open on the writing connection by something
+    /// cancelled half-way is never where a later write is acknowledged:
+    /// that write would be invisible to everyone else, then rolled back.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_write_is_acknowledged_inside_a_transaction_left_open() {
+        use sqlx::TransactionManager;
+        let (_dir, db) = temp_db().await;
+        {
+            let mut inner = writer(&db).lock_idle().await;
+            let conn = inner.plain.connection().await.unwrap();
+            sqlx::sqlite::SqliteTransactionManager::begin(conn, None)
+                .await
+                .unwrap();
+        }
+        insert(&db, 5).await.unwrap();
+        assert!(committed(&db, 5).await, "acknowledged but not committed");
         db.close().await;
     }
 
