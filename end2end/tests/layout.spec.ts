@@ -185,6 +185,8 @@ for (const size of SIZES) {
     page,
     admin,
   }) => {
+    // Every newer screen, each checked with axe: 27 s on a slow machine alone.
+    test.slow();
     await page.setViewportSize(size);
     const org = admin.orgName(`acme-${size.name}`);
     const other = admin.orgName(`globex-${size.name}`);

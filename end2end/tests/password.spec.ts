@@ -101,6 +101,8 @@ test("Forgot password?: the same words for any pair, a mailed link that changes 
   browser,
   admin,
 }) => {
+  // Two browsers, three mailed links, every refusal checked: 28 s on a slow machine alone.
+  test.slow();
   const { org, email } = admin.adaAtAcme();
   const other = await browser.newContext();
   const otherPage = await other.newPage();
