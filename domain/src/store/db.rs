@@ -140,7 +140,7 @@ macro_rules! with_reader {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
             $crate::store::db::Db::Sqlite { readers, .. } => match readers.acquire().await {
-                Ok(mut reader) => match reader.connection().await {
+                Ok(mut reader) => match reader.connection(false).await {
                     Ok($pool) => {
                         let result = $body;
                         reader.after(&result);
@@ -398,19 +398,29 @@ pub struct Plain {
 
 impl Plain {
     /// The connection, reopened first if the last one's thread died: a pool
-    /// would replace a broken connection, and so does this.
-    pub async fn connection(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
+    /// would replace a broken connection, and so does this. `in_batch`:
+    /// the writer has a group-commit batch open on it, so a transaction is
+    /// expected ([`Writer`]); otherwise none may be.
+    pub async fn connection(
+        &mut self,
+        in_batch: bool,
+    ) -> Result<&mut SqliteConnection, sqlx::Error> {
         if self.closed {
             return Err(sqlx::Error::PoolClosed);
         }
-        if std::mem::take(&mut self.suspect) {
-            if let Some(conn) = self.conn.as_mut() {
+        let suspect = std::mem::take(&mut self.suspect);
+        if let Some(conn) = self.conn.as_mut() {
+            if !in_batch && (suspect || conn.is_in_transaction()) {
                 // After SQLITE_FULL or an I/O error SQLite may roll a
                 // transaction back by itself; sqlx's own ROLLBACK then
                 // fails and it still counts the transaction as open, so
-                // every later `BEGIN IMMEDIATE` would be refused. The ping
-                // waits for that ROLLBACK; a transaction still counted
-                // after it means the connection must be replaced.
+                // every later `BEGIN IMMEDIATE` would be refused. And a
+                // body's dropped transaction may still have its rollback
+                // queued (sqlx sends it without waiting). The ping waits
+                // for that ROLLBACK, so no statement runs inside a
+                // transaction nobody will commit; a transaction still
+                // counted after it means the connection must be replaced
+                // (SQLite rolls back what it held, none of it acknowledged).
                 let _ = conn.ping().await;
                 if conn.is_in_transaction() {
                     tracing::warn!("a connection was left in a transaction; reopening it");

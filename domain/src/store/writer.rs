@@ -199,27 +199,9 @@ impl Turn<'_> {
             return Err(sqlx::Error::PoolClosed);
         };
         let inner = &mut **inner;
-        // No intent runs alone inside a transaction it cannot see: a body's
-        // dropped transaction may still have its rollback queued (sqlx
-        // sends it without waiting), and the ping waits for it, so that
-        // `BeginWrite` then sees no transaction and begins `IMMEDIATE`. One
-        // still open after that was left by a cancelled statement: the
-        // connection is replaced (SQLite rolls back what it held, none of
-        // it acknowledged).
-        let stale = {
-            let conn = inner.plain.connection().await?;
-            if inner.batch.is_none() && conn.is_in_transaction() {
-                conn.ping().await?;
-                conn.is_in_transaction()
-            } else {
-                false
-            }
-        };
-        if stale {
-            tracing::warn!("the writing connection was left in a transaction; reopening it");
-            inner.plain.conn = None;
-        }
-        let conn = inner.plain.connection().await?;
+        // No intent runs alone inside a transaction it cannot see (see
+        // `Plain::connection`).
+        let conn = inner.plain.connection(inner.batch.is_some()).await?;
         if inner.batch.is_none() && self.writer.waiting.load(Ordering::Acquire) > 0 {
             // Recorded before the `BEGIN` is sent: if this intent is
             // dropped while it runs (after SQLite began, before sqlx
@@ -441,7 +423,7 @@ mod tests {
         let (_dir, db) = temp_db().await;
         {
             let mut inner = writer(&db).lock_idle().await;
-            let conn = inner.plain.connection().await.unwrap();
+            let conn = inner.plain.connection(false).await.unwrap();
             sqlx::sqlite::SqliteTransactionManager::begin(conn, None)
                 .await
                 .unwrap();
